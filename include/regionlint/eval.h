@@ -1,0 +1,60 @@
+/* Evaluation of template values for one stack instance: CloudFormation intrinsics (Ref,
+ * Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::FindInMap, Fn::Base64) with
+ * AWS::Region, AWS::Partition, AWS::AccountId, parameter defaults and parameter files bound,
+ * and Terraform ${var.x} interpolations of literals. Every byte of a resolved string
+ * remembers the literal it came from, so a finding points at the literal that carries the
+ * problem. Conditions are three-valued: both branches of an unknown Fn::If are produced. */
+#ifndef REGIONLINT_EVAL_H
+#define REGIONLINT_EVAL_H
+
+#include "model.h"
+
+/* Where bytes [off, off+len) of a resolved string came from. */
+typedef struct rl_strpart {
+    size_t off, len;
+    const rl_doc *doc;      /* document of the origin node; NULL for pseudo parameters */
+    const rl_node *origin;  /* the literal scalar, or NULL */
+    size_t origin_off;      /* byte offset inside origin's value */
+    const char *via;        /* how it got there: NULL (literal), "AWS::Region", "parameter X" */
+} rl_strpart;
+
+typedef struct rl_evstr {
+    const char *str; /* NUL-terminated */
+    size_t len;
+    const rl_strpart *parts;
+    size_t nparts;
+    bool complete; /* false when some piece was unknown (its bytes are replaced by U+FFFD) */
+} rl_evstr;
+
+/* Called for every concrete alternative; return non-zero to stop. */
+typedef int (*rl_evstr_fn)(void *ctx, const rl_evstr *s);
+
+#define RL_EVAL_MAX_ALTERNATIVES 16
+
+/* Resolves `node` (a scalar or an intrinsic function call) for `stack`; calls fn for each
+ * alternative string (at most RL_EVAL_MAX_ALTERNATIVES). Values that cannot be known
+ * (GetAtt, imports, unset parameters) appear as U+FFFD in an incomplete string.
+ * Returns fn's non-zero value, 0, or RL_ENOMEM. */
+int rl_eval_strings(const rl_stack *stack, const rl_node *node, rl_evstr_fn fn, void *ctx);
+
+/* Resolves to one string when there is exactly one complete alternative. The result is
+ * allocated in the model's arena. Returns NULL otherwise. */
+const char *rl_eval_string(const rl_stack *stack, const rl_node *node);
+
+/* Value of a CloudFormation condition in this instance: 1, 0, or -1 when unknown. */
+int rl_eval_condition(const rl_stack *stack, const char *name);
+
+/* The source location of bytes [off, off+len) of `s`: the exact span inside the literal
+ * when it can be mapped, else the literal's span. Returns false when the bytes came from
+ * no literal (a pseudo parameter). */
+bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **file,
+                     rl_span *span, const char **via);
+
+/* Walks the values of a resource's properties (following Fn::If by condition) and calls
+ * fn for every leaf: a scalar or an intrinsic function call other than Fn::If. `path` is
+ * the logical path of the leaf. Return non-zero from fn to stop. */
+typedef int (*rl_walk_fn)(void *ctx, const rl_resource *res, const rl_node *leaf,
+                          const char *path);
+int rl_walk_resource(const rl_resource *res, rl_walk_fn fn, void *ctx);
+
+#endif

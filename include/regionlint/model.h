@@ -1,0 +1,89 @@
+/* The region-pair model: the primary and standby regions, and every deployable stack
+ * (a CloudFormation template instance or the Terraform resources of one region) with its
+ * resources, evaluated per region. Rules read this model; it never reads findings. */
+#ifndef REGIONLINT_MODEL_H
+#define REGIONLINT_MODEL_H
+
+#include "config.h"
+#include "input.h"
+
+typedef enum rl_stack_source {
+    RL_STACK_CFN = 0,     /* CloudFormation template instance */
+    RL_STACK_TF_CONFIG,   /* resources of a *.tf.json configuration */
+    RL_STACK_TF_PLAN      /* resources of a plan / state (concrete values) */
+} rl_stack_source;
+
+typedef struct rl_stack rl_stack;
+
+typedef struct rl_resource {
+    const char *id;        /* logical id (CloudFormation) or address (Terraform) */
+    const char *type;      /* AWS::SQS::Queue, aws_sqs_queue */
+    const rl_node *node;   /* the resource's mapping */
+    const rl_node *props;  /* Properties (CloudFormation) or the attributes (Terraform) */
+    const char *path;      /* logical path of `node`, e.g. "Resources.Queue" */
+    const char *region;    /* region it deploys to; NULL when unknown */
+    const char *condition; /* CloudFormation Condition name, or NULL */
+    int deployed;          /* 1 yes, 0 no (condition false in this region), -1 unknown */
+    rl_stack *stack;
+} rl_resource;
+
+typedef struct rl_eval_env rl_eval_env;
+
+struct rl_stack {
+    const rl_input *input;
+    rl_stack_source source;
+    const char *region;  /* the region this instance deploys to; NULL when unknown */
+    bool shared;         /* the same template is evaluated for every region of the pair */
+    const char *name;    /* stack name when known (describe-stacks, pipeline, file name) */
+    rl_resource *resources;
+    size_t nresources;
+    const rl_input *params; /* parameter file bound to this instance, or NULL */
+    rl_eval_env *env;       /* bindings for evaluation (see eval.h) */
+};
+
+typedef struct rl_model {
+    const rl_config *cfg;
+    const rl_inputs *inputs;
+    const char *primary;
+    const char **standby;
+    size_t nstandby;
+    const char **regions; /* primary first, then the standbys */
+    size_t nregions;
+    rl_strategy strategy;
+    long bake_time; /* seconds */
+    const char *account_id; /* when known (config or exports), else NULL */
+    rl_stack **stacks;
+    size_t nstacks;
+    struct rl_model_priv *priv;
+} rl_model;
+
+typedef struct rl_model_opts {
+    const char *primary;
+    const char **standby;
+    size_t nstandby;
+    rl_strategy strategy;
+    long bake_time;
+} rl_model_opts;
+
+/* Builds the model from classified, attributed inputs. Returns 0 or RL_ENOMEM. */
+int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
+                   const rl_model_opts *opts, rl_error *err);
+void rl_model_free(rl_model *m);
+
+/* True when `region` is the primary or one of the standbys. */
+bool rl_model_in_pair(const rl_model *m, const char *region);
+bool rl_model_is_primary(const rl_model *m, const char *region);
+/* The partition of a region: "aws", "aws-cn", "aws-us-gov", "aws-eusc", "aws-iso*". */
+const char *rl_region_partition(const char *region);
+
+/* Export index: the stacks (and their Outputs node) that export `name` in `region`. Fills
+ * up to `max` entries and returns how many exist. */
+size_t rl_model_exports(const rl_model *m, const char *region, const char *name,
+                        const rl_stack **stacks, const rl_node **outputs, size_t max);
+
+/* The counterpart stacks of `st` in other regions: instances of the same shared template,
+ * or templates with the same file name / stack name. */
+size_t rl_model_counterparts(const rl_model *m, const rl_stack *st, const rl_stack **out,
+                             size_t max);
+
+#endif

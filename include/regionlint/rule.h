@@ -1,0 +1,82 @@
+/* Rules: metadata read from rules/ (embedded at build time) plus a check function, kept
+ * in a registry that --list-rules, --explain and SARIF tool.driver.rules all read. */
+#ifndef REGIONLINT_RULE_H
+#define REGIONLINT_RULE_H
+
+#include "config.h"
+#include "finding.h"
+
+typedef struct rl_model rl_model;
+typedef struct rl_rule_ctx rl_rule_ctx;
+
+/* A check walks the model and emits findings through rl_emit(); it never prints.
+ * Returns 0, or a negative code when it could not run (out of memory). */
+typedef int (*rl_check_fn)(rl_rule_ctx *ctx);
+
+#define RL_LEVEL_INHERIT (-1)
+
+struct rl_rule {
+    const char *id;     /* "RL501" */
+    const char *name;   /* "cross-region-arn" (SARIF name) */
+    const char *title;  /* one line */
+    const char *description; /* a paragraph */
+    const char *family; /* "dependency" */
+    const char *help_uri;
+    const char **tags;
+    size_t ntags;
+    rl_level level;                            /* default */
+    int strategy_level[RL_STRATEGY_COUNT];     /* RL_LEVEL_INHERIT or an rl_level (NONE = off) */
+    const rl_node *settings;                   /* default settings mapping, or NULL */
+    const char *doc;                           /* docs/rules/<id>.md text, or NULL */
+    const char *source;                        /* metadata file it came from */
+    rl_check_fn check;                         /* NULL: the rule is emitted by the engine */
+    const void *custom;                        /* custom rule program (RLX ids), or NULL */
+};
+
+typedef struct rl_registry rl_registry;
+
+/* Loads the built-in rules (embedded metadata + pages) and binds their check functions.
+ * A rule with metadata and no implementation, or the reverse, is an RL_ECONFIG error. */
+int rl_registry_new(rl_registry **out, rl_error *err);
+void rl_registry_free(rl_registry *reg);
+/* Loads rule files from a metadata file or folder (custom rules, ids RLX...). */
+int rl_registry_load_path(rl_registry *reg, const char *path, rl_error *err);
+size_t rl_registry_count(const rl_registry *reg);
+const rl_rule *rl_registry_at(const rl_registry *reg, size_t i);
+const rl_rule *rl_registry_find(const rl_registry *reg, const char *id);
+/* Index of a rule in registry order (SARIF ruleIndex), or -1. */
+long rl_registry_index(const rl_registry *reg, const rl_rule *rule);
+
+/* Effective level of a rule for a strategy, before config overrides. */
+rl_level rl_rule_level(const rl_rule *rule, rl_strategy strategy);
+
+/* True when `id` matches `pattern`: the exact id or an id prefix ("RL5" matches RL501). */
+bool rl_rule_id_matches(const char *pattern, const char *id);
+
+/* ---- what a check sees ------------------------------------------------------------ */
+
+const rl_model *rl_ctx_model(const rl_rule_ctx *ctx);
+const rl_config *rl_ctx_config(const rl_rule_ctx *ctx);
+const rl_rule *rl_ctx_rule(const rl_rule_ctx *ctx);
+/* The rule's setting `key`: from the config file when set there, else the default. */
+const rl_node *rl_ctx_setting(const rl_rule_ctx *ctx, const char *key);
+rl_strategy rl_ctx_strategy(const rl_rule_ctx *ctx);
+/* Whether a rule id is enabled in this run (a check that emits several ids skips the work
+ * for disabled ones: disabled rules never run). */
+bool rl_ctx_enabled(const rl_rule_ctx *ctx, const char *rule_id);
+
+/* Emits a finding of the current rule. `level` RL_LEVEL_NONE means the rule's effective
+ * level; a level set in the config always wins. `span` may be NULL (no position). Returns
+ * the finding for rl_emit_related(), or NULL (out of memory; the run reports it). */
+rl_finding *rl_emit(rl_rule_ctx *ctx, rl_level level, const char *file, const rl_span *span,
+                    const char *path, const char *region, const char *other_region,
+                    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Same, for another rule id of the same check (a check may own several ids). */
+rl_finding *rl_emit_as(rl_rule_ctx *ctx, const char *rule_id, rl_level level, const char *file,
+                       const rl_span *span, const char *path, const char *region,
+                       const char *other_region, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
+void rl_emit_related(rl_rule_ctx *ctx, rl_finding *f, const char *file, const rl_span *span,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,146 @@
+/* Arena allocator: bump allocation in chunks; see arena.h. */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALIGN 16u
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t size; /* usable bytes after the header */
+    size_t used;
+} chunk;
+
+struct rl_arena {
+    chunk *head;
+    size_t chunk_size;
+    size_t total;
+};
+
+static size_t header_size(void)
+{
+    return (sizeof(chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+}
+
+rl_arena *rl_arena_new(size_t chunk_size)
+{
+    rl_arena *a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    a->chunk_size = chunk_size ? chunk_size : 64 * 1024;
+    return a;
+}
+
+void rl_arena_free(rl_arena *a)
+{
+    if (!a)
+        return;
+    chunk *c = a->head;
+    while (c) {
+        chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(a);
+}
+
+#ifdef RL_ARENA_MALLOC
+void *rl_arena_alloc(rl_arena *a, size_t size)
+{
+    /* One chunk per allocation, so AddressSanitizer checks every bound. */
+    chunk *c = malloc(header_size() + (size ? size : 1));
+    if (!c)
+        return NULL;
+    c->next = a->head;
+    c->size = size;
+    c->used = size;
+    a->head = c;
+    a->total += size;
+    return (char *)c + header_size();
+}
+#else
+void *rl_arena_alloc(rl_arena *a, size_t size)
+{
+    size_t need = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    if (need < size)
+        return NULL;
+    chunk *c = a->head;
+    if (!c || c->size - c->used < need) {
+        size_t csize = need > a->chunk_size / 4 ? need : a->chunk_size;
+        /* Large blocks get their own chunk, kept behind the current one so the
+         * current chunk's free space is not wasted. */
+        chunk *n = malloc(header_size() + csize);
+        if (!n)
+            return NULL;
+        n->size = csize;
+        n->used = 0;
+        if (c && csize == need && c->size - c->used >= ALIGN) {
+            n->next = c->next;
+            c->next = n;
+        } else {
+            n->next = c;
+            a->head = n;
+        }
+        c = n;
+        /* grow chunks geometrically up to 1 MiB so huge documents need few mallocs */
+        if (a->chunk_size < 1024 * 1024)
+            a->chunk_size *= 2;
+    }
+    void *p = (char *)c + header_size() + c->used;
+    c->used += need;
+    a->total += need;
+    return p;
+}
+#endif
+
+void *rl_arena_calloc(rl_arena *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    void *p = rl_arena_alloc(a, n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
+char *rl_arena_strndup(rl_arena *a, const char *s, size_t len)
+{
+    char *p = rl_arena_alloc(a, len + 1);
+    if (!p)
+        return NULL;
+    if (len)
+        memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *rl_arena_strdup(rl_arena *a, const char *s)
+{
+    return rl_arena_strndup(a, s, strlen(s));
+}
+
+char *rl_arena_printf(rl_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = rl_arena_alloc(a, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+size_t rl_arena_used(const rl_arena *a)
+{
+    return a ? a->total : 0;
+}

@@ -1,0 +1,42 @@
+/* Internals shared by the document container and its loaders. */
+#ifndef RL_DOC_PRIVATE_H
+#define RL_DOC_PRIVATE_H
+
+#include <regionlint/doc.h>
+
+#include "../base/arena.h"
+#include "../base/hmap.h"
+
+struct rl_doc {
+    rl_arena *arena;
+    rl_source *src;
+    rl_node *root;
+    rl_syntax syntax;
+    size_t streams;
+    rl_dupkey *dups;
+    size_t ndups, capdups;
+    rl_hmap embedded; /* string node -> parsed node (or the node itself when it failed) */
+};
+
+int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second,
+                      const char *path);
+
+/* Loaders fill doc->root (and dups) from doc->src. */
+int rl_load_json(rl_doc *doc, const rl_load_opts *opts, rl_error *err);
+int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err);
+
+/* Parses `len` bytes of JSON into nodes in doc's arena. With `embed_span` set, every node
+ * gets that span and RL_NODE_EMBEDDED instead of positions of its own. Errors carry the
+ * position inside `text`. */
+int rl_json_parse(rl_doc *doc, const char *text, size_t len, const rl_span *embed_span,
+                  const rl_load_opts *opts, rl_node **out, rl_error *err);
+
+/* Scalar type of a YAML plain scalar (null, bool, int, float, else string). */
+rl_scalar_type rl_yaml_plain_type(const char *s, size_t len);
+
+/* Duplicate-key detection for a mapping being closed; `path` is built lazily by the
+ * caller's callback only when a duplicate is found. */
+typedef const char *(*rl_path_fn)(void *ctx);
+int rl_doc_check_dups(rl_doc *doc, const rl_node *map, rl_path_fn path_fn, void *ctx);
+
+#endif

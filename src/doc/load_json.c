@@ -1,0 +1,533 @@
+/* JSON reader that keeps positions: RFC 8259 into rl_node trees. Faster than going
+ * through libyaml (see docs/performance.md), accepts keys of any length, reports the
+ * first error with line and column, and never recurses deeper than the depth limit. */
+#include "doc_private.h"
+
+#include "../base/strbuf.h"
+#include "../base/utf8.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct jreader {
+    rl_doc *doc;
+    const char *text;
+    size_t len;
+    size_t pos;
+    uint32_t line;
+    size_t line_start;
+    /* column cache: code point column of byte `col_off` on the current line */
+    size_t col_off;
+    uint32_t col;
+    const rl_span *embed;
+    unsigned max_depth;
+    rl_error *err;
+    /* scratch stack of children for the containers being built */
+    void **stack;
+    size_t nstack, capstack;
+    rl_strbuf sbuf;
+    /* path of keys for duplicate-key messages */
+    const rl_node **keys;
+    size_t *indexes;
+    size_t depth;
+} jreader;
+
+static rl_pos here(jreader *r, size_t off)
+{
+    if (r->col_off < r->line_start || off < r->col_off) {
+        r->col_off = r->line_start;
+        r->col = 1;
+    }
+    for (size_t i = r->col_off; i < off; i++)
+        r->col += ((unsigned char)r->text[i] & 0xC0) != 0x80;
+    r->col_off = off;
+    return (rl_pos){r->line, r->col};
+}
+
+static int fail(jreader *r, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(jreader *r, size_t off, const char *fmt, ...)
+{
+    rl_pos p = here(r, off < r->len ? off : r->len);
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return rl_error_set(r->err, RL_EPARSE, rl_doc_path(r->doc), p.line, p.column, "%s", msg);
+}
+
+static int oom(jreader *r)
+{
+    return rl_error_set(r->err, RL_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+static void skip_ws(jreader *r)
+{
+    const char *t = r->text;
+    size_t i = r->pos;
+    for (; i < r->len; i++) {
+        char c = t[i];
+        if (c == ' ' || c == '\t' || c == '\r')
+            continue;
+        if (c == '\n') {
+            r->line++;
+            r->line_start = i + 1;
+            continue;
+        }
+        break;
+    }
+    r->pos = i;
+}
+
+static rl_node *new_node(jreader *r, rl_node_kind kind, size_t start, size_t end)
+{
+    rl_node *n = rl_arena_alloc(r->doc->arena, sizeof(*n));
+    if (!n)
+        return NULL;
+    memset(n, 0, sizeof(*n));
+    n->kind = (uint8_t)kind;
+    if (r->embed) {
+        n->span = *r->embed;
+        n->flags = RL_NODE_EMBEDDED;
+    } else {
+        n->span.start = here(r, start);
+        n->span.end = here(r, end);
+    }
+    return n;
+}
+
+static int push(jreader *r, void *p)
+{
+    if (r->nstack == r->capstack) {
+        size_t ncap = r->capstack ? r->capstack * 2 : 256;
+        void **ns = realloc(r->stack, ncap * sizeof(*ns));
+        if (!ns)
+            return oom(r);
+        r->stack = ns;
+        r->capstack = ncap;
+    }
+    r->stack[r->nstack++] = p;
+    return RL_OK;
+}
+
+static int hex4(const char *s, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Reads a string starting at the opening quote; sets str and slen (arena memory). */
+static int read_string(jreader *r, const char **str, size_t *slen)
+{
+    const char *t = r->text;
+    size_t start = r->pos + 1, i = start;
+    bool escaped = false;
+    for (;;) {
+        if (i >= r->len)
+            return fail(r, r->pos, "unterminated string (the input ends inside it)");
+        unsigned char c = (unsigned char)t[i];
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            escaped = true;
+            i += 2;
+            continue;
+        }
+        if (c < 0x20)
+            return fail(r, i, "%s",
+                        c == 0 ? "NUL byte inside a string"
+                               : "control character inside a string (escape it as \\n or \\t)");
+        if (c >= 0x80) {
+            size_t n = rl_utf8_seq((const unsigned char *)t + i, r->len - i, NULL);
+            if (!n)
+                return fail(r, i, "invalid UTF-8 byte sequence in a string");
+            i += n;
+            continue;
+        }
+        i++;
+    }
+    size_t end = i; /* the closing quote */
+    if (!escaped) {
+        *str = rl_arena_strndup(r->doc->arena, t + start, end - start);
+        *slen = end - start;
+        r->pos = end + 1;
+        return *str ? RL_OK : oom(r);
+    }
+    rl_strbuf_clear(&r->sbuf);
+    for (i = start; i < end;) {
+        if (t[i] != '\\') {
+            size_t j = i;
+            while (j < end && t[j] != '\\')
+                j++;
+            rl_strbuf_append(&r->sbuf, t + i, j - i);
+            i = j;
+            continue;
+        }
+        char e = t[i + 1];
+        char out;
+        switch (e) {
+        case '"':
+            out = '"';
+            break;
+        case '\\':
+            out = '\\';
+            break;
+        case '/':
+            out = '/';
+            break;
+        case 'b':
+            out = '\b';
+            break;
+        case 'f':
+            out = '\f';
+            break;
+        case 'n':
+            out = '\n';
+            break;
+        case 'r':
+            out = '\r';
+            break;
+        case 't':
+            out = '\t';
+            break;
+        case 'u': {
+            uint32_t cp, lo;
+            if (i + 6 > end || hex4(t + i + 2, &cp) < 0)
+                return fail(r, i, "invalid \\u escape (four hex digits expected)");
+            i += 6;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                if (i + 6 > end || t[i] != '\\' || t[i + 1] != 'u' || hex4(t + i + 2, &lo) < 0 ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    return fail(r, i - 6, "unpaired UTF-16 surrogate in a \\u escape");
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return fail(r, i - 6, "unpaired UTF-16 surrogate in a \\u escape");
+            }
+            char buf[4];
+            rl_strbuf_append(&r->sbuf, buf, rl_utf8_encode(cp, buf));
+            continue;
+        }
+        default:
+            return fail(r, i, "invalid escape sequence in a string");
+        }
+        rl_strbuf_putc(&r->sbuf, out);
+        i += 2;
+    }
+    if (r->sbuf.failed)
+        return oom(r);
+    *slen = r->sbuf.len;
+    *str = rl_arena_strndup(r->doc->arena, rl_strbuf_cstr(&r->sbuf), r->sbuf.len);
+    r->pos = end + 1;
+    return *str ? RL_OK : oom(r);
+}
+
+static int read_number(jreader *r, rl_node **out)
+{
+    const char *t = r->text;
+    size_t i = r->pos;
+    bool is_float = false;
+    if (i < r->len && t[i] == '-')
+        i++;
+    if (i < r->len && t[i] == '0') {
+        i++;
+    } else if (i < r->len && t[i] >= '1' && t[i] <= '9') {
+        while (i < r->len && t[i] >= '0' && t[i] <= '9')
+            i++;
+    } else {
+        return fail(r, r->pos, "invalid number");
+    }
+    if (i < r->len && t[i] == '.') {
+        is_float = true;
+        i++;
+        if (i >= r->len || t[i] < '0' || t[i] > '9')
+            return fail(r, i, "invalid number: digits expected after '.'");
+        while (i < r->len && t[i] >= '0' && t[i] <= '9')
+            i++;
+    }
+    if (i < r->len && (t[i] == 'e' || t[i] == 'E')) {
+        is_float = true;
+        i++;
+        if (i < r->len && (t[i] == '+' || t[i] == '-'))
+            i++;
+        if (i >= r->len || t[i] < '0' || t[i] > '9')
+            return fail(r, i, "invalid number: digits expected in the exponent");
+        while (i < r->len && t[i] >= '0' && t[i] <= '9')
+            i++;
+    }
+    rl_node *n = new_node(r, RL_NODE_SCALAR, r->pos, i);
+    if (!n || !(n->u.s.str = rl_arena_strndup(r->doc->arena, t + r->pos, i - r->pos)))
+        return oom(r);
+    n->u.s.len = i - r->pos;
+    n->type = is_float ? RL_SCALAR_FLOAT : RL_SCALAR_INT;
+    r->pos = i;
+    *out = n;
+    return RL_OK;
+}
+
+static const char *path_of(void *ctx)
+{
+    jreader *r = ctx;
+    rl_strbuf b = RL_STRBUF_INIT;
+    for (size_t d = 0; d + 1 < r->depth; d++) {
+        if (r->keys[d]) {
+            if (b.len)
+                rl_strbuf_putc(&b, '.');
+            rl_strbuf_append(&b, r->keys[d]->u.s.str, r->keys[d]->u.s.len);
+        } else {
+            rl_strbuf_printf(&b, "[%zu]", r->indexes[d]);
+        }
+    }
+    char *s = rl_arena_strndup(r->doc->arena, rl_strbuf_cstr(&b), b.len);
+    rl_strbuf_free(&b);
+    return s;
+}
+
+static int read_value(jreader *r, rl_node **out);
+
+static int read_container(jreader *r, rl_node **out)
+{
+    const char *t = r->text;
+    bool is_map = t[r->pos] == '{';
+    size_t open = r->pos;
+    rl_pos open_pos = here(r, open);
+    size_t base = r->nstack;
+    int rc;
+
+    if (r->depth >= r->max_depth) {
+        char lim[32];
+        snprintf(lim, sizeof(lim), "%u", r->max_depth);
+        return rl_error_set(r->err, RL_ELIMIT, rl_doc_path(r->doc), open_pos.line,
+                            open_pos.column, "nesting deeper than %s levels", lim);
+    }
+    r->keys[r->depth] = NULL;
+    r->indexes[r->depth] = 0;
+    r->depth++;
+    r->pos++;
+    skip_ws(r);
+    if (r->pos < r->len && t[r->pos] == (is_map ? '}' : ']')) {
+        r->pos++;
+        goto close;
+    }
+    for (;;) {
+        skip_ws(r);
+        if (is_map) {
+            if (r->pos >= r->len)
+                goto truncated;
+            if (t[r->pos] != '"')
+                return fail(r, r->pos, "object key expected (a double-quoted string)");
+            size_t kstart = r->pos;
+            rl_node *key = new_node(r, RL_NODE_SCALAR, kstart, kstart);
+            if (!key)
+                return oom(r);
+            if ((rc = read_string(r, &key->u.s.str, &key->u.s.len)) < 0)
+                return rc;
+            key->flags |= RL_NODE_DQUOTED;
+            if (!r->embed)
+                key->span.end = here(r, r->pos);
+            r->keys[r->depth - 1] = key;
+            skip_ws(r);
+            if (r->pos >= r->len)
+                goto truncated;
+            if (t[r->pos] != ':')
+                return fail(r, r->pos, "expected ':' after an object key");
+            r->pos++;
+            skip_ws(r);
+            rl_node *val = NULL;
+            if ((rc = read_value(r, &val)) < 0)
+                return rc;
+            if ((rc = push(r, key)) < 0 || (rc = push(r, val)) < 0)
+                return rc;
+        } else {
+            rl_node *val = NULL;
+            if ((rc = read_value(r, &val)) < 0)
+                return rc;
+            if ((rc = push(r, val)) < 0)
+                return rc;
+            r->indexes[r->depth - 1]++;
+        }
+        skip_ws(r);
+        if (r->pos >= r->len)
+            goto truncated;
+        char c = t[r->pos];
+        if (c == ',') {
+            r->pos++;
+            skip_ws(r);
+            if (r->pos < r->len && t[r->pos] == (is_map ? '}' : ']'))
+                return fail(r, r->pos, "trailing comma before '%s'", is_map ? "}" : "]");
+            continue;
+        }
+        if (c == (is_map ? '}' : ']')) {
+            r->pos++;
+            break;
+        }
+        return fail(r, r->pos, "%s",
+                    is_map ? "expected ',' or '}' after an object member"
+                           : "expected ',' or ']' after an array element");
+    }
+close:;
+    rl_node *n = new_node(r, is_map ? RL_NODE_MAPPING : RL_NODE_SEQUENCE, r->pos, r->pos);
+    if (!n)
+        return oom(r);
+    if (!r->embed)
+        n->span.start = open_pos;
+    size_t count = r->nstack - base;
+    if (is_map) {
+        n->u.map.count = count / 2;
+        n->u.map.items = rl_arena_alloc(r->doc->arena, (count / 2) * sizeof(rl_pair) + 1);
+        if (!n->u.map.items)
+            return oom(r);
+        for (size_t i = 0; i < count / 2; i++) {
+            n->u.map.items[i].key = r->stack[base + 2 * i];
+            n->u.map.items[i].value = r->stack[base + 2 * i + 1];
+        }
+        r->nstack = base;
+        if (!r->embed && (rc = rl_doc_check_dups(r->doc, n, path_of, r)) < 0)
+            return oom(r);
+    } else {
+        n->u.seq.count = count;
+        n->u.seq.items = rl_arena_alloc(r->doc->arena, count * sizeof(rl_node *) + 1);
+        if (!n->u.seq.items)
+            return oom(r);
+        if (count)
+            memcpy(n->u.seq.items, r->stack + base, count * sizeof(rl_node *));
+        r->nstack = base;
+    }
+    r->depth--;
+    *out = n;
+    return RL_OK;
+
+truncated:;
+    char where[64];
+    snprintf(where, sizeof(where), "%s started at line %u, column %u",
+             is_map ? "object" : "array", open_pos.line, open_pos.column);
+    return fail(r, r->len, "unexpected end of input inside the %s (truncated file?)", where);
+}
+
+static int read_value(jreader *r, rl_node **out)
+{
+    const char *t = r->text;
+    if (r->pos >= r->len)
+        return fail(r, r->pos, "unexpected end of input: a value was expected");
+    char c = t[r->pos];
+    if (c == '{' || c == '[')
+        return read_container(r, out);
+    if (c == '"') {
+        size_t start = r->pos;
+        rl_node *n = new_node(r, RL_NODE_SCALAR, start, start);
+        if (!n)
+            return oom(r);
+        int rc = read_string(r, &n->u.s.str, &n->u.s.len);
+        if (rc < 0)
+            return rc;
+        n->type = RL_SCALAR_STRING;
+        n->flags |= RL_NODE_QUOTED | RL_NODE_DQUOTED;
+        if (!r->embed)
+            n->span.end = here(r, r->pos);
+        *out = n;
+        return RL_OK;
+    }
+    if (c == '-' || (c >= '0' && c <= '9'))
+        return read_number(r, out);
+    static const struct {
+        const char *word;
+        size_t len;
+        rl_scalar_type type;
+    } lits[] = {{"true", 4, RL_SCALAR_BOOL}, {"false", 5, RL_SCALAR_BOOL}, {"null", 4, RL_SCALAR_NULL}};
+    for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+        if (r->len - r->pos >= lits[i].len && !memcmp(t + r->pos, lits[i].word, lits[i].len)) {
+            rl_node *n = new_node(r, RL_NODE_SCALAR, r->pos, r->pos + lits[i].len);
+            if (!n)
+                return oom(r);
+            n->u.s.str = lits[i].word;
+            n->u.s.len = lits[i].len;
+            n->type = (uint8_t)lits[i].type;
+            r->pos += lits[i].len;
+            *out = n;
+            return RL_OK;
+        }
+    }
+    if (c == '\0')
+        return fail(r, r->pos, "NUL byte where a value was expected");
+    if ((unsigned char)c >= 0x80 && !rl_utf8_seq((const unsigned char *)t + r->pos, r->len - r->pos, NULL))
+        return fail(r, r->pos, "invalid UTF-8 byte sequence");
+    return fail(r, r->pos, "unexpected character: a JSON value was expected");
+}
+
+int rl_json_parse(rl_doc *doc, const char *text, size_t len, const rl_span *embed_span,
+                  const rl_load_opts *opts, rl_node **out, rl_error *err)
+{
+    jreader r;
+    int rc;
+    memset(&r, 0, sizeof(r));
+    r.doc = doc;
+    r.text = text;
+    r.len = len;
+    r.line = 1;
+    r.col = 1;
+    r.embed = embed_span;
+    r.err = err;
+    r.max_depth = opts && opts->max_depth ? opts->max_depth : RL_DEFAULT_MAX_DEPTH;
+    r.sbuf = (rl_strbuf)RL_STRBUF_INIT;
+    r.keys = calloc(r.max_depth + 1, sizeof(*r.keys));
+    r.indexes = calloc(r.max_depth + 1, sizeof(*r.indexes));
+    if (!r.keys || !r.indexes) {
+        rc = oom(&r);
+        goto cleanup;
+    }
+    *out = NULL;
+    if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+        (unsigned char)text[2] == 0xBF)
+        r.pos = r.line_start = r.col_off = 3; /* a BOM is not a column */
+    skip_ws(&r);
+    if (r.pos >= len) {
+        rc = RL_OK; /* empty document */
+        goto cleanup;
+    }
+    if ((rc = read_value(&r, out)) < 0)
+        goto cleanup;
+    skip_ws(&r);
+    if (r.pos < len) {
+        rc = fail(&r, r.pos, "%s",
+                  text[r.pos] == '\0' ? "NUL byte after the JSON value"
+                                      : "unexpected content after the JSON value");
+        *out = NULL;
+    }
+
+cleanup:
+    free(r.stack);
+    free(r.keys);
+    free(r.indexes);
+    rl_strbuf_free(&r.sbuf);
+    return rc;
+}
+
+int rl_load_json(rl_doc *doc, const rl_load_opts *opts, rl_error *err)
+{
+    size_t len;
+    const char *text = rl_source_data(doc->src, &len);
+    rl_node *root = NULL;
+    int rc = rl_json_parse(doc, text, len, NULL, opts, &root, err);
+    if (rc < 0)
+        return rc;
+    doc->root = root;
+    doc->streams = root ? 1 : 0;
+    return RL_OK;
+}
