@@ -11,7 +11,7 @@ typedef enum rl_input_kind {
     RL_INPUT_UNKNOWN = 0,
     RL_INPUT_CFN_TEMPLATE,   /* CloudFormation / SAM template (JSON or YAML) */
     RL_INPUT_CFN_PARAMS,     /* [{ParameterKey, ParameterValue}] or {"Parameters": {...}} */
-    RL_INPUT_TF_CONFIG,      /* Terraform JSON configuration (*.tf.json) */
+    RL_INPUT_TF_CONFIG,      /* Terraform JSON configuration (.tf.json) */
     RL_INPUT_TF_PLAN,        /* terraform show -json (plan or state) */
     RL_INPUT_TF_STATE,       /* raw terraform.tfstate (version 4) */
     RL_INPUT_QUOTAS,         /* service-quotas list/get (applied or default) */
@@ -24,7 +24,7 @@ typedef enum rl_input_kind {
     RL_INPUT_STACK_EVENTS,   /* cloudformation describe-stack-events */
     RL_INPUT_STACKSET,       /* describe-stack-set(-operation), list-stack-set-operations */
     RL_INPUT_PIPELINE,       /* codepipeline get-pipeline */
-    RL_INPUT_GITHUB_ACTIONS, /* .github/workflows/*.yml */
+    RL_INPUT_GITHUB_ACTIONS, /* a workflow under .github/workflows */
     RL_INPUT_GITLAB_CI,      /* .gitlab-ci.yml */
     RL_INPUT_SSM_OFFERING,   /* ssm get-parameters-by-path /aws/service/global-infrastructure */
     RL_INPUT_KIND_COUNT
