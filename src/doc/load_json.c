@@ -1,6 +1,6 @@
 /* JSON reader that keeps positions: RFC 8259 into rl_node trees. Faster than going
  * through libyaml (see docs/performance.md), accepts keys of any length, reports the
- * first error with line and column, and never recurses deeper than the depth limit. */
+ * first error with line and column, and keeps open containers on the heap, not the C stack. */
 #include "doc_private.h"
 
 #include "../base/strbuf.h"
@@ -10,6 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An open object or array. */
+typedef struct jframe {
+    rl_pos open_pos;
+    size_t base;        /* its first child in the scratch stack */
+    const rl_node *key; /* object: key of the member being read */
+    size_t index;       /* array: items so far */
+    bool is_map;
+} jframe;
 
 typedef struct jreader {
     rl_doc *doc;
@@ -28,10 +37,9 @@ typedef struct jreader {
     void **stack;
     size_t nstack, capstack;
     rl_strbuf sbuf;
-    /* path of keys for duplicate-key messages */
-    const rl_node **keys;
-    size_t *indexes;
-    size_t depth;
+    /* open containers, innermost last; also the path for duplicate-key messages */
+    jframe *frames;
+    size_t depth, capframes;
 } jreader;
 
 static rl_pos here(jreader *r, size_t off)
@@ -285,13 +293,16 @@ static const char *path_of(void *ctx)
 {
     jreader *r = ctx;
     rl_strbuf b = RL_STRBUF_INIT;
+    /* frames[0 .. depth-1) are the ancestors of the object being closed */
     for (size_t d = 0; d + 1 < r->depth; d++) {
-        if (r->keys[d]) {
+        const jframe *f = &r->frames[d];
+        if (f->is_map) {
             if (b.len)
                 rl_strbuf_putc(&b, '.');
-            rl_strbuf_append(&b, r->keys[d]->u.s.str, r->keys[d]->u.s.len);
+            if (f->key)
+                rl_strbuf_append(&b, f->key->u.s.str, f->key->u.s.len);
         } else {
-            rl_strbuf_printf(&b, "[%zu]", r->indexes[d]);
+            rl_strbuf_printf(&b, "[%zu]", f->index);
         }
     }
     char *s = rl_arena_strndup(r->doc->arena, rl_strbuf_cstr(&b), b.len);
@@ -299,135 +310,65 @@ static const char *path_of(void *ctx)
     return s;
 }
 
-static int read_value(jreader *r, rl_node **out);
-
-static int read_container(jreader *r, rl_node **out)
+/* A syntax error at `off`: `where` says what was expected there ("where a JSON value was
+ * expected"). Names a NUL byte, invalid UTF-8 or the offending character, since "expected
+ * ','" alone hides the real problem in a corrupted or binary file. */
+static int fail_expected(jreader *r, size_t off, const char *where)
 {
-    const char *t = r->text;
-    bool is_map = t[r->pos] == '{';
-    size_t open = r->pos;
-    rl_pos open_pos = here(r, open);
-    size_t base = r->nstack;
-    int rc;
+    if (off >= r->len)
+        return fail(r, off, "unexpected end of input %s", where);
+    unsigned char c = (unsigned char)r->text[off];
+    if (c == 0)
+        return fail(r, off, "NUL byte %s", where);
+    if (c >= 0x80 && !rl_utf8_seq((const unsigned char *)r->text + off, r->len - off, NULL))
+        return fail(r, off, "invalid UTF-8 byte sequence %s", where);
+    if (c > 0x20 && c < 0x7F)
+        return fail(r, off, "unexpected character '%c' %s", c, where);
+    return fail(r, off, "unexpected character %s", where);
+}
 
-    if (r->depth >= r->max_depth) {
-        char lim[32];
-        snprintf(lim, sizeof(lim), "%u", r->max_depth);
-        return rl_error_set(r->err, RL_ELIMIT, rl_doc_path(r->doc), open_pos.line, open_pos.column,
-                            "nesting deeper than %s levels", lim);
-    }
-    r->keys[r->depth] = NULL;
-    r->indexes[r->depth] = 0;
-    r->depth++;
-    r->pos++;
-    skip_ws(r);
-    if (r->pos < r->len && t[r->pos] == (is_map ? '}' : ']')) {
-        r->pos++;
-        goto close;
-    }
-    for (;;) {
-        skip_ws(r);
-        if (is_map) {
-            if (r->pos >= r->len)
-                goto truncated;
-            if (t[r->pos] != '"')
-                return fail(r, r->pos, "object key expected (a double-quoted string)");
-            size_t kstart = r->pos;
-            rl_node *key = new_node(r, RL_NODE_SCALAR, kstart, kstart);
-            if (!key)
-                return oom(r);
-            if ((rc = read_string(r, &key->u.s.str, &key->u.s.len)) < 0)
-                return rc;
-            key->flags |= RL_NODE_DQUOTED;
-            if (!r->embed)
-                key->span.end = here(r, r->pos);
-            r->keys[r->depth - 1] = key;
-            skip_ws(r);
-            if (r->pos >= r->len)
-                goto truncated;
-            if (t[r->pos] != ':')
-                return fail(r, r->pos, "expected ':' after an object key");
-            r->pos++;
-            skip_ws(r);
-            rl_node *val = NULL;
-            if ((rc = read_value(r, &val)) < 0)
-                return rc;
-            if ((rc = push(r, key)) < 0 || (rc = push(r, val)) < 0)
-                return rc;
-        } else {
-            rl_node *val = NULL;
-            if ((rc = read_value(r, &val)) < 0)
-                return rc;
-            if ((rc = push(r, val)) < 0)
-                return rc;
-            r->indexes[r->depth - 1]++;
-        }
-        skip_ws(r);
-        if (r->pos >= r->len)
-            goto truncated;
-        char c = t[r->pos];
-        if (c == ',') {
-            r->pos++;
-            skip_ws(r);
-            if (r->pos < r->len && t[r->pos] == (is_map ? '}' : ']'))
-                return fail(r, r->pos, "trailing comma before '%s'", is_map ? "}" : "]");
-            continue;
-        }
-        if (c == (is_map ? '}' : ']')) {
-            r->pos++;
-            break;
-        }
-        return fail(r, r->pos, "%s",
-                    is_map ? "expected ',' or '}' after an object member"
-                           : "expected ',' or ']' after an array element");
-    }
-close:;
-    rl_node *n = new_node(r, is_map ? RL_NODE_MAPPING : RL_NODE_SEQUENCE, r->pos, r->pos);
-    if (!n)
-        return oom(r);
-    if (!r->embed)
-        n->span.start = open_pos;
-    size_t count = r->nstack - base;
-    if (is_map) {
-        n->u.map.count = count / 2;
-        n->u.map.items = rl_arena_alloc(r->doc->arena, (count / 2) * sizeof(rl_pair) + 1);
-        if (!n->u.map.items)
-            return oom(r);
-        for (size_t i = 0; i < count / 2; i++) {
-            n->u.map.items[i].key = r->stack[base + 2 * i];
-            n->u.map.items[i].value = r->stack[base + 2 * i + 1];
-        }
-        r->nstack = base;
-        if (!r->embed && (rc = rl_doc_check_dups(r->doc, n, path_of, r)) < 0)
-            return oom(r);
-    } else {
-        n->u.seq.count = count;
-        n->u.seq.items = rl_arena_alloc(r->doc->arena, count * sizeof(rl_node *) + 1);
-        if (!n->u.seq.items)
-            return oom(r);
-        if (count)
-            memcpy(n->u.seq.items, r->stack + base, count * sizeof(rl_node *));
-        r->nstack = base;
-    }
-    r->depth--;
-    *out = n;
-    return RL_OK;
-
-truncated:;
+static int fail_truncated(jreader *r, const jframe *f)
+{
     char where[64];
-    snprintf(where, sizeof(where), "%s started at line %u, column %u", is_map ? "object" : "array",
-             open_pos.line, open_pos.column);
+    snprintf(where, sizeof(where), "%s started at line %u, column %u",
+             f->is_map ? "object" : "array", f->open_pos.line, f->open_pos.column);
     return fail(r, r->len, "unexpected end of input inside the %s (truncated file?)", where);
 }
 
-static int read_value(jreader *r, rl_node **out)
+/* Reads an object member's key and the ':' after it; the value follows. */
+static int read_key(jreader *r, jframe *f)
 {
     const char *t = r->text;
+    int rc;
+    skip_ws(r);
     if (r->pos >= r->len)
-        return fail(r, r->pos, "unexpected end of input: a value was expected");
+        return fail_truncated(r, f);
+    if (t[r->pos] != '"')
+        return fail_expected(r, r->pos,
+                             "where an object key (a double-quoted string) was expected");
+    rl_node *key = new_node(r, RL_NODE_SCALAR, r->pos, r->pos);
+    if (!key)
+        return oom(r);
+    if ((rc = read_string(r, &key->u.s.str, &key->u.s.len)) < 0)
+        return rc;
+    key->flags |= RL_NODE_DQUOTED;
+    if (!r->embed)
+        key->span.end = here(r, r->pos);
+    f->key = key;
+    skip_ws(r);
+    if (r->pos >= r->len)
+        return fail_truncated(r, f);
+    if (t[r->pos] != ':')
+        return fail_expected(r, r->pos, "where ':' was expected after an object key");
+    r->pos++;
+    return push(r, key);
+}
+
+/* Reads a scalar (string, number, literal) at r->pos. */
+static int read_scalar(jreader *r, rl_node **out)
+{
+    const char *t = r->text;
     char c = t[r->pos];
-    if (c == '{' || c == '[')
-        return read_container(r, out);
     if (c == '"') {
         size_t start = r->pos;
         rl_node *n = new_node(r, RL_NODE_SCALAR, start, start);
@@ -464,12 +405,140 @@ static int read_value(jreader *r, rl_node **out)
             return RL_OK;
         }
     }
-    if (c == '\0')
-        return fail(r, r->pos, "NUL byte where a value was expected");
-    if ((unsigned char)c >= 0x80 &&
-        !rl_utf8_seq((const unsigned char *)t + r->pos, r->len - r->pos, NULL))
-        return fail(r, r->pos, "invalid UTF-8 byte sequence");
-    return fail(r, r->pos, "unexpected character: a JSON value was expected");
+    return fail_expected(r, r->pos, "where a JSON value was expected");
+}
+
+/* Builds the node of the innermost container from its children and pops its frame. */
+static int close_container(jreader *r, rl_node **out)
+{
+    jframe *f = &r->frames[r->depth - 1];
+    rl_node *n = new_node(r, f->is_map ? RL_NODE_MAPPING : RL_NODE_SEQUENCE, r->pos, r->pos);
+    if (!n)
+        return oom(r);
+    if (!r->embed)
+        n->span.start = f->open_pos;
+    size_t count = r->nstack - f->base;
+    if (f->is_map) {
+        n->u.map.count = count / 2;
+        n->u.map.items = rl_arena_alloc(r->doc->arena, (count / 2) * sizeof(rl_pair) + 1);
+        if (!n->u.map.items)
+            return oom(r);
+        for (size_t i = 0; i < count / 2; i++) {
+            n->u.map.items[i].key = r->stack[f->base + 2 * i];
+            n->u.map.items[i].value = r->stack[f->base + 2 * i + 1];
+        }
+        if (!r->embed && rl_doc_check_dups(r->doc, n, path_of, r) < 0)
+            return oom(r);
+    } else {
+        n->u.seq.count = count;
+        n->u.seq.items = rl_arena_alloc(r->doc->arena, count * sizeof(rl_node *) + 1);
+        if (!n->u.seq.items)
+            return oom(r);
+        if (count)
+            memcpy(n->u.seq.items, r->stack + f->base, count * sizeof(rl_node *));
+    }
+    r->nstack = f->base;
+    r->depth--;
+    *out = n;
+    return RL_OK;
+}
+
+/* Opens a container at r->pos ('{' or '['). Frames live on the heap, not the C stack, so
+ * the nesting limit is the only bound on depth whatever the caller sets it to. */
+static int open_container(jreader *r)
+{
+    rl_pos open_pos = here(r, r->pos);
+    if (r->depth >= r->max_depth) {
+        char lim[32];
+        snprintf(lim, sizeof(lim), "%u", r->max_depth);
+        return rl_error_set(r->err, RL_ELIMIT, rl_doc_path(r->doc), open_pos.line, open_pos.column,
+                            "nesting deeper than %s levels", lim);
+    }
+    if (r->depth == r->capframes) {
+        size_t ncap = r->capframes ? r->capframes * 2 : 32;
+        jframe *nf = realloc(r->frames, ncap * sizeof(*nf));
+        if (!nf)
+            return oom(r);
+        r->frames = nf;
+        r->capframes = ncap;
+    }
+    jframe *f = &r->frames[r->depth++];
+    f->open_pos = open_pos;
+    f->base = r->nstack;
+    f->key = NULL;
+    f->index = 0;
+    f->is_map = r->text[r->pos] == '{';
+    r->pos++;
+    return RL_OK;
+}
+
+/* Reads one value with everything nested in it, without recursion. */
+static int read_value(jreader *r, rl_node **out)
+{
+    const char *t = r->text;
+    size_t floor = r->depth; /* frames below this belong to the caller */
+    rl_node *val = NULL;
+    int rc;
+
+value:
+    skip_ws(r);
+    if (r->pos >= r->len) {
+        if (r->depth > floor)
+            return fail_truncated(r, &r->frames[r->depth - 1]);
+        return fail(r, r->pos, "unexpected end of input: a value was expected");
+    }
+    if (t[r->pos] == '{' || t[r->pos] == '[') {
+        if ((rc = open_container(r)) < 0)
+            return rc;
+        jframe *f = &r->frames[r->depth - 1];
+        skip_ws(r);
+        if (r->pos < r->len && t[r->pos] == (f->is_map ? '}' : ']')) {
+            r->pos++;
+            if ((rc = close_container(r, &val)) < 0)
+                return rc;
+            goto have_value;
+        }
+        if (f->is_map && (rc = read_key(r, f)) < 0)
+            return rc;
+        goto value;
+    }
+    if ((rc = read_scalar(r, &val)) < 0)
+        return rc;
+
+have_value:
+    if (r->depth == floor) {
+        *out = val;
+        return RL_OK;
+    }
+    {
+        jframe *f = &r->frames[r->depth - 1];
+        if ((rc = push(r, val)) < 0)
+            return rc;
+        f->index++;
+        skip_ws(r);
+        if (r->pos >= r->len)
+            return fail_truncated(r, f);
+        char c = t[r->pos];
+        char close = f->is_map ? '}' : ']';
+        if (c == ',') {
+            r->pos++;
+            skip_ws(r);
+            if (r->pos < r->len && t[r->pos] == close)
+                return fail(r, r->pos, "trailing comma before '%c'", close);
+            if (f->is_map && (rc = read_key(r, f)) < 0)
+                return rc;
+            goto value;
+        }
+        if (c == close) {
+            r->pos++;
+            if ((rc = close_container(r, &val)) < 0)
+                return rc;
+            goto have_value;
+        }
+        return fail_expected(r, r->pos,
+                             f->is_map ? "where ',' or '}' was expected after an object member"
+                                       : "where ',' or ']' was expected after an array element");
+    }
 }
 
 int rl_json_parse(rl_doc *doc, const char *text, size_t len, const rl_span *embed_span,
@@ -487,12 +556,6 @@ int rl_json_parse(rl_doc *doc, const char *text, size_t len, const rl_span *embe
     r.err = err;
     r.max_depth = opts && opts->max_depth ? opts->max_depth : RL_DEFAULT_MAX_DEPTH;
     r.sbuf = (rl_strbuf)RL_STRBUF_INIT;
-    r.keys = calloc(r.max_depth + 1, sizeof(*r.keys));
-    r.indexes = calloc(r.max_depth + 1, sizeof(*r.indexes));
-    if (!r.keys || !r.indexes) {
-        rc = oom(&r);
-        goto cleanup;
-    }
     *out = NULL;
     if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
         (unsigned char)text[2] == 0xBF)
@@ -506,16 +569,13 @@ int rl_json_parse(rl_doc *doc, const char *text, size_t len, const rl_span *embe
         goto cleanup;
     skip_ws(&r);
     if (r.pos < len) {
-        rc = fail(&r, r.pos, "%s",
-                  text[r.pos] == '\0' ? "NUL byte after the JSON value"
-                                      : "unexpected content after the JSON value");
+        rc = fail_expected(&r, r.pos, "after the JSON value");
         *out = NULL;
     }
 
 cleanup:
     free(r.stack);
-    free(r.keys);
-    free(r.indexes);
+    free(r.frames);
     rl_strbuf_free(&r.sbuf);
     return rc;
 }
