@@ -17,8 +17,9 @@ typedef struct frame {
     char *anchor; /* arena copy or NULL */
     size_t base;  /* first child in the scratch stack */
     uint64_t weight;
-    size_t index; /* sequence: items so far */
-    bool block;   /* block (not flow) style */
+    size_t index;    /* sequence: items so far */
+    bool block;      /* block (not flow) style */
+    rl_pos last_end; /* where the last child written here ends (aliases: the alias itself) */
 } frame;
 
 typedef struct anchor_ent {
@@ -31,12 +32,13 @@ typedef struct yloader {
     const rl_load_opts *opts;
     rl_error *err;
     frame *frames;
-    size_t nframes;
+    size_t nframes, capframes;
     void **stack; /* children: nodes (sequences) or key, value (mappings) */
     uint64_t *weights;
     size_t nstack, capstack;
-    rl_hmap anchors; /* name -> anchor_ent* */
-    bool keep;       /* building the first document */
+    rl_hmap anchors;   /* name -> anchor_ent* */
+    uint64_t expanded; /* nodes reached through aliases so far */
+    bool keep;         /* building the first document */
 } yloader;
 
 static int oom(yloader *y)
@@ -253,8 +255,9 @@ static int limit_error(yloader *y, yaml_mark_t m, const char *what)
     return rl_error_set(y->err, RL_ELIMIT, rl_doc_path(y->doc), p.line, p.column, "%s", what);
 }
 
-/* Adds a finished node to its parent (or makes it the root). */
-static int add_child(yloader *y, rl_node *n, uint64_t weight, yaml_mark_t at)
+/* Adds a finished node to its parent (or makes it the root). `end` is where the node's
+ * text ends in this place (for an alias, the alias, not the anchored node). */
+static int add_child(yloader *y, rl_node *n, uint64_t weight, rl_pos end)
 {
     if (y->nframes == 0) {
         if (y->keep && !y->doc->root)
@@ -263,14 +266,7 @@ static int add_child(yloader *y, rl_node *n, uint64_t weight, yaml_mark_t at)
     }
     frame *f = &y->frames[y->nframes - 1];
     f->weight = sat_add(f->weight, weight);
-    if (f->weight > y->opts->max_expansion) {
-        char msg[160];
-        snprintf(msg, sizeof(msg),
-                 "YAML aliases expand to more than %llu nodes (alias bomb?); raise the limit "
-                 "with --max-alias-nodes if this file is legitimate",
-                 (unsigned long long)y->opts->max_expansion);
-        return limit_error(y, at, msg);
-    }
+    f->last_end = end;
     if (f->kind == RL_NODE_SEQUENCE)
         f->index++;
     return push(y, n, weight);
@@ -307,7 +303,9 @@ static bool has_key(const rl_pair *items, size_t n, const rl_node *k)
     return false;
 }
 
-/* Applies `<<: *alias` / `<<: [*a, *b]` merge keys; explicit keys win. */
+/* Applies `<<: *alias` / `<<: [*a, *b]` merge keys; explicit keys win, then earlier
+ * sources. Big merges look keys up in a hash set: a pairwise scan is quadratic, and an
+ * anchor with many keys merged into a big mapping would stall the load. */
 static int apply_merges(yloader *y, rl_node *map)
 {
     size_t n = map->u.map.count, merges = 0, extra = 0;
@@ -327,10 +325,18 @@ static int apply_merges(yloader *y, rl_node *map)
     rl_pair *items = rl_arena_alloc(y->doc->arena, (n + extra) * sizeof(*items) + 1);
     if (!items)
         return oom(y);
+    rl_hmap seen = RL_HMAP_INIT;
+    bool hashed = n + extra > 16;
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_merge_key(map->u.map.items[i].key))
-            items[m++] = map->u.map.items[i];
+    for (size_t i = 0; i < n; i++) {
+        rl_pair *p = &map->u.map.items[i];
+        if (is_merge_key(p->key))
+            continue;
+        items[m++] = *p;
+        if (hashed && p->key->kind == RL_NODE_SCALAR &&
+            rl_hmap_put(&seen, p->key->u.s.str, p->key->u.s.len, p->key) < 0)
+            goto nomem;
+    }
     for (size_t i = 0; i < n; i++) {
         rl_pair *p = &map->u.map.items[i];
         if (!is_merge_key(p->key))
@@ -340,14 +346,30 @@ static int apply_merges(yloader *y, rl_node *map)
             rl_node *src = p->value->kind == RL_NODE_SEQUENCE ? p->value->u.seq.items[s] : p->value;
             if (!rl_node_is_map(src))
                 continue;
-            for (size_t j = 0; j < src->u.map.count; j++)
-                if (!has_key(items, m, src->u.map.items[j].key))
-                    items[m++] = src->u.map.items[j];
+            for (size_t j = 0; j < src->u.map.count; j++) {
+                const rl_node *k = src->u.map.items[j].key;
+                if (!hashed) {
+                    if (!has_key(items, m, k))
+                        items[m++] = src->u.map.items[j];
+                    continue;
+                }
+                if (k->kind == RL_NODE_SCALAR && rl_hmap_get(&seen, k->u.s.str, k->u.s.len))
+                    continue;
+                items[m++] = src->u.map.items[j];
+                if (k->kind == RL_NODE_SCALAR &&
+                    rl_hmap_put(&seen, k->u.s.str, k->u.s.len, (void *)k) < 0)
+                    goto nomem;
+            }
         }
     }
+    rl_hmap_free(&seen);
     map->u.map.items = items;
     map->u.map.count = m;
     return RL_OK;
+
+nomem:
+    rl_hmap_free(&seen);
+    return oom(y);
 }
 
 static void fix_block_end(yloader *y, rl_node *n)
@@ -428,7 +450,7 @@ static int on_scalar(yloader *y, yaml_event_t *ev)
         if (rc < 0)
             return rc;
     }
-    return add_child(y, out, weight, ev->start_mark);
+    return add_child(y, out, weight, out->span.end);
 }
 
 static int on_start(yloader *y, yaml_event_t *ev, rl_node_kind kind)
@@ -437,6 +459,15 @@ static int on_start(yloader *y, yaml_event_t *ev, rl_node_kind kind)
         char msg[64];
         snprintf(msg, sizeof(msg), "nesting deeper than %u levels", y->opts->max_depth);
         return limit_error(y, ev->start_mark, msg);
+    }
+    if (y->nframes == y->capframes) {
+        /* grown on demand: a caller may set a huge max_depth */
+        size_t ncap = y->capframes ? y->capframes * 2 : 32;
+        frame *nf = realloc(y->frames, ncap * sizeof(*nf));
+        if (!nf)
+            return oom(y);
+        y->frames = nf;
+        y->capframes = ncap;
     }
     frame *f = &y->frames[y->nframes++];
     memset(f, 0, sizeof(*f));
@@ -489,12 +520,10 @@ static int on_end(yloader *y, yaml_event_t *ev)
         if (count)
             memcpy(n->u.seq.items, y->stack + f->base, count * sizeof(rl_node *));
     }
-    if (f->block && n->span.end.column == 1 && n->span.end.line > n->span.start.line) {
+    if (f->block && count && n->span.end.column == 1 && n->span.end.line > n->span.start.line) {
         /* block collections end where the next token starts; pull the end back to the
-         * end of the last child */
-        rl_node *last = count ? y->stack[y->nstack - 1] : NULL;
-        if (last)
-            n->span.end = last->span.end;
+         * end of the last child as written here (an alias's node lies elsewhere) */
+        n->span.end = f->last_end;
     }
     y->nstack = f->base;
     uint64_t weight = f->weight;
@@ -508,7 +537,7 @@ static int on_end(yloader *y, yaml_event_t *ev)
     y->nframes--;
     if ((rc = register_anchor(y, anchor, out, weight)) < 0)
         return rc;
-    return add_child(y, out, weight, ev->end_mark);
+    return add_child(y, out, weight, n->span.end);
 }
 
 static int on_alias(yloader *y, yaml_event_t *ev)
@@ -519,7 +548,18 @@ static int on_alias(yloader *y, yaml_event_t *ev)
         return rl_error_set(y->err, RL_EPARSE, rl_doc_path(y->doc), p.line, p.column,
                             "found undefined alias '%s'", (const char *)ev->data.alias.anchor);
     }
-    return add_child(y, e->node, e->weight, ev->start_mark);
+    /* Nodes are shared, not copied, but whoever walks the tree visits them once per
+     * reference: bound the total so that a billion-laughs file is refused here. */
+    y->expanded = sat_add(y->expanded, e->weight);
+    if (y->expanded > y->opts->max_expansion) {
+        char msg[200];
+        snprintf(msg, sizeof(msg),
+                 "YAML aliases expand to more than %llu nodes (alias bomb?); raise the limit "
+                 "with --max-alias-nodes if this file is legitimate",
+                 (unsigned long long)y->opts->max_expansion);
+        return limit_error(y, ev->start_mark, msg);
+    }
+    return add_child(y, e->node, e->weight, mark_pos(ev->end_mark));
 }
 
 /* Line and column of a byte offset (reader errors carry only an offset). */
@@ -539,6 +579,21 @@ static rl_pos offset_pos(const rl_source *src, size_t off)
     return (rl_pos){line, (uint32_t)rl_utf8_count(data + ls, off - ls) + 1};
 }
 
+/* libyaml reports the end of a file without a final newline on the line after it;
+ * positions must stay inside the file (a SARIF region past the end is rejected). */
+static rl_pos clamp_to_input(const rl_source *src, rl_pos pos)
+{
+    uint32_t nlines = rl_source_line_count(src);
+    const char *text;
+    size_t len;
+    if (nlines == 0 || rl_source_line(src, nlines, &text, &len) < 0)
+        return pos;
+    rl_pos last = {nlines, (uint32_t)rl_utf8_count(text, len) + 1};
+    if (pos.line > last.line || (pos.line == last.line && pos.column > last.column))
+        return last;
+    return pos;
+}
+
 static int parse_error(yloader *y, yaml_parser_t *p)
 {
     const char *path = rl_doc_path(y->doc);
@@ -546,14 +601,22 @@ static int parse_error(yloader *y, yaml_parser_t *p)
         return oom(y);
     if (p->error == YAML_READER_ERROR) {
         rl_pos pos = offset_pos(y->doc->src, p->problem_offset);
-        if (p->problem_value != -1)
+        const char *problem = p->problem ? p->problem : "invalid input";
+        int v = p->problem_value;
+        if (v == 0)
+            return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column,
+                                "NUL byte in the input (%s)", problem);
+        /* libyaml gives the offending byte for "... octet" problems and the decoded
+         * code point for the others (surrogates, control characters) */
+        if (v != -1 && strstr(problem, "octet"))
             return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s (byte 0x%02x)",
-                                p->problem ? p->problem : "invalid input",
-                                (unsigned)p->problem_value & 0xFFu);
-        return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s",
-                            p->problem ? p->problem : "invalid input");
+                                problem, (unsigned)v & 0xFFu);
+        if (v != -1)
+            return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s (U+%04X)",
+                                problem, (unsigned)v);
+        return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s", problem);
     }
-    rl_pos pos = mark_pos(p->problem_mark);
+    rl_pos pos = clamp_to_input(y->doc->src, mark_pos(p->problem_mark));
     if (p->context)
         return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column,
                             "%s (%s at line %zu, column %zu)",
@@ -575,13 +638,8 @@ int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err)
     y.doc = doc;
     y.opts = opts;
     y.err = err;
-    y.frames = calloc(opts->max_depth + 1, sizeof(*y.frames));
-    if (!y.frames)
+    if (!yaml_parser_initialize(&parser))
         return oom(&y);
-    if (!yaml_parser_initialize(&parser)) {
-        free(y.frames);
-        return oom(&y);
-    }
     size_t len;
     const char *data = rl_source_data(doc->src, &len);
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
