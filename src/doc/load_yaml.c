@@ -571,7 +571,9 @@ static rl_pos offset_pos(const rl_source *src, size_t off)
         off = len;
     uint32_t line = 1;
     size_t ls = 0;
-    for (size_t i = 0; i < off; i++)
+    if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) && off >= 3)
+        ls = 3; /* the byte order mark is not a column */
+    for (size_t i = ls; i < off; i++)
         if (data[i] == '\n') {
             line++;
             ls = i + 1;

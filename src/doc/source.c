@@ -168,7 +168,10 @@ static int build_lines(rl_source *s)
     if (!s->lines)
         return -1;
     size_t i = 0;
-    s->lines[i++] = 0;
+    /* Columns never count a UTF-8 byte order mark, so line 1's text starts after it. */
+    bool bom = s->len >= 3 && (unsigned char)s->data[0] == 0xEF &&
+               (unsigned char)s->data[1] == 0xBB && (unsigned char)s->data[2] == 0xBF;
+    s->lines[i++] = bom ? 3 : 0;
     for (const char *p = s->data; (p = memchr(p, '\n', (size_t)(s->data + s->len - p)));
          p++)
         s->lines[i++] = (size_t)(p - s->data) + 1;
