@@ -148,9 +148,40 @@ static bool starts_json(const rl_source *src)
     size_t len;
     const unsigned char *p = (const unsigned char *)rl_source_data(src, &len);
     size_t i = 0;
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        i = 3;
     while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
         i++;
     return i < len && (p[i] == '{' || p[i] == '[');
+}
+
+/* UTF-16 and UTF-32 are refused up front with a message that says how to convert:
+ * Windows PowerShell 5 writes UTF-16 when `aws ... > file.json` is redirected. libyaml
+ * would decode it, but positions, excerpts and sub-spans all index the UTF-8 bytes. */
+static int check_encoding(const rl_source *src, rl_error *err)
+{
+    size_t len;
+    const unsigned char *p = (const unsigned char *)rl_source_data(src, &len);
+    const char *enc = NULL, *bom = NULL;
+    if (len >= 4 && p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0) {
+        enc = "UTF-32 little-endian";
+        bom = "FF FE 00 00";
+    } else if (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF) {
+        enc = "UTF-32 big-endian";
+        bom = "00 00 FE FF";
+    } else if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+        enc = "UTF-16 little-endian";
+        bom = "FF FE";
+    } else if (len >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+        enc = "UTF-16 big-endian";
+        bom = "FE FF";
+    }
+    if (!enc)
+        return RL_OK;
+    return rl_error_set(err, RL_EPARSE, rl_source_path(src), 1, 1,
+                        "the file is %s (byte order mark %s) but must be UTF-8; convert it, "
+                        "e.g. with iconv -f %.6s -t UTF-8",
+                        enc, bom, enc);
 }
 
 int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err)
@@ -174,7 +205,9 @@ int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error
     }
     doc->src = src;
     doc->syntax = o.syntax ? o.syntax : pick_syntax(src);
-    if (doc->syntax == RL_SYNTAX_JSON) {
+    if ((rc = check_encoding(src, err)) < 0) {
+        /* reported below like any parse error */
+    } else if (doc->syntax == RL_SYNTAX_JSON) {
         rc = rl_load_json(doc, &o, err);
     } else if (starts_json(src)) {
         /* JSON-looking content in a .yaml file: the JSON reader is faster; YAML decides
