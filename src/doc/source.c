@@ -75,8 +75,10 @@ int rl_source_read(rl_source **out, const char *fs_path, const char *display, si
                               (long long)st.st_size, max_size);
             goto cleanup;
         }
+        /* +2: room for the NUL and for the read() that sees EOF, so a regular file is
+         * read into one buffer without the realloc a full buffer would trigger */
         if (S_ISREG(st.st_mode))
-            cap = (size_t)st.st_size + 1;
+            cap = (size_t)st.st_size + 2;
     }
     if (cap < 4096)
         cap = 4096;
@@ -87,7 +89,7 @@ int rl_source_read(rl_source **out, const char *fs_path, const char *display, si
     }
     for (;;) {
         if (len + 1 >= cap) {
-            if (cap > max_size + 1) {
+            if (cap - 1 > max_size) { /* not max_size + 1: SIZE_MAX means no limit */
                 rc = rl_error_set(err, RL_ELIMIT, display, 0, 0,
                                   "input is over the size limit of %zu bytes "
                                   "(raise it with --max-file-size)",
