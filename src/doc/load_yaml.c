@@ -12,7 +12,7 @@
 
 typedef struct frame {
     rl_node_kind kind;
-    yaml_mark_t start;
+    rl_pos start;
     char *tag;    /* arena copy or NULL */
     char *anchor; /* arena copy or NULL */
     size_t base;  /* first child in the scratch stack */
@@ -38,7 +38,13 @@ typedef struct yloader {
     size_t nstack, capstack;
     rl_hmap anchors;   /* name -> anchor_ent* */
     uint64_t expanded; /* nodes reached through aliases so far */
-    bool keep;         /* building the first document */
+    /* Remapping of libyaml marks onto the source's lines, needed only when the text holds
+     * line breaks that libyaml (YAML 1.1) counts and the line map does not. */
+    bool remap;
+    const unsigned char *text;
+    size_t len, cur_index, cur_off, base_off;
+    rl_pos cur_pos;
+    bool keep; /* building the first document */
 } yloader;
 
 static int oom(yloader *y)
@@ -46,9 +52,52 @@ static int oom(yloader *y)
     return rl_error_set(y->err, RL_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
-static rl_pos mark_pos(yaml_mark_t m)
+/* libyaml also ends a line at a lone CR, NEL (U+0085), LS (U+2028) and PS (U+2029); the
+ * source's line map and the JSON reader end lines at LF only, as GitHub and most tools
+ * number them. A U+2028 pasted into a Description would otherwise move every later
+ * position in the file down a line. */
+static bool has_extra_breaks(const unsigned char *t, size_t len)
 {
-    return (rl_pos){(uint32_t)m.line + 1, (uint32_t)m.column + 1};
+    const unsigned char *end = t + len;
+    for (const unsigned char *p = t; (p = memchr(p, '\r', (size_t)(end - p))); p++)
+        if (p + 1 == end || p[1] != '\n')
+            return true;
+    for (const unsigned char *p = t; (p = memchr(p, 0xC2, (size_t)(end - p))); p++)
+        if (p + 1 < end && p[1] == 0x85)
+            return true;
+    for (const unsigned char *p = t; (p = memchr(p, 0xE2, (size_t)(end - p))); p++)
+        if (p + 2 < end && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9))
+            return true;
+    return false;
+}
+
+/* Line and column of a libyaml mark in the source's terms. Without extra line breaks
+ * libyaml's own line and column are right. Otherwise a cursor walks forward from the
+ * last mark to mark.index (code points from the start, after a BOM); marks arrive in
+ * stream order, so the walk is linear overall, and restarts only for the rare mark
+ * before the cursor (an error's context). */
+static rl_pos mark_pos(yloader *y, yaml_mark_t m)
+{
+    if (!y->remap)
+        return (rl_pos){(uint32_t)m.line + 1, (uint32_t)m.column + 1};
+    if (m.index < y->cur_index) {
+        y->cur_index = 0;
+        y->cur_off = y->base_off;
+        y->cur_pos = (rl_pos){1, 1};
+    }
+    while (y->cur_index < m.index && y->cur_off < y->len) {
+        unsigned char c = y->text[y->cur_off];
+        size_t n = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (c == '\n') {
+            y->cur_pos.line++;
+            y->cur_pos.column = 1;
+        } else {
+            y->cur_pos.column++;
+        }
+        y->cur_off += n;
+        y->cur_index++;
+    }
+    return y->cur_pos;
 }
 
 rl_scalar_type rl_yaml_plain_type(const char *s, size_t len)
@@ -131,15 +180,15 @@ static int push(yloader *y, void *p, uint64_t weight)
     return RL_OK;
 }
 
-static rl_node *new_node(yloader *y, rl_node_kind kind, yaml_mark_t start, yaml_mark_t end)
+static rl_node *new_node(yloader *y, rl_node_kind kind, rl_pos start, rl_pos end)
 {
     rl_node *n = rl_arena_alloc(y->doc->arena, sizeof(*n));
     if (!n)
         return NULL;
     memset(n, 0, sizeof(*n));
     n->kind = (uint8_t)kind;
-    n->span.start = mark_pos(start);
-    n->span.end = mark_pos(end);
+    n->span.start = start;
+    n->span.end = end;
     return n;
 }
 
@@ -251,7 +300,7 @@ static const char *path_of(void *ctx)
 
 static int limit_error(yloader *y, yaml_mark_t m, const char *what)
 {
-    rl_pos p = mark_pos(m);
+    rl_pos p = mark_pos(y, m);
     return rl_error_set(y->err, RL_ELIMIT, rl_doc_path(y->doc), p.line, p.column, "%s", what);
 }
 
@@ -401,7 +450,8 @@ static void fix_block_end(yloader *y, rl_node *n)
 static int on_scalar(yloader *y, yaml_event_t *ev)
 {
     rl_arena *a = y->doc->arena;
-    rl_node *n = new_node(y, RL_NODE_SCALAR, ev->start_mark, ev->end_mark);
+    rl_pos start = mark_pos(y, ev->start_mark);
+    rl_node *n = new_node(y, RL_NODE_SCALAR, start, mark_pos(y, ev->end_mark));
     if (!n)
         return oom(y);
     size_t len = ev->data.scalar.length;
@@ -472,7 +522,7 @@ static int on_start(yloader *y, yaml_event_t *ev, rl_node_kind kind)
     frame *f = &y->frames[y->nframes++];
     memset(f, 0, sizeof(*f));
     f->kind = kind;
-    f->start = ev->start_mark;
+    f->start = mark_pos(y, ev->start_mark);
     f->base = y->nstack;
     f->weight = 1;
     const char *tag, *anchor;
@@ -494,7 +544,7 @@ static int on_start(yloader *y, yaml_event_t *ev, rl_node_kind kind)
 static int on_end(yloader *y, yaml_event_t *ev)
 {
     frame *f = &y->frames[y->nframes - 1];
-    rl_node *n = new_node(y, f->kind, f->start, ev->end_mark);
+    rl_node *n = new_node(y, f->kind, f->start, mark_pos(y, ev->end_mark));
     size_t count = y->nstack - f->base;
     int rc;
     if (!n)
@@ -544,7 +594,7 @@ static int on_alias(yloader *y, yaml_event_t *ev)
 {
     anchor_ent *e = rl_hmap_gets(&y->anchors, (const char *)ev->data.alias.anchor);
     if (!e) {
-        rl_pos p = mark_pos(ev->start_mark);
+        rl_pos p = mark_pos(y, ev->start_mark);
         return rl_error_set(y->err, RL_EPARSE, rl_doc_path(y->doc), p.line, p.column,
                             "found undefined alias '%s'", (const char *)ev->data.alias.anchor);
     }
@@ -559,7 +609,8 @@ static int on_alias(yloader *y, yaml_event_t *ev)
                  (unsigned long long)y->opts->max_expansion);
         return limit_error(y, ev->start_mark, msg);
     }
-    return add_child(y, e->node, e->weight, mark_pos(ev->end_mark));
+    rl_pos end = mark_pos(y, ev->end_mark);
+    return add_child(y, e->node, e->weight, end);
 }
 
 /* Line and column of a byte offset (reader errors carry only an offset). */
@@ -618,12 +669,13 @@ static int parse_error(yloader *y, yaml_parser_t *p)
                                 problem, (unsigned)v);
         return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s", problem);
     }
-    rl_pos pos = clamp_to_input(y->doc->src, mark_pos(p->problem_mark));
-    if (p->context)
-        return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column,
-                            "%s (%s at line %zu, column %zu)",
-                            p->problem ? p->problem : "syntax error", p->context,
-                            p->context_mark.line + 1, p->context_mark.column + 1);
+    rl_pos pos = clamp_to_input(y->doc->src, mark_pos(y, p->problem_mark));
+    if (p->context) {
+        rl_pos ctx = clamp_to_input(y->doc->src, mark_pos(y, p->context_mark));
+        return rl_error_set(
+            y->err, RL_EPARSE, path, pos.line, pos.column, "%s (%s at line %u, column %u)",
+            p->problem ? p->problem : "syntax error", p->context, ctx.line, ctx.column);
+    }
     return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s",
                         p->problem ? p->problem : "syntax error");
 }
@@ -644,6 +696,11 @@ int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err)
         return oom(&y);
     size_t len;
     const char *data = rl_source_data(doc->src, &len);
+    y.text = (const unsigned char *)data;
+    y.len = len;
+    y.remap = has_extra_breaks(y.text, len);
+    y.base_off = y.cur_off = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    y.cur_pos = (rl_pos){1, 1};
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     while (!done) {
         if (!yaml_parser_parse(&parser, &ev)) {

@@ -908,6 +908,46 @@ Test(hostile, crlf_positions_match_lf)
     expect_fail("c.yaml", LIT("a: 1\r\nb: [1,\r\n"), RL_EPARSE, 3, 1, NULL);
 }
 
+Test(hostile, yaml_line_breaks_the_line_map_does_not_count)
+{
+    /* libyaml (YAML 1.1) also breaks lines at a lone CR, NEL, LS and PS; positions must
+     * follow the source's line map (LF only), like the JSON reader and line excerpts */
+    rl_doc *doc;
+    rl_error err;
+    static const struct {
+        const char *text;
+        unsigned bline, bcol;
+    } cases[] = {
+        {"d: \"x\xe2\x80\xa8y\"\nb: 2\n", 2, 1},      /* LS in a quoted scalar */
+        {"d: 'x\xe2\x80\xa9y'\nb: 2\n", 2, 1},        /* PS in a single-quoted scalar */
+        {"# c\xc2\x85\nb: 2\n", 2, 1},                /* NEL in a comment */
+        {"s: [\"x\xe2\x80\xa8y\", 1]\nb: 2\n", 2, 1}, /* LS in a flow sequence */
+        {"a: 1\rb: 2\n", 1, 6},                       /* old Mac line ending */
+        {"\xef\xbb\xbf"
+         "a: \"\xc3\xa9\xe2\x80\xa8\"\nb: 2\n",
+         2, 1}, /* with a BOM */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *t = cases[i].text;
+        cr_assert_eq(load_s(&doc, "l.yaml", t, &err), 0, "case %zu: %s", i, err.message);
+        const rl_pair *b = rl_node_get_pair(rl_doc_root(doc), "b");
+        cr_assert_not_null(b, "case %zu", i);
+        assert_span(b->key, cases[i].bline, cases[i].bcol, cases[i].bline, cases[i].bcol + 1);
+        assert_span(b->value, cases[i].bline, cases[i].bcol + 3, cases[i].bline, cases[i].bcol + 4);
+        check_spans(rl_doc_root(doc), eof_pos(t, strlen(t)), 0);
+        rl_doc_free(doc);
+    }
+    cr_assert_eq(load_s(&doc, "l.yaml", cases[0].text, &err), 0);
+    assert_span(rl_node_get(rl_doc_root(doc), "d"), 1, 4, 1, 9);
+    rl_doc_free(doc);
+    /* errors and the position quoted in their message */
+    rl_doc *none;
+    const char *bad = "d: \"x\xe2\x80\xa8y\"\nb: [1, 2\n";
+    cr_assert_eq(load_s(&none, "l.yaml", bad, &err), RL_EPARSE);
+    cr_assert_eq(err.line, 3, "%s", err.message);
+    cr_assert(strstr(err.message, "line 2, column 4"), "%s", err.message);
+}
+
 Test(hostile, tabs_in_json)
 {
     rl_doc *doc;
