@@ -422,7 +422,7 @@ int rl_doc_parse_embedded(rl_doc *doc, const rl_node *str, const rl_node **out, 
 
 /* ---- sub-spans -------------------------------------------------------------------- */
 
-bool rl_doc_subspan(const rl_doc *doc, const rl_node *n, size_t off, size_t len, rl_span *out)
+static bool find_subspan(const rl_doc *doc, const rl_node *n, size_t off, size_t len, rl_span *out)
 {
     *out = n->span;
     if (!rl_node_is_scalar(n) || (n->flags & (RL_NODE_EMBEDDED | RL_NODE_FOLDED)) ||
@@ -482,4 +482,21 @@ bool rl_doc_subspan(const rl_doc *doc, const rl_node *n, size_t off, size_t len,
     out->start.column = col + (uint32_t)rl_utf8_count(val, off);
     out->end.column = out->start.column + (uint32_t)rl_utf8_count(val + off, len);
     return true;
+}
+
+static bool pos_le(rl_pos a, rl_pos b)
+{
+    return a.line < b.line || (a.line == b.line && a.column <= b.column);
+}
+
+bool rl_doc_subspan(const rl_doc *doc, const rl_node *n, size_t off, size_t len, rl_span *out)
+{
+    if (!find_subspan(doc, n, off, len, out))
+        return false;
+    /* The text matched, but a result outside the scalar's own span (e.g. the empty value
+     * of `!Tag ` found after the spaces that follow it) would point elsewhere. */
+    if (pos_le(n->span.start, out->start) && pos_le(out->end, n->span.end))
+        return true;
+    *out = n->span;
+    return false;
 }
