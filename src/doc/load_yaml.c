@@ -44,7 +44,8 @@ typedef struct yloader {
     const unsigned char *text;
     size_t len, cur_index, cur_off, base_off;
     rl_pos cur_pos;
-    bool keep; /* building the first document */
+    rl_pos eof; /* just after the last character: no position lies beyond it */
+    bool keep;  /* building the first document */
 } yloader;
 
 static int oom(yloader *y)
@@ -71,6 +72,19 @@ static bool has_extra_breaks(const unsigned char *t, size_t len)
     return false;
 }
 
+/* The position just after the last character (lines end at LF). */
+static rl_pos end_pos(const unsigned char *t, size_t len, size_t start)
+{
+    uint32_t lines = 1;
+    const unsigned char *last = t + start;
+    for (const unsigned char *p = last; (p = memchr(p, '\n', len - (size_t)(p - t))); p++) {
+        lines++;
+        last = p + 1;
+    }
+    return (rl_pos){lines,
+                    (uint32_t)rl_utf8_count((const char *)last, len - (size_t)(last - t)) + 1};
+}
+
 /* Line and column of a libyaml mark in the source's terms. Without extra line breaks
  * libyaml's own line and column are right. Otherwise a cursor walks forward from the
  * last mark to mark.index (code points from the start, after a BOM); marks arrive in
@@ -78,8 +92,14 @@ static bool has_extra_breaks(const unsigned char *t, size_t len)
  * before the cursor (an error's context). */
 static rl_pos mark_pos(yloader *y, yaml_mark_t m)
 {
-    if (!y->remap)
-        return (rl_pos){(uint32_t)m.line + 1, (uint32_t)m.column + 1};
+    if (!y->remap) {
+        /* libyaml forces a line break at the end of the stream, so a file without a
+         * final newline has marks (empty scalars, errors) on the line after the last */
+        rl_pos p = {(uint32_t)m.line + 1, (uint32_t)m.column + 1};
+        if (p.line > y->eof.line || (p.line == y->eof.line && p.column > y->eof.column))
+            return y->eof;
+        return p;
+    }
     if (m.index < y->cur_index) {
         y->cur_index = 0;
         y->cur_off = y->base_off;
@@ -632,21 +652,6 @@ static rl_pos offset_pos(const rl_source *src, size_t off)
     return (rl_pos){line, (uint32_t)rl_utf8_count(data + ls, off - ls) + 1};
 }
 
-/* libyaml reports the end of a file without a final newline on the line after it;
- * positions must stay inside the file (a SARIF region past the end is rejected). */
-static rl_pos clamp_to_input(const rl_source *src, rl_pos pos)
-{
-    uint32_t nlines = rl_source_line_count(src);
-    const char *text;
-    size_t len;
-    if (nlines == 0 || rl_source_line(src, nlines, &text, &len) < 0)
-        return pos;
-    rl_pos last = {nlines, (uint32_t)rl_utf8_count(text, len) + 1};
-    if (pos.line > last.line || (pos.line == last.line && pos.column > last.column))
-        return last;
-    return pos;
-}
-
 static int parse_error(yloader *y, yaml_parser_t *p)
 {
     const char *path = rl_doc_path(y->doc);
@@ -669,9 +674,9 @@ static int parse_error(yloader *y, yaml_parser_t *p)
                                 problem, (unsigned)v);
         return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s", problem);
     }
-    rl_pos pos = clamp_to_input(y->doc->src, mark_pos(y, p->problem_mark));
+    rl_pos pos = mark_pos(y, p->problem_mark);
     if (p->context) {
-        rl_pos ctx = clamp_to_input(y->doc->src, mark_pos(y, p->context_mark));
+        rl_pos ctx = mark_pos(y, p->context_mark);
         return rl_error_set(
             y->err, RL_EPARSE, path, pos.line, pos.column, "%s (%s at line %u, column %u)",
             p->problem ? p->problem : "syntax error", p->context, ctx.line, ctx.column);
@@ -701,6 +706,7 @@ int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err)
     y.remap = has_extra_breaks(y.text, len);
     y.base_off = y.cur_off = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
     y.cur_pos = (rl_pos){1, 1};
+    y.eof = end_pos(y.text, len, y.base_off);
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     while (!done) {
         if (!yaml_parser_parse(&parser, &ev)) {
