@@ -13,7 +13,7 @@ void rl_arena_free(rl_arena *a);
 void *rl_arena_alloc(rl_arena *a, size_t size);
 /* Zeroed memory for n * size bytes (overflow-checked). */
 void *rl_arena_calloc(rl_arena *a, size_t n, size_t size);
-/* Copy of `len` bytes followed by a NUL. */
+/* Copy of `len` bytes followed by a NUL; string memory is not aligned. */
 char *rl_arena_strndup(rl_arena *a, const char *s, size_t len);
 char *rl_arena_strdup(rl_arena *a, const char *s);
 char *rl_arena_printf(rl_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

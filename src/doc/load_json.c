@@ -420,7 +420,7 @@ static int close_container(jreader *r, rl_node **out)
     size_t count = r->nstack - f->base;
     if (f->is_map) {
         n->u.map.count = count / 2;
-        n->u.map.items = rl_arena_alloc(r->doc->arena, (count / 2) * sizeof(rl_pair) + 1);
+        n->u.map.items = rl_arena_alloc(r->doc->arena, (count / 2) * sizeof(rl_pair));
         if (!n->u.map.items)
             return oom(r);
         for (size_t i = 0; i < count / 2; i++) {
@@ -431,7 +431,7 @@ static int close_container(jreader *r, rl_node **out)
             return oom(r);
     } else {
         n->u.seq.count = count;
-        n->u.seq.items = rl_arena_alloc(r->doc->arena, count * sizeof(rl_node *) + 1);
+        n->u.seq.items = rl_arena_alloc(r->doc->arena, count * sizeof(rl_node *));
         if (!n->u.seq.items)
             return oom(r);
         if (count)

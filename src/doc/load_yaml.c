@@ -391,7 +391,7 @@ static int apply_merges(yloader *y, rl_node *map)
     }
     if (!merges)
         return RL_OK;
-    rl_pair *items = rl_arena_alloc(y->doc->arena, (n + extra) * sizeof(*items) + 1);
+    rl_pair *items = rl_arena_alloc(y->doc->arena, (n + extra) * sizeof(*items));
     if (!items)
         return oom(y);
     rl_hmap seen = RL_HMAP_INIT;
@@ -571,7 +571,7 @@ static int on_end(yloader *y, yaml_event_t *ev)
         return oom(y);
     if (f->kind == RL_NODE_MAPPING) {
         n->u.map.count = count / 2;
-        n->u.map.items = rl_arena_alloc(y->doc->arena, (count / 2) * sizeof(rl_pair) + 1);
+        n->u.map.items = rl_arena_alloc(y->doc->arena, (count / 2) * sizeof(rl_pair));
         if (!n->u.map.items)
             return oom(y);
         for (size_t i = 0; i < count / 2; i++) {
@@ -584,7 +584,7 @@ static int on_end(yloader *y, yaml_event_t *ev)
             return rc;
     } else {
         n->u.seq.count = count;
-        n->u.seq.items = rl_arena_alloc(y->doc->arena, count * sizeof(rl_node *) + 1);
+        n->u.seq.items = rl_arena_alloc(y->doc->arena, count * sizeof(rl_node *));
         if (!n->u.seq.items)
             return oom(y);
         if (count)
