@@ -10,12 +10,22 @@
 #include <string.h>
 #include <yaml.h>
 
+/* One entry per distinct tag in a document, with what short-form wrapping needs worked out
+ * once: a big template has tens of thousands of !Ref/!Sub/!GetAtt. */
+typedef struct tag_ent {
+    const char *tag;   /* the one arena copy, shared by every node with this tag */
+    const char *fnkey; /* short form: "Ref", "Condition" or "Fn::X"; NULL for other tags */
+    size_t fnkey_len;
+    uint32_t columns; /* code points in the tag */
+    bool getatt;
+} tag_ent;
+
 typedef struct frame {
     rl_node_kind kind;
     rl_pos start;
-    char *tag;    /* arena copy or NULL */
-    char *anchor; /* arena copy or NULL */
-    size_t base;  /* first child in the scratch stack */
+    const tag_ent *tag; /* or NULL */
+    char *anchor;       /* arena copy or NULL */
+    size_t base;        /* first child in the scratch stack */
     uint64_t weight;
     size_t index;    /* sequence: items so far */
     bool block;      /* block (not flow) style */
@@ -37,6 +47,7 @@ typedef struct yloader {
     uint64_t *weights;
     size_t nstack, capstack;
     rl_hmap anchors;   /* name -> anchor_ent* */
+    rl_hmap tags;      /* tag text -> tag_ent* */
     uint64_t expanded; /* nodes reached through aliases so far */
     /* Remapping of libyaml marks onto the source's lines, needed only when the text holds
      * line breaks that libyaml (YAML 1.1) counts and the line map does not. */
@@ -122,11 +133,40 @@ static rl_pos mark_pos(yloader *y, yaml_mark_t m)
 
 rl_scalar_type rl_yaml_plain_type(const char *s, size_t len)
 {
-    if (len == 0 || (len == 1 && s[0] == '~') || !strcmp(s, "null") || !strcmp(s, "Null") ||
-        !strcmp(s, "NULL"))
+    if (len == 0)
         return RL_SCALAR_NULL;
-    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") || !strcmp(s, "false") ||
-        !strcmp(s, "False") || !strcmp(s, "FALSE"))
+    /* Hot path: most plain scalars are names and words, and only ~ n N t T f F + - . and
+     * digits can begin a null, bool or number; the rest skip the comparisons below. */
+    switch (s[0]) {
+    case '~':
+    case 'n':
+    case 'N':
+    case 't':
+    case 'T':
+    case 'f':
+    case 'F':
+    case '+':
+    case '-':
+    case '.':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+        break;
+    default:
+        return RL_SCALAR_STRING;
+    }
+    if ((len == 1 && s[0] == '~') ||
+        (len == 4 && (!strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"))))
+        return RL_SCALAR_NULL;
+    if ((len == 4 && (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))) ||
+        (len == 5 && (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))))
         return RL_SCALAR_BOOL;
     size_t i = 0;
     if (s[i] == '-' || s[i] == '+')
@@ -224,12 +264,35 @@ static bool is_short_tag(const char *tag)
            ((tag[1] >= 'A' && tag[1] <= 'Z') || (tag[1] >= 'a' && tag[1] <= 'z'));
 }
 
+static const tag_ent *tag_info(yloader *y, const char *tag)
+{
+    size_t len = strlen(tag);
+    tag_ent *e = rl_hmap_get(&y->tags, tag, len);
+    if (e)
+        return e;
+    rl_arena *a = y->doc->arena;
+    char *copy = rl_arena_strndup(a, tag, len);
+    if (!copy || !(e = rl_arena_calloc(a, 1, sizeof(*e))))
+        return NULL;
+    e->tag = copy;
+    e->columns = (uint32_t)rl_utf8_count(copy, len);
+    if (is_short_tag(copy)) {
+        const char *fn = copy + 1;
+        if (!strcmp(fn, "Ref") || !strcmp(fn, "Condition"))
+            e->fnkey = fn;
+        else if (!(e->fnkey = rl_arena_printf(a, "Fn::%s", fn)))
+            return NULL;
+        e->fnkey_len = strlen(e->fnkey);
+        e->getatt = !strcmp(fn, "GetAtt");
+    }
+    return rl_hmap_put(&y->tags, copy, len, e) < 0 ? NULL : e;
+}
+
 /* Turns `!X value` into {Fn::X: value} (Ref and Condition keep their names; !GetAtt A.B is
  * split into [A, B]). The new mapping and key share the tagged node's span. */
-static rl_node *wrap_short_tag(yloader *y, rl_node *inner, const char *tag)
+static rl_node *wrap_short_tag(yloader *y, rl_node *inner, const tag_ent *t)
 {
     rl_arena *a = y->doc->arena;
-    const char *fn = tag + 1;
     rl_node *key = rl_arena_alloc(a, sizeof(*key));
     rl_node *map = rl_arena_alloc(a, sizeof(*map));
     rl_pair *pair = rl_arena_alloc(a, sizeof(*pair));
@@ -240,23 +303,18 @@ static rl_node *wrap_short_tag(yloader *y, rl_node *inner, const char *tag)
     map->kind = RL_NODE_MAPPING;
     map->type = 0;
     map->flags = RL_NODE_SHORTFORM;
-    map->tag = tag;
+    map->tag = t->tag;
     key->kind = RL_NODE_SCALAR;
     key->type = RL_SCALAR_STRING;
     key->flags = RL_NODE_SHORTFORM;
     key->span.start = inner->span.start;
     key->span.end = inner->span.start;
-    key->span.end.column += (uint32_t)rl_utf8_count(tag, strlen(tag));
-    if (!strcmp(fn, "Ref") || !strcmp(fn, "Condition"))
-        key->u.s.str = rl_arena_strdup(a, fn);
-    else
-        key->u.s.str = rl_arena_printf(a, "Fn::%s", fn);
-    if (!key->u.s.str)
-        return NULL;
-    key->u.s.len = strlen(key->u.s.str);
+    key->span.end.column += t->columns;
+    key->u.s.str = t->fnkey;
+    key->u.s.len = t->fnkey_len;
 
     rl_node *value = inner;
-    if (!strcmp(fn, "GetAtt") && inner->kind == RL_NODE_SCALAR) {
+    if (t->getatt && inner->kind == RL_NODE_SCALAR) {
         const char *dot = memchr(inner->u.s.str, '.', inner->u.s.len);
         rl_node *seq = rl_arena_alloc(a, sizeof(*seq));
         rl_node **items = rl_arena_alloc(a, 2 * sizeof(*items));
@@ -479,7 +537,9 @@ static int on_scalar(yloader *y, yaml_event_t *ev)
     if (!n->u.s.str)
         return oom(y);
     n->u.s.len = len;
-    const char *tag = (const char *)ev->data.scalar.tag;
+    const tag_ent *tag = NULL;
+    if (ev->data.scalar.tag && !(tag = tag_info(y, (const char *)ev->data.scalar.tag)))
+        return oom(y);
     switch (ev->data.scalar.style) {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE:
         n->flags |= RL_NODE_QUOTED | RL_NODE_SQUOTED;
@@ -500,17 +560,14 @@ static int on_scalar(yloader *y, yaml_event_t *ev)
     }
     if (n->flags & RL_NODE_QUOTED)
         n->type = RL_SCALAR_STRING;
-    else if (tag && !strcmp(tag, YAML_STR_TAG))
-        n->type = RL_SCALAR_STRING;
-    else if (tag && is_short_tag(tag))
+    else if (tag && (tag->fnkey || !strcmp(tag->tag, YAML_STR_TAG)))
         n->type = RL_SCALAR_STRING;
     else
         n->type = (uint8_t)rl_yaml_plain_type(n->u.s.str, len);
     rl_node *out = n;
     if (tag) {
-        if (!(n->tag = rl_arena_strdup(a, tag)))
-            return oom(y);
-        if (is_short_tag(tag) && !(out = wrap_short_tag(y, n, n->tag)))
+        n->tag = tag->tag;
+        if (tag->fnkey && !(out = wrap_short_tag(y, n, tag)))
             return oom(y);
     }
     uint64_t weight = out == n ? 1 : 3;
@@ -555,7 +612,7 @@ static int on_start(yloader *y, yaml_event_t *ev, rl_node_kind kind)
         anchor = (const char *)ev->data.sequence_start.anchor;
         f->block = ev->data.sequence_start.style == YAML_BLOCK_SEQUENCE_STYLE;
     }
-    if ((tag && !(f->tag = rl_arena_strdup(y->doc->arena, tag))) ||
+    if ((tag && !(f->tag = tag_info(y, tag))) ||
         (anchor && !(f->anchor = rl_arena_strdup(y->doc->arena, anchor))))
         return oom(y);
     return RL_OK;
@@ -599,8 +656,8 @@ static int on_end(yloader *y, yaml_event_t *ev)
     uint64_t weight = f->weight;
     rl_node *out = n;
     if (f->tag) {
-        n->tag = f->tag;
-        if (is_short_tag(f->tag) && !(out = wrap_short_tag(y, n, f->tag)))
+        n->tag = f->tag->tag;
+        if (f->tag->fnkey && !(out = wrap_short_tag(y, n, f->tag)))
             return oom(y);
     }
     const char *anchor = f->anchor;
@@ -706,7 +763,9 @@ int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err)
     y.remap = has_extra_breaks(y.text, len);
     y.base_off = y.cur_off = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
     y.cur_pos = (rl_pos){1, 1};
-    y.eof = end_pos(y.text, len, y.base_off);
+    /* libyaml only places marks past the end when the last line has no newline */
+    y.eof = len > y.base_off && data[len - 1] != '\n' ? end_pos(y.text, len, y.base_off)
+                                                      : (rl_pos){UINT32_MAX, UINT32_MAX};
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     while (!done) {
         if (!yaml_parser_parse(&parser, &ev)) {
@@ -749,5 +808,6 @@ int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err)
     free(y.stack);
     free(y.weights);
     rl_hmap_free(&y.anchors);
+    rl_hmap_free(&y.tags);
     return rc;
 }
