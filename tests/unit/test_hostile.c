@@ -1132,6 +1132,66 @@ Test(hostile, ten_megabyte_strings)
     }
 }
 
+/* The JSON reader scans strings and indentation 8 bytes at a time: put each kind of byte
+ * that ends the fast path at every offset from the start of a block. */
+Test(hostile, json_scanning_at_every_alignment)
+{
+    static const struct {
+        const char *raw;   /* as written inside the string */
+        const char *value; /* as decoded */
+        unsigned columns;  /* code points in raw */
+    } specials[] = {
+        {"", "", 0},
+        {"\\n", "\n", 2},
+        {"\\\"", "\"", 2},
+        {"\\u00e9", "\xc3\xa9", 6},
+        {"\xc3\xa9", "\xc3\xa9", 1},
+        {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", 1},
+        {"\x7f", "\x7f", 1},
+    };
+    for (size_t pad = 0; pad < 20; pad++) {
+        for (size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); k++) {
+            for (size_t indent = 0; indent < 18; indent += 17) {
+                buf b = {0}, want = {0};
+                bputs(&b, "{\n");
+                brep(&b, " ", indent + pad);
+                bputs(&b, "\"k\": \"");
+                brep(&b, "a", pad);
+                bputs(&b, specials[k].raw);
+                brep(&b, "b", pad);
+                bputs(&b, "\", \"z\": 1}");
+                brep(&want, "a", pad);
+                bputs(&want, specials[k].value);
+                brep(&want, "b", pad);
+                rl_doc *doc;
+                rl_error err;
+                cr_assert_eq(load_n(&doc, "a.json", b.p, b.len, NULL, &err), 0, "pad %zu, %zu: %s",
+                             pad, k, err.message);
+                const rl_node *v = rl_node_get(rl_doc_root(doc), "k");
+                cr_assert_eq(v->u.s.len, want.len, "pad %zu, special %zu", pad, k);
+                cr_assert_eq(memcmp(v->u.s.str, want.p, want.len), 0, "pad %zu, special %zu", pad,
+                             k);
+                unsigned c0 = (unsigned)(indent + pad) + 6;
+                unsigned c1 = c0 + 2 + 2 * (unsigned)pad + specials[k].columns;
+                assert_span(v, 2, c0, 2, c1);
+                /* the column after the string counts code points, not bytes */
+                const rl_pair *z = rl_node_get_pair(rl_doc_root(doc), "z");
+                assert_span(z->key, 2, c1 + 2, 2, c1 + 5);
+                rl_doc_free(doc);
+                free(b.p);
+                free(want.p);
+            }
+            /* and the same byte where it is an error: raw control characters */
+            buf e = {0};
+            bputs(&e, "{\"k\": \"");
+            brep(&e, "a", pad);
+            bputs(&e, "\x01\"}");
+            expect_fail("a.json", e.p, e.len, RL_EPARSE, 1, 8 + (unsigned)pad, "control character");
+            free(e.p);
+        }
+    }
+}
+
 /* ---- empty and odd documents -------------------------------------------------------- */
 
 Test(hostile, empty_whitespace_comment_only)
