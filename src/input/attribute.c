@@ -42,6 +42,27 @@ static const char *from_config(const rl_config *cfg, const rl_input *in, bool *m
     return NULL;
 }
 
+/* A file name that names exactly one region between separators: network-us-east-1.yaml,
+ * app.us-west-2.json, stack_us-west-2.template.json (CDK). */
+static bool region_in_name(const char *name, size_t len, const char **found, size_t *flen)
+{
+    size_t hits = 0;
+    for (size_t p = 0; p < len; p++) {
+        if (p && !strchr("-_.", name[p - 1]))
+            continue;
+        for (size_t e = p + 9; e <= len && e - p <= 24; e++) {
+            if ((e == len || strchr("-_.", name[e])) && rl_is_region(name + p, e - p)) {
+                if (hits++ == 0) {
+                    *found = name + p;
+                    *flen = e - p;
+                }
+                break;
+            }
+        }
+    }
+    return hits == 1;
+}
+
 /* The last path component that is a region code; `buf` receives it. */
 static const char *from_path(const char *path, char *buf, size_t bufsz)
 {
@@ -61,6 +82,8 @@ static const char *from_path(const char *path, char *buf, size_t bufsz)
         if (rl_is_region(p, clen)) {
             found = p;
             flen = clen;
+        } else if (!slash && !found) {
+            region_in_name(p, len, &found, &flen);
         }
         if (!slash)
             break;

@@ -255,9 +255,16 @@ static svs ref(ev *e, const char *name)
     if (p) {
         if (!p->value)
             return svs_unknown(e, name);
-        if (p->is_list && rl_node_is_scalar(p->value))
-            return literal(e, p->value, p->doc);
-        return eval_node(e, p->value, p->doc);
+        svs r = p->is_list && rl_node_is_scalar(p->value) ? literal(e, p->value, p->doc)
+                                                          : eval_node(e, p->value, p->doc);
+        /* remember that these bytes are a parameter's value (an input of the template,
+         * not something it hard-codes) */
+        const char *via = rl_arena_printf(e->a, "parameter %s", name);
+        for (size_t i = 0; via && i < r.n; i++)
+            for (size_t j = 0; j < r.v[i].nparts; j++)
+                if (!r.v[i].parts[j].via)
+                    r.v[i].parts[j].via = via;
+        return r;
     }
     return svs_unknown(e, name); /* a resource: its physical id is known only after deploy */
 }

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct id_use {
     const char *region;
+    const char *res_id, *res_type;
     const char *file;
     rl_span span;
     const char *path;
@@ -50,23 +52,39 @@ static bool glob_list_match(const rl_node *list, const char *s)
     return false;
 }
 
-/* Returns true the first time this key is seen (dedupes instances of shared templates). */
-static bool first_time(dep *d, const char *rule, const char *file, const rl_span *sp,
-                       const char *region, const char *extra)
+/* Findings already made, keyed by rule, position and regions: instances of a shared
+ * template and several uses of one parameter report once. Returns the earlier finding (or
+ * a non-NULL marker when it was dropped), NULL the first time; *slot receives the place
+ * to store the new finding. */
+static rl_finding *seen_before(dep *d, const char *rule, const char *file, const rl_span *sp,
+                               const char *region, const char *extra, void ***slot)
 {
+    static rl_finding dropped;
+    *slot = NULL;
     rl_strbuf_clear(&d->key);
     rl_strbuf_printf(&d->key, "%s|%s|%u|%u|%s|%s", rule, file, sp->start.line, sp->start.column,
                      region ? region : "", extra ? extra : "");
-    if (d->key.failed)
-        return false;
-    if (rl_hmap_get(&d->reported, d->key.data, d->key.len))
-        return false;
-    char *k = rl_arena_strndup(d->arena, d->key.data, d->key.len);
-    if (!k || rl_hmap_put(&d->reported, k, d->key.len, k) < 0) {
+    if (d->key.failed) {
         d->rc = RL_ENOMEM;
-        return false;
+        return &dropped;
     }
-    return true;
+    void **old = rl_hmap_slot(&d->reported, d->key.data, d->key.len);
+    if (old)
+        return *old ? *old : &dropped;
+    char *k = rl_arena_strndup(d->arena, d->key.data, d->key.len);
+    if (!k || rl_hmap_put(&d->reported, k, d->key.len, NULL) < 0) {
+        d->rc = RL_ENOMEM;
+        return &dropped;
+    }
+    *slot = rl_hmap_slot(&d->reported, k, d->key.len);
+    return NULL;
+}
+
+static bool first_time(dep *d, const char *rule, const char *file, const rl_span *sp,
+                       const char *region, const char *extra)
+{
+    void **slot;
+    return seen_before(d, rule, file, sp, region, extra, &slot) == NULL;
 }
 
 /* Where bytes of the current string came from: the literal (exact) when possible, else
@@ -94,14 +112,79 @@ static void add_use_site(dep *d, rl_finding *f, bool elsewhere, const char *via)
                     via ? " through " : "", via ? via : "");
 }
 
+/* The matched text for messages: escaped, shortened, and with values that cannot be known
+ * shown as the expression they come from (${AWS::AccountId}, ${PrimaryCluster}). */
 static const char *excerpt(dep *d, size_t off, size_t len)
 {
-    /* the matched text for messages, shortened and escaped */
     rl_strbuf b = RL_STRBUF_INIT;
-    rl_strbuf_put_escaped(&b, d->s->str + off, len, 120);
+    size_t end = off + len;
+    for (size_t i = 0; i < d->s->nparts && b.len < 200; i++) {
+        const rl_strpart *p = &d->s->parts[i];
+        size_t ps = p->off > off ? p->off : off;
+        size_t pe = p->off + p->len < end ? p->off + p->len : end;
+        if (ps >= pe)
+            continue;
+        if (!p->origin && p->via && p->len == 3 && !memcmp(d->s->str + p->off, "\xEF\xBF\xBD", 3)) {
+            const char *name = !strncmp(p->via, "parameter ", 10) ? p->via + 10 : p->via;
+            rl_strbuf_printf(&b, "${%s}", name);
+        } else {
+            rl_strbuf_put_escaped(&b, d->s->str + ps, pe - ps, 160);
+        }
+    }
     const char *r = rl_arena_strndup(d->arena, rl_strbuf_cstr(&b), b.len);
     rl_strbuf_free(&b);
     return r ? r : "";
+}
+
+static const char *last_key(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot ? dot + 1 : path;
+}
+
+/* Free text: a Description names regions without depending on them. */
+static bool free_text(const char *path)
+{
+    const char *k = last_key(path);
+    return !strcmp(k, "Description") || !strcmp(k, "description");
+}
+
+/* Inside an IAM policy document: what a role may do on another region's resources is
+ * RL202's question, not a dependency of the resource itself. */
+static bool in_iam_policy(const dep *d)
+{
+    const char *p = d->path;
+    const char *type = d->res->type ? d->res->type : "";
+    return strstr(p, "PolicyDocument") || strstr(p, ".Policies[") ||
+           !strcmp(type, "AWS::IAM::ManagedPolicy") || !strcmp(type, "AWS::IAM::Policy") ||
+           (!strncmp(type, "aws_iam_", 8) && (strstr(p, ".policy") || strstr(p, ".inline_policy") ||
+                                             strstr(p, ".assume_role_policy")));
+}
+
+/* A property that tells code which region to call: its name ends in "region" (AWS_REGION,
+ * COGNITO_REGION, TargetRegion) and its whole value is a region code. */
+static bool region_setting(const dep *d, const rl_hit *h)
+{
+    const char *k = last_key(d->path);
+    size_t n = strlen(k);
+    if (h->kind != RL_HIT_REGION || h->off != 0 || h->len != d->s->len || n < 6 ||
+        strcasecmp(k + n - 6, "region"))
+        return false;
+    /* a nested stack's parameters are checked where the child template uses them */
+    if (d->res->type && !strcmp(d->res->type, "AWS::CloudFormation::Stack"))
+        return false;
+    /* names that say the value is the other region on purpose: failover and replication
+     * code has to know it (PRIMARY_REGION, SecondaryRegion, FAILOVER_REGION, ...) */
+    static const char *const roles[] = {"primary", "secondary", "standby", "failover", "peer",
+                                        "source",  "target",    "destination", "replica",
+                                        "backup",  "other",     "remote", "partner", "dr_", "home"};
+    for (size_t i = 0; i < sizeof(roles) / sizeof(*roles); i++) {
+        size_t rl = strlen(roles[i]);
+        for (size_t j = 0; j + rl <= n; j++)
+            if (!strncasecmp(k + j, roles[i], rl))
+                return false;
+    }
+    return true;
 }
 
 /* References to us-east-1 that AWS requires: CloudFront (its certificates, Lambda@Edge,
@@ -174,21 +257,31 @@ static void cross_region(dep *d, const rl_hit *h)
     const char *region = d->st->region;
     const char *what = NULL;
     bool scoped = h->kind == RL_HIT_ARN && scoped_arn(d, h, &what);
-    const char *rule = h->kind == RL_HIT_HOST ? "RL502" : scoped ? "RL504" : "RL501";
-    if ((h->kind == RL_HIT_HOST && !d->on502) || (scoped && !d->on504) ||
-        (h->kind == RL_HIT_ARN && !scoped && !d->on501))
+    bool host = h->kind != RL_HIT_ARN; /* an endpoint, or a region setting */
+    const char *rule = host ? "RL502" : scoped ? "RL504" : "RL501";
+    if ((host && !d->on502) || (scoped && !d->on504) || (!host && !scoped && !d->on501))
         return;
     const char *file;
     rl_span span;
     bool elsewhere;
     const char *via = NULL;
     locate(d, h->region_off, h->region_len, &file, &span, &elsewhere, &via);
-    if (!first_time(d, rule, file, &span, region, h->region))
+    void **slot;
+    rl_finding *prev = seen_before(d, rule, file, &span, region, h->region, &slot);
+    if (prev) {
+        /* the same literal reached another property: show that use too */
+        if (prev->rule && elsewhere && prev->nrelated < 50)
+            add_use_site(d, prev, elsewhere, via);
         return;
+    }
     const char *text = excerpt(d, h->off, h->len);
     rl_finding *f;
     const char *role = rl_model_is_primary(d->m, region) ? "primary" : "standby";
-    if (h->kind == RL_HIT_HOST)
+    if (h->kind == RL_HIT_REGION)
+        f = rl_emit_as(d->ctx, rule, RL_LEVEL_NONE, file, &span, d->path, region, h->region,
+                       "%s (%s) in the %s region %s is configured to call region %s (%s)",
+                       d->res->id, d->res->type, role, region, h->region, last_key(d->path));
+    else if (h->kind == RL_HIT_HOST)
         f = rl_emit_as(d->ctx, rule, RL_LEVEL_NONE, file, &span, d->path, region, h->region,
                        "%s (%s) in the %s region %s calls %s, an endpoint in %s", d->res->id,
                        d->res->type, role, region, text, h->region);
@@ -201,6 +294,8 @@ static void cross_region(dep *d, const rl_hit *h)
                        "%s (%s) in the %s region %s references %s, an ARN in %s", d->res->id,
                        d->res->type, role, region, text, h->region);
     add_use_site(d, f, elsewhere, via);
+    if (slot)
+        *slot = f;
 }
 
 /* RL503: a literal region or AZ from the template itself, in a shared template instance
@@ -243,6 +338,8 @@ static void record_id(dep *d, const rl_hit *h)
         return;
     }
     u->region = d->st->region;
+    u->res_id = d->res->id;
+    u->res_type = d->res->type;
     u->file = file;
     u->span = span;
     u->path = rl_arena_strdup(d->arena, d->path);
@@ -270,7 +367,9 @@ static int on_hit(void *ctx, const rl_hit *h)
         return 0;
     if (h->kind == RL_HIT_HOST && is_pinned_host(d, h))
         return 0;
-    if (h->kind == RL_HIT_ARN || h->kind == RL_HIT_HOST)
+    if (h->kind == RL_HIT_ARN && in_iam_policy(d))
+        return 0;
+    if (h->kind == RL_HIT_ARN || h->kind == RL_HIT_HOST || region_setting(d, h))
         cross_region(d, h);
     else
         hard_coded(d, h);
@@ -287,6 +386,8 @@ static int on_string(void *ctx, const rl_evstr *s)
 static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
 {
     dep *d = ctx;
+    if (free_text(path))
+        return 0;
     d->res = res;
     d->leaf = leaf;
     d->path = path;
@@ -327,14 +428,14 @@ static void report_ids(dep *d)
             id[n] = '\0';
             rl_finding *f = rl_emit_as(d->ctx, "RL504", RL_LEVEL_NONE, u->file, &u->span, u->path,
                                        u->region, other->region,
-                                       "%s is used in %s and in %s, but a %s id exists in one "
+                                       "%s (%s) uses %s in %s and in %s, but %s id exists in one "
                                        "region only",
-                                       id, u->region, other->region,
-                                       !strncmp(id, "ami-", 4)      ? "AMI"
-                                       : !strncmp(id, "snap-", 5)   ? "snapshot"
-                                       : !strncmp(id, "vpc-", 4)    ? "VPC"
-                                       : !strncmp(id, "subnet-", 7) ? "subnet"
-                                                                    : "security group");
+                                       u->res_id, u->res_type, id, u->region, other->region,
+                                       !strncmp(id, "ami-", 4)      ? "an AMI"
+                                       : !strncmp(id, "snap-", 5)   ? "a snapshot"
+                                       : !strncmp(id, "vpc-", 4)    ? "a VPC"
+                                       : !strncmp(id, "subnet-", 7) ? "a subnet"
+                                                                    : "a security group");
             if (f &&
                 (strcmp(other->file, u->file) || other->span.start.line != u->span.start.line ||
                  other->span.start.column != u->span.start.column))

@@ -40,13 +40,13 @@ int rl_check_input(rl_rule_ctx *ctx)
         rl_span at = root ? root->span : point(1, 1);
         if (on2 && in->kind == RL_INPUT_UNKNOWN && in->looks_aws) {
             rl_emit_as(ctx, "RL002", RL_LEVEL_NONE, in->path, &at, "", NULL, NULL,
-                       "%s looks like AWS data%s%s%s but is not a kind regionlint reads; it is "
-                       "not linted",
-                       in->path, in->subkind ? " (" : "", in->subkind ? in->subkind : "",
+                       "this looks like AWS data%s%s%s but is not a kind of input regionlint "
+                       "reads; it is not linted",
+                       in->subkind ? " (" : "", in->subkind ? in->subkind : "",
                        in->subkind ? ")" : "");
         } else if (on2 && in->note) {
-            rl_emit_as(ctx, "RL002", RL_LEVEL_NONE, in->path, &at, "", NULL, NULL, "%s (%s): %s",
-                       in->path, rl_input_kind_name(in->kind), in->note);
+            rl_emit_as(ctx, "RL002", RL_LEVEL_NONE, in->path, &at, "", NULL, NULL, "%s export: %s",
+                       rl_input_kind_name(in->kind), in->note);
         }
         if (!on3)
             continue;
