@@ -97,6 +97,27 @@ void *rl_arena_alloc(rl_arena *a, size_t size)
 }
 #endif
 
+void rl_arena_reset(rl_arena *a)
+{
+    chunk *c = a->head;
+#ifndef RL_ARENA_MALLOC
+    /* keep the newest chunk for reuse: a scratch arena then costs no malloc per use */
+    if (c) {
+        c = c->next;
+        a->head->next = NULL;
+        a->head->used = 0;
+    }
+#else
+    a->head = NULL;
+#endif
+    while (c) {
+        chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->total = 0;
+}
+
 void *rl_arena_calloc(rl_arena *a, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)

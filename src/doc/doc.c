@@ -258,8 +258,7 @@ rl_arena *rl_doc_arena(rl_doc *doc)
     return doc->arena;
 }
 
-int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second,
-                      const char *path)
+int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second, const char *path)
 {
     if (doc->ndups == doc->capdups) {
         size_t ncap = doc->capdups ? doc->capdups * 2 : 8;
@@ -376,8 +375,7 @@ int rl_doc_parse_embedded(rl_doc *doc, const rl_node *str, const rl_node **out, 
     free(decoded);
     if (rc < 0) {
         rl_hmap_put(&doc->embedded, str, RL_HMAP_PTR, (void *)str);
-        return rl_error_set(err, rc, rl_doc_path(doc), str->span.start.line,
-                            str->span.start.column,
+        return rl_error_set(err, rc, rl_doc_path(doc), str->span.start.line, str->span.start.column,
                             "embedded JSON document: %s (line %u, column %u of the string)",
                             perr.message, perr.line, perr.column);
     }

@@ -46,8 +46,7 @@ static rl_pos here(jreader *r, size_t off)
     return (rl_pos){r->line, r->col};
 }
 
-static int fail(jreader *r, size_t off, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int fail(jreader *r, size_t off, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(jreader *r, size_t off, const char *fmt, ...)
 {
@@ -314,8 +313,8 @@ static int read_container(jreader *r, rl_node **out)
     if (r->depth >= r->max_depth) {
         char lim[32];
         snprintf(lim, sizeof(lim), "%u", r->max_depth);
-        return rl_error_set(r->err, RL_ELIMIT, rl_doc_path(r->doc), open_pos.line,
-                            open_pos.column, "nesting deeper than %s levels", lim);
+        return rl_error_set(r->err, RL_ELIMIT, rl_doc_path(r->doc), open_pos.line, open_pos.column,
+                            "nesting deeper than %s levels", lim);
     }
     r->keys[r->depth] = NULL;
     r->indexes[r->depth] = 0;
@@ -416,8 +415,8 @@ close:;
 
 truncated:;
     char where[64];
-    snprintf(where, sizeof(where), "%s started at line %u, column %u",
-             is_map ? "object" : "array", open_pos.line, open_pos.column);
+    snprintf(where, sizeof(where), "%s started at line %u, column %u", is_map ? "object" : "array",
+             open_pos.line, open_pos.column);
     return fail(r, r->len, "unexpected end of input inside the %s (truncated file?)", where);
 }
 
@@ -450,7 +449,8 @@ static int read_value(jreader *r, rl_node **out)
         const char *word;
         size_t len;
         rl_scalar_type type;
-    } lits[] = {{"true", 4, RL_SCALAR_BOOL}, {"false", 5, RL_SCALAR_BOOL}, {"null", 4, RL_SCALAR_NULL}};
+    } lits[] = {
+        {"true", 4, RL_SCALAR_BOOL}, {"false", 5, RL_SCALAR_BOOL}, {"null", 4, RL_SCALAR_NULL}};
     for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
         if (r->len - r->pos >= lits[i].len && !memcmp(t + r->pos, lits[i].word, lits[i].len)) {
             rl_node *n = new_node(r, RL_NODE_SCALAR, r->pos, r->pos + lits[i].len);
@@ -466,7 +466,8 @@ static int read_value(jreader *r, rl_node **out)
     }
     if (c == '\0')
         return fail(r, r->pos, "NUL byte where a value was expected");
-    if ((unsigned char)c >= 0x80 && !rl_utf8_seq((const unsigned char *)t + r->pos, r->len - r->pos, NULL))
+    if ((unsigned char)c >= 0x80 &&
+        !rl_utf8_seq((const unsigned char *)t + r->pos, r->len - r->pos, NULL))
         return fail(r, r->pos, "invalid UTF-8 byte sequence");
     return fail(r, r->pos, "unexpected character: a JSON value was expected");
 }

@@ -17,8 +17,8 @@ typedef struct frame {
     char *anchor; /* arena copy or NULL */
     size_t base;  /* first child in the scratch stack */
     uint64_t weight;
-    size_t index;       /* sequence: items so far */
-    bool block;         /* block (not flow) style */
+    size_t index; /* sequence: items so far */
+    bool block;   /* block (not flow) style */
 } frame;
 
 typedef struct anchor_ent {
@@ -65,9 +65,9 @@ rl_scalar_type rl_yaml_plain_type(const char *s, size_t len)
         bool hex = s[i + 1] == 'x';
         for (; j < len; j++) {
             char c = s[j];
-            bool ok = hex ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-                             (c >= 'A' && c <= 'F'))
-                          : (c >= '0' && c <= '7');
+            bool ok =
+                hex ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+                    : (c >= '0' && c <= '7');
             if (!ok)
                 break;
         }
@@ -149,8 +149,8 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 /* A CloudFormation short-form tag: "!" followed by a letter (not "!!" or a URI tag). */
 static bool is_short_tag(const char *tag)
 {
-    return tag && tag[0] == '!' && ((tag[1] >= 'A' && tag[1] <= 'Z') ||
-                                    (tag[1] >= 'a' && tag[1] <= 'z'));
+    return tag && tag[0] == '!' &&
+           ((tag[1] >= 'A' && tag[1] <= 'Z') || (tag[1] >= 'a' && tag[1] <= 'z'));
 }
 
 /* Turns `!X value` into {Fn::X: value} (Ref and Condition keep their names; !GetAtt A.B is
@@ -547,8 +547,8 @@ static int parse_error(yloader *y, yaml_parser_t *p)
     if (p->error == YAML_READER_ERROR) {
         rl_pos pos = offset_pos(y->doc->src, p->problem_offset);
         if (p->problem_value != -1)
-            return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column,
-                                "%s (byte 0x%02x)", p->problem ? p->problem : "invalid input",
+            return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s (byte 0x%02x)",
+                                p->problem ? p->problem : "invalid input",
                                 (unsigned)p->problem_value & 0xFFu);
         return rl_error_set(y->err, RL_EPARSE, path, pos.line, pos.column, "%s",
                             p->problem ? p->problem : "invalid input");
