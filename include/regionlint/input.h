@@ -83,7 +83,12 @@ rl_input *rl_inputs_at(const rl_inputs *in, size_t i);
 size_t rl_inputs_skipped_count(const rl_inputs *in);
 const char *rl_inputs_skipped_at(const rl_inputs *in, size_t i);
 
-/* Classification of one document (exposed for tests). */
+/* The document's payload: the `data` of a recorded API response (subkind "placebo:..."),
+ * else the root. Model builders read exports through this. */
+const rl_node *rl_input_root(const rl_input *in);
+
+/* Classification of one document (exposed for tests). `path` may be NULL (the document's
+ * own path is used); *subkind receives a static string. */
 rl_input_kind rl_classify(const rl_doc *doc, const char *path, const rl_config *cfg,
                           const char **subkind, bool *looks_aws);
 

@@ -102,10 +102,18 @@ static const char *arn_field(const rl_node *n, const char *key, char *buf, size_
     return s && rl_arn_region(s, buf, bufsz) ? buf : NULL;
 }
 
+const rl_node *rl_input_root(const rl_input *in)
+{
+    const rl_node *root = in && in->doc ? rl_doc_root(in->doc) : NULL;
+    if (in && in->subkind && !strncmp(in->subkind, "placebo:", 8))
+        return rl_node_get(root, "data");
+    return root;
+}
+
 /* Region from the content, for kinds whose content names it. */
 static const char *from_content(const rl_input *in, char *buf, size_t bufsz)
 {
-    const rl_node *root = in->doc ? rl_doc_root(in->doc) : NULL;
+    const rl_node *root = rl_input_root(in);
     switch (in->kind) {
     case RL_INPUT_QUOTAS: {
         const rl_node *q = rl_node_get(root, "Quota");

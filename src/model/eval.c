@@ -95,6 +95,8 @@ static void sv_append(ev *e, sv *s, const char *bytes, size_t len, const rl_doc 
 
 static void sv_unknown(ev *e, sv *s, const char *via)
 {
+    /* via may be a caller's buffer: keep a copy */
+    via = via ? rl_arena_strdup(e->a, via) : NULL;
     sv_append(e, s, UNKNOWN_MARK, 3, NULL, NULL, 0, via);
     s->complete = false;
 }
@@ -243,7 +245,7 @@ static svs pseudo(ev *e, const char *name)
     if (!v)
         return svs_unknown(e, name);
     sv s = sv_new();
-    sv_append(e, &s, v, strlen(v), NULL, NULL, 0, name);
+    sv_append(e, &s, v, strlen(v), NULL, NULL, 0, rl_arena_strdup(e->a, name));
     return svs_one(e, s);
 }
 

@@ -158,7 +158,7 @@ static bool in_iam_policy(const dep *d)
     return strstr(p, "PolicyDocument") || strstr(p, ".Policies[") ||
            !strcmp(type, "AWS::IAM::ManagedPolicy") || !strcmp(type, "AWS::IAM::Policy") ||
            (!strncmp(type, "aws_iam_", 8) && (strstr(p, ".policy") || strstr(p, ".inline_policy") ||
-                                             strstr(p, ".assume_role_policy")));
+                                              strstr(p, ".assume_role_policy")));
 }
 
 /* A property that tells code which region to call: its name ends in "region" (AWS_REGION,
@@ -175,9 +175,9 @@ static bool region_setting(const dep *d, const rl_hit *h)
         return false;
     /* names that say the value is the other region on purpose: failover and replication
      * code has to know it (PRIMARY_REGION, SecondaryRegion, FAILOVER_REGION, ...) */
-    static const char *const roles[] = {"primary", "secondary", "standby", "failover", "peer",
-                                        "source",  "target",    "destination", "replica",
-                                        "backup",  "other",     "remote", "partner", "dr_", "home"};
+    static const char *const roles[] = {"primary", "secondary", "standby",     "failover", "peer",
+                                        "source",  "target",    "destination", "replica",  "backup",
+                                        "other",   "remote",    "partner",     "dr_",      "home"};
     for (size_t i = 0; i < sizeof(roles) / sizeof(*roles); i++) {
         size_t rl = strlen(roles[i]);
         for (size_t j = 0; j + rl <= n; j++)

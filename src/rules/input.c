@@ -27,18 +27,24 @@ int rl_check_input(rl_rule_ctx *ctx)
             if (!on1)
                 continue;
             rl_span sp = point(in->error.line, in->error.column);
-            const char *what = in->error.code == RL_ELIMIT   ? "rejected"
-                               : in->error.code == RL_EPARSE ? "cannot be parsed"
-                                                             : "cannot be read";
+            const char *what = in->error.code == RL_ELIMIT   ? "input rejected"
+                               : in->error.code == RL_EPARSE ? "parse error"
+                                                             : "cannot read the file";
             rl_emit_as(ctx, "RL001", RL_LEVEL_NONE, in->path, in->error.line ? &sp : NULL, "", NULL,
-                       NULL, "%s %s: %s", in->path, what, in->error.message);
+                       NULL, "%s: %s", what, in->error.message);
             continue;
         }
         if (!in->doc)
             continue;
         const rl_node *root = rl_doc_root(in->doc);
         rl_span at = root ? root->span : point(1, 1);
-        if (on2 && in->kind == RL_INPUT_UNKNOWN && in->looks_aws) {
+        if (on2 && in->kind == RL_INPUT_UNKNOWN && in->subkind &&
+            !strcmp(in->subkind, "policy-document")) {
+            rl_emit_as(ctx, "RL002", RL_LEVEL_NONE, in->path, &at, "", NULL, NULL,
+                       "cannot tell whether this policy document is an SCP: put it under a "
+                       "folder named scps/ or list it under `scp:` in the config; it is not "
+                       "linted");
+        } else if (on2 && in->kind == RL_INPUT_UNKNOWN && in->looks_aws) {
             rl_emit_as(ctx, "RL002", RL_LEVEL_NONE, in->path, &at, "", NULL, NULL,
                        "this looks like AWS data%s%s%s but is not a kind of input regionlint "
                        "reads; it is not linted",
