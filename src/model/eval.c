@@ -314,6 +314,8 @@ static svs sub(ev *e, const rl_node *tmpl, const rl_node *vars, const rl_doc *do
                 val = svs_unknown(e, name); /* ${Resource.Attribute} */
             else
                 val = ref(e, name);
+            if (val.n == 0) /* not a string (a list, a mapping): unknown, not empty */
+                val = svs_unknown(e, name);
             acc = svs_concat(e, acc, val);
             i = (size_t)(close - t) + 1;
             lit = i;
@@ -438,6 +440,8 @@ static svs tf_template(ev *e, const rl_node *n, const rl_doc *doc)
             else if (!strncmp(expr, "data.aws_partition.", 19) && strstr(expr, ".partition"))
                 val = pseudo(e, "AWS::Partition");
             else
+                val = svs_unknown(e, expr);
+            if (val.n == 0)
                 val = svs_unknown(e, expr);
             acc = svs_concat(e, acc, val);
             i = (size_t)(close - t) + 1;
