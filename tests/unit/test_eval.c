@@ -277,7 +277,8 @@ Test(eval, terraform_provider_regions)
         " \"resource\": {\"aws_sqs_queue\": {"
         "   \"a\": {\"name\": \"q-${data.aws_region.current.name}\"},"
         "   \"b\": {\"provider\": \"aws.dr\", \"name\": \"${var.dr}-q\"},"
-        "   \"c\": {\"region\": \"eu-west-1\", \"name\": \"c\"}}}}");
+        "   \"c\": {\"region\": \"eu-west-1\", \"name\": \"c\"},"
+        "   \"d\": {\"name\": \"$${literal}-%{if true}x%{endif}\"}}}}");
     build(f);
     const rl_stack *e = stack_in(f->m, "main.tf.json", "us-east-1");
     const rl_stack *w = stack_in(f->m, "main.tf.json", "us-west-2");
@@ -289,6 +290,10 @@ Test(eval, terraform_provider_regions)
     cr_assert_str_eq(eval(e, rl_node_get(e->resources[0].props, "name")).v[0], "q-us-east-1");
     cr_assert_str_eq(w->resources[0].id, "aws_sqs_queue.b");
     cr_assert_str_eq(eval(w, rl_node_get(w->resources[0].props, "name")).v[0], "us-west-2-q");
+    alts d = eval(e, rl_node_get(e->resources[1].props, "name"));
+    cr_assert_str_eq(e->resources[1].id, "aws_sqs_queue.d");
+    cr_assert(!strncmp(d.v[0], "${literal}-", 11), "%s", d.v[0]);
+    cr_assert_not(d.complete[0], "a %%{...} directive is unknown");
     fx_free(f);
 }
 
