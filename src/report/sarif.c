@@ -25,7 +25,7 @@ void rl_sarif_opts_default(rl_sarif_opts *o)
     o->max_results = RL_SARIF_MAX_RESULTS;
     o->max_locations = RL_SARIF_MAX_LOCATIONS;
     o->max_tags = RL_SARIF_MAX_TAGS;
-    o->max_bytes = RL_SARIF_MAX_BYTES;
+    o->max_gzip = RL_SARIF_MAX_GZIP;
     o->max_skipped = RL_SARIF_MAX_SKIPPED;
 }
 
@@ -631,6 +631,82 @@ static void base_notifications(sctx *c, json_t *list, bool *failed)
 
 /* ---- limits ------------------------------------------------------------------------- */
 
+/* Bits of a length (3..258) and a distance (1..32768) in deflate's fixed Huffman code:
+ * 7 or 8 bits (8 counted) plus extra bits for the length, 5 plus extra for the distance. */
+static unsigned match_bits(size_t len, size_t dist)
+{
+    unsigned extra = len <= 10    ? 0
+                     : len <= 18  ? 1
+                     : len <= 34  ? 2
+                     : len <= 66  ? 3
+                     : len <= 130 ? 4
+                     : len < 258  ? 5
+                                  : 0;
+    unsigned dextra = 0;
+    for (size_t d = dist - 1; d >= 4; d >>= 1)
+        dextra++; /* floor(log2(dist - 1)) - 1 for dist >= 5 */
+    return 8 + extra + 5 + dextra;
+}
+
+#define GZ_HASH_BITS 15
+#define GZ_WINDOW    32768
+#define GZ_MIN       3
+#define GZ_MAX       258
+
+static uint32_t hash3(const unsigned char *p)
+{
+    uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    return (v * 2654435761u) >> (32 - GZ_HASH_BITS);
+}
+
+/* The size of one valid gzip encoding of the text: a greedy LZ77 parse (32 KB window, the
+ * last position with the same 3 bytes as the only candidate) written as one fixed-Huffman
+ * deflate block, plus gzip's header and trailer. zlib, which upload tools use, searches
+ * longer and builds codes fitted to the data, so what it writes is smaller: this is an
+ * upper estimate without linking a compressor, linear in the size. */
+size_t rl_sarif_gzip_size(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    uint32_t *head = calloc((size_t)1 << GZ_HASH_BITS, sizeof(*head)); /* position + 1 */
+    if (!head)
+        return n + 5 * (n / 65535 + 1) + 18; /* stored blocks: the worst case */
+    uint64_t bits = 3 + 7;                   /* block header, end of block */
+    for (size_t i = 0; i < n;) {
+        size_t len = 0, dist = 0;
+        if (i + GZ_MIN <= n) {
+            uint32_t h = hash3(u + i);
+            size_t cand = head[h];
+            head[h] = (uint32_t)(i + 1);
+            if (cand && i - (cand - 1) <= GZ_WINDOW) {
+                size_t j = cand - 1, max = n - i < GZ_MAX ? n - i : GZ_MAX;
+                while (len < max && u[j + len] == u[i + len])
+                    len++;
+                dist = i - j;
+            }
+        }
+        if (len >= GZ_MIN) {
+            bits += match_bits(len, dist);
+            for (size_t k = i + 1; k < i + len && k + GZ_MIN <= n; k++)
+                head[hash3(u + k)] = (uint32_t)(k + 1);
+            i += len;
+        } else {
+            bits += u[i] < 144 ? 8 : 9;
+            i++;
+        }
+    }
+    free(head);
+    return (size_t)((bits + 7) / 8) + 18;
+}
+
+/* Whether a serialized log stays under the gzipped size limit. Below the limit even
+ * uncompressed (stored blocks cost 5 bytes per 64 KB), it does without estimating. */
+static bool fits(const rl_sarif_opts *o, const char *text, size_t size)
+{
+    if (size + 5 * (size / 65535 + 1) + 18 <= o->max_gzip)
+        return true;
+    return rl_sarif_gzip_size(text, size - 1) + 1 <= o->max_gzip; /* + the newline */
+}
+
 typedef struct cand {
     size_t finding; /* index in r->findings */
     int rank;       /* 0 = keep first */
@@ -666,9 +742,10 @@ typedef struct assembly {
     bool failed;         /* executionSuccessful false */
 } assembly;
 
-/* Puts the `k` best-ranked results (in report order) and the notifications into the run.
- * Returns the size of the output in bytes, or 0 when out of memory. */
-static size_t assemble(sctx *c, assembly *a, size_t k)
+/* Puts the `k` best-ranked results (in report order) and the notifications into the run
+ * and serializes the log: the text (caller frees; *size is its length with the final
+ * newline), or NULL when out of memory. */
+static char *assemble(sctx *c, assembly *a, size_t k, size_t *size)
 {
     for (size_t i = 0; i < a->ncand; i++)
         a->cands[i].keep = false;
@@ -698,10 +775,10 @@ static size_t assemble(sctx *c, assembly *a, size_t k)
                    by_count, a->ncand, c->o->max_results);
         if (dropped > by_count)
             notify(c, notes, "warning", NULL, NULL,
-                   "%zu more results were left out to keep the log under %zu bytes (GitHub "
-                   "code scanning accepts at most 10 MB gzipped). The most severe were kept "
+                   "%zu more results were left out to keep the log under %zu bytes gzipped "
+                   "(GitHub code scanning accepts at most 10 MB). The most severe were kept "
                    "(errors, then warnings, then notes; suppressed results last)",
-                   dropped - by_count, c->o->max_bytes);
+                   dropped - by_count, c->o->max_gzip);
     }
     if (capped)
         notify(c, notes, "warning", NULL, NULL,
@@ -722,9 +799,11 @@ static size_t assemble(sctx *c, assembly *a, size_t k)
     else
         json_decref(notes);
     put(c, a->run, "results", results);
-    if (c->nomem)
-        return 0;
-    return json_dumpb(a->root, NULL, 0, DUMP_FLAGS) + 1; /* + the final newline */
+    char *text = c->nomem ? NULL : json_dumps(a->root, DUMP_FLAGS);
+    if (!text)
+        c->nomem = true;
+    *size = text ? strlen(text) + 1 : 0; /* + the final newline */
+    return text;
 }
 
 static int hexval(char ch)
@@ -805,61 +884,69 @@ static void sources_init(sctx *c)
     }
 }
 
+/* The log without results and notifications: schema, the run, its tool (every rule), the
+ * invocation, the source root and the regions of the run. */
+static void skeleton(sctx *c, assembly *a)
+{
+    const rl_report *r = c->r;
+    a->root = json_object();
+    put(c, a->root, "$schema", json_string(SARIF_SCHEMA));
+    put(c, a->root, "version", json_string("2.1.0"));
+    json_t *runs = json_array();
+    a->run = json_object();
+    json_t *tool = json_object();
+    put(c, tool, "driver", driver(c));
+    put(c, a->run, "tool", tool);
+    a->inv = json_object();
+    json_t *invs = json_array();
+    if (a->inv)
+        json_incref(a->inv);
+    push(c, invs, a->inv);
+    put(c, a->run, "invocations", invs);
+    if (c->srcroot) {
+        /* GitHub ignores it, but it lets other viewers resolve the relative URIs */
+        segs s = {0};
+        segs_add(&s, c->srcroot, true);
+        rl_strbuf b = RL_STRBUF_INIT;
+        put_file_uri(&b, &s, true);
+        if (s.failed || b.failed)
+            c->nomem = true;
+        json_t *base = json_object(), *al = json_object();
+        put(c, al, "uri", json_string(rl_strbuf_cstr(&b)));
+        put(c, base, SRCROOT, al);
+        put(c, a->run, "originalUriBaseIds", base);
+        rl_strbuf_free(&b);
+        free(s.v);
+    }
+    /* our columns count code points, GitHub's default is UTF-16 code units */
+    put(c, a->run, "columnKind", json_string("unicodeCodePoints"));
+    if (r->primary || r->nstandby) {
+        json_t *props = json_object(), *sb = json_array();
+        if (r->primary)
+            put(c, props, "primaryRegion", rl_json_str(r->primary));
+        for (size_t i = 0; i < r->nstandby; i++)
+            push(c, sb, rl_json_str(r->standby[i]));
+        put(c, props, "standbyRegions", sb);
+        put(c, props, "strategy", json_string(rl_strategy_name(r->strategy)));
+        put(c, a->run, "properties", props);
+    }
+    if (a->run)
+        json_incref(a->run);
+    push(c, runs, a->run);
+    put(c, a->root, "runs", runs);
+}
+
 int rl_report_sarif_opts(FILE *out, const rl_report *r, const rl_sarif_opts *o, rl_error *err)
 {
     sctx c = {r, o, NULL, NULL, RL_HMAP_INIT, false, 0};
+    char *text = NULL;
     assembly a;
     memset(&a, 0, sizeof(a));
     int rc = RL_OK;
     srcroot_init(&c);
     sources_init(&c);
 
-    a.root = json_object();
-    put(&c, a.root, "$schema", json_string(SARIF_SCHEMA));
-    put(&c, a.root, "version", json_string("2.1.0"));
-    json_t *runs = json_array();
-    a.run = json_object();
-    json_t *tool = json_object();
-    put(&c, tool, "driver", driver(&c));
-    put(&c, a.run, "tool", tool);
-    a.inv = json_object();
-    json_t *invs = json_array();
-    if (a.inv)
-        json_incref(a.inv);
-    push(&c, invs, a.inv);
-    put(&c, a.run, "invocations", invs);
-    if (c.srcroot) {
-        /* GitHub ignores it, but it lets other viewers resolve the relative URIs */
-        segs s = {0};
-        segs_add(&s, c.srcroot, true);
-        rl_strbuf b = RL_STRBUF_INIT;
-        put_file_uri(&b, &s, true);
-        if (s.failed || b.failed)
-            c.nomem = true;
-        json_t *base = json_object(), *al = json_object();
-        put(&c, al, "uri", json_string(rl_strbuf_cstr(&b)));
-        put(&c, base, SRCROOT, al);
-        put(&c, a.run, "originalUriBaseIds", base);
-        rl_strbuf_free(&b);
-        free(s.v);
-    }
-    /* our columns count code points, GitHub's default is UTF-16 code units */
-    put(&c, a.run, "columnKind", json_string("unicodeCodePoints"));
-    if (r->primary || r->nstandby) {
-        json_t *props = json_object(), *sb = json_array();
-        if (r->primary)
-            put(&c, props, "primaryRegion", rl_json_str(r->primary));
-        for (size_t i = 0; i < r->nstandby; i++)
-            push(&c, sb, rl_json_str(r->standby[i]));
-        put(&c, props, "standbyRegions", sb);
-        put(&c, props, "strategy", json_string(rl_strategy_name(r->strategy)));
-        put(&c, a.run, "properties", props);
-    }
-    if (a.run)
-        json_incref(a.run);
-    push(&c, runs, a.run);
-    put(&c, a.root, "runs", runs);
-
+    skeleton(&c, &a);
     a.base = json_array();
     base_notifications(&c, a.base, &a.failed);
 
@@ -885,35 +972,38 @@ int rl_report_sarif_opts(FILE *out, const rl_report *r, const rl_sarif_opts *o, 
         a.by_rank[i]->json = result_json(&c, rl_findings_at(r->findings, a.by_rank[i]->finding),
                                          &a.by_rank[i]->capped);
 
-    size_t size = c.nomem ? 0 : assemble(&c, &a, a.built);
-    if (size > o->max_bytes) {
+    size_t size = 0;
+    text = c.nomem ? NULL : assemble(&c, &a, a.built, &size);
+    if (text && !fits(o, text, size)) {
         /* Too big: find the most results that fit. The size grows with k, so a binary
-         * search over k needs about log2(25000) = 15 measurements. */
+         * search over k needs about log2(25000) = 15 serializations. Even with no result
+         * the log may not fit (huge notifications); it is written anyway: the limit is
+         * GitHub's, and the notification says what happened. */
         size_t lo = 0, hi = a.built;
-        size = assemble(&c, &a, 0);
-        if (size && size <= o->max_bytes) {
-            while (hi - lo > 1) {
-                size_t mid = lo + (hi - lo) / 2;
-                size = assemble(&c, &a, mid);
-                if (!size)
-                    break;
-                if (size <= o->max_bytes)
-                    lo = mid;
-                else
-                    hi = mid;
-            }
+        free(text);
+        text = assemble(&c, &a, 0, &size);
+        bool none_fits = !text || !fits(o, text, size);
+        while (!none_fits && !c.nomem && hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            free(text);
+            text = assemble(&c, &a, mid, &size);
+            if (text && fits(o, text, size))
+                lo = mid;
+            else
+                hi = mid;
         }
-        /* Even with no result the log may not fit (huge notifications); it is written
-         * anyway: the limit is GitHub's, and the notification says what happened. */
-        size = assemble(&c, &a, lo);
+        free(text);
+        text = c.nomem ? NULL : assemble(&c, &a, lo, &size);
     }
-    if (c.nomem || !size) {
+    if (!text) {
         rc = rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
         goto cleanup;
     }
-    rc = rl_json_write(out, a.root, err);
+    if (fwrite(text, 1, size - 1, out) != size - 1 || fputc('\n', out) == EOF || ferror(out))
+        rc = rl_error_set(err, RL_EIO, NULL, 0, 0, "write error");
 
 cleanup:
+    free(text);
     for (size_t i = 0; a.cands && i < a.ncand; i++)
         json_decref(a.cands[i].json);
     free(a.cands);
