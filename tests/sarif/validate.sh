@@ -5,9 +5,9 @@
 #   tests/sarif/validate.sh FILE.sarif...
 #
 # The multitool comes from npm (@microsoft/sarif-multitool, a self-contained .NET binary)
-# and is installed once into $RL_SARIF_TOOL_DIR (default: build/.sarif-tool), never
-# globally. Exit status: 0 valid, 1 invalid or the validator failed, 2 usage, 77 (ctest's
-# skip code) when npm is not available and the tool is not installed yet.
+# and is installed once into $RL_SARIF_TOOL_DIR (default: build/.sarif-tool of this source
+# tree), never globally. Exit status: 0 valid, 1 invalid or the validator failed, 2 usage,
+# 77 (ctest's skip code) when node is missing, or npm is and the tool is not installed yet.
 # Environment: RL_SARIF_TOOL_DIR, RL_SARIF_MULTITOOL_VERSION (default below).
 set -eu
 
@@ -53,7 +53,11 @@ if [ ! -f "$bin" ]; then
         echo "validate.sh: npm install failed" >&2
         exit 1
     fi
-    mv "$tmp" "$tooldir/$version" 2>/dev/null || rm -rf "$tmp"
+    if [ -e "$tooldir/$version" ]; then
+        rm -rf "$tmp" # another run installed it meanwhile
+    else
+        mv "$tmp" "$tooldir/$version"
+    fi
     if [ ! -f "$bin" ]; then
         echo "validate.sh: the install has no $bin" >&2
         exit 1
@@ -64,7 +68,7 @@ fi
 
 # The .NET runtime needs libicu unless told to work without; validation does not depend
 # on culture data, and one mode everywhere keeps the results the same on every machine.
-export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=${DOTNET_SYSTEM_GLOBALIZATION_INVARIANT:-1}
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT="${DOTNET_SYSTEM_GLOBALIZATION_INVARIANT:-1}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rl-sarif.XXXXXX")
