@@ -31,6 +31,8 @@ typedef struct rl_config_setting {
     const rl_node *node; /* the rule's settings mapping */
 } rl_config_setting;
 
+typedef struct rl_config rl_config;
+
 struct rl_config {
     const char *path; /* the file, or NULL when there is none */
     const char *dir;  /* its folder: config globs are relative to it */
@@ -38,10 +40,10 @@ struct rl_config {
     const char *primary;
     const char **standby;
     size_t nstandby;
-    int strategy;      /* rl_strategy, or -1 when not set */
-    long bake_time;    /* seconds; -1 when not set */
-    long rto, rpo;     /* seconds; -1 when not set */
-    int tier;          /* -1 when not set */
+    int strategy;   /* rl_strategy, or -1 when not set */
+    long bake_time; /* seconds; -1 when not set */
+    long rto, rpo;  /* seconds; -1 when not set */
+    int tier;       /* -1 when not set */
     rl_config_inputs *inputs;
     size_t ninputs;
     const char **scp_globs;

@@ -73,8 +73,8 @@ typedef struct rl_pair {
 } rl_pair;
 
 struct rl_node {
-    uint8_t kind;  /* rl_node_kind */
-    uint8_t type;  /* rl_scalar_type, scalars only */
+    uint8_t kind; /* rl_node_kind */
+    uint8_t type; /* rl_scalar_type, scalars only */
     uint16_t flags;
     rl_span span;
     const char *tag; /* YAML tag as written ("!Ref", "!Custom"), or NULL */
@@ -157,6 +157,8 @@ typedef struct rl_dupkey {
  * (success or failure). On a syntax error returns RL_EPARSE with the position in err; on a
  * safety limit RL_ELIMIT; *out is NULL then. */
 int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err);
+/* Same, but on failure the caller keeps (and frees) `src`, e.g. to show the failing line. */
+int rl_doc_parse(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err);
 void rl_doc_free(rl_doc *doc);
 
 /* The root node; NULL for an empty document. */
@@ -181,7 +183,6 @@ int rl_doc_parse_embedded(rl_doc *doc, const rl_node *str, const rl_node **out, 
 /* Maps bytes [off, off+len) of a scalar's value to an exact span when the source text of
  * the scalar holds those bytes verbatim (plain, quoted without escapes before them, or
  * literal block lines). Falls back to the scalar's span and returns false. */
-bool rl_doc_subspan(const rl_doc *doc, const rl_node *scalar, size_t off, size_t len,
-                    rl_span *out);
+bool rl_doc_subspan(const rl_doc *doc, const rl_node *scalar, size_t off, size_t len, rl_span *out);
 
 #endif

@@ -12,10 +12,10 @@
 /* Where bytes [off, off+len) of a resolved string came from. */
 typedef struct rl_strpart {
     size_t off, len;
-    const rl_doc *doc;      /* document of the origin node; NULL for pseudo parameters */
-    const rl_node *origin;  /* the literal scalar, or NULL */
-    size_t origin_off;      /* byte offset inside origin's value */
-    const char *via;        /* how it got there: NULL (literal), "AWS::Region", "parameter X" */
+    const rl_doc *doc;     /* document of the origin node; NULL for pseudo parameters */
+    const rl_node *origin; /* the literal scalar, or NULL */
+    size_t origin_off;     /* byte offset inside origin's value */
+    const char *via;       /* how it got there: NULL (literal), "AWS::Region", "parameter X" */
 } rl_strpart;
 
 typedef struct rl_evstr {
@@ -47,14 +47,13 @@ int rl_eval_condition(const rl_stack *stack, const char *name);
 /* The source location of bytes [off, off+len) of `s`: the exact span inside the literal
  * when it can be mapped, else the literal's span. Returns false when the bytes came from
  * no literal (a pseudo parameter). */
-bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **file,
-                     rl_span *span, const char **via);
+bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **file, rl_span *span,
+                     const char **via);
 
 /* Walks the values of a resource's properties (following Fn::If by condition) and calls
  * fn for every leaf: a scalar or an intrinsic function call other than Fn::If. `path` is
  * the logical path of the leaf. Return non-zero from fn to stop. */
-typedef int (*rl_walk_fn)(void *ctx, const rl_resource *res, const rl_node *leaf,
-                          const char *path);
+typedef int (*rl_walk_fn)(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path);
 int rl_walk_resource(const rl_resource *res, rl_walk_fn fn, void *ctx);
 
 #endif

@@ -26,7 +26,7 @@ typedef struct rl_finding {
     rl_level level;
     const char *message;
     const char *file;
-    rl_span span; /* start.line == 0 when the position is unknown */
+    rl_span span;             /* start.line == 0 when the position is unknown */
     const char *path;         /* logical path, e.g. Resources.Fn.Properties.Role; may be "" */
     const char *region;       /* the region whose deployment has the problem, or NULL */
     const char *other_region; /* the other region of the pair involved, or NULL */
@@ -46,20 +46,18 @@ void rl_findings_free(rl_findings *fs);
 /* Adds a finding; strings are copied. `level` must be a real level. Returns the finding
  * (owned by the collection, valid until it is freed) or NULL when out of memory. */
 rl_finding *rl_findings_add(rl_findings *fs, const rl_rule *rule, const char *rule_id,
-                            rl_level level, const char *file, const rl_span *span,
-                            const char *path, const char *region, const char *other_region,
-                            const char *message);
+                            rl_level level, const char *file, const rl_span *span, const char *path,
+                            const char *region, const char *other_region, const char *message);
 /* Adds a related location (strings copied); returns 0 or RL_ENOMEM. */
-int rl_finding_add_related(rl_findings *fs, rl_finding *f, const char *file,
-                           const rl_span *span, const char *message);
+int rl_finding_add_related(rl_findings *fs, rl_finding *f, const char *file, const rl_span *span,
+                           const char *message);
 /* Copies a string into the collection's storage (for justifications). */
 const char *rl_findings_strdup(rl_findings *fs, const char *s);
 
 size_t rl_findings_count(const rl_findings *fs);
 rl_finding *rl_findings_at(const rl_findings *fs, size_t i);
 /* Removes findings for which keep() returns false (e.g. disabled rules). */
-void rl_findings_filter(rl_findings *fs, bool (*keep)(const rl_finding *f, void *ctx),
-                        void *ctx);
+void rl_findings_filter(rl_findings *fs, bool (*keep)(const rl_finding *f, void *ctx), void *ctx);
 /* Computes fingerprints, drops exact duplicates, and sorts by file, line, column, rule,
  * message so output is byte-identical from run to run. */
 void rl_findings_finish(rl_findings *fs);

@@ -9,16 +9,16 @@ typedef struct rl_config rl_config;
 
 typedef enum rl_input_kind {
     RL_INPUT_UNKNOWN = 0,
-    RL_INPUT_CFN_TEMPLATE,   /* CloudFormation / SAM template (JSON or YAML) */
-    RL_INPUT_CFN_PARAMS,     /* [{ParameterKey, ParameterValue}] or {"Parameters": {...}} */
-    RL_INPUT_TF_CONFIG,      /* Terraform JSON configuration (.tf.json) */
-    RL_INPUT_TF_PLAN,        /* terraform show -json (plan or state) */
-    RL_INPUT_TF_STATE,       /* raw terraform.tfstate (version 4) */
-    RL_INPUT_QUOTAS,         /* service-quotas list/get (applied or default) */
-    RL_INPUT_QUOTA_USAGE,    /* cloudwatch get-metric-statistics of a usage metric */
-    RL_INPUT_TRUSTED_ADVISOR,/* support describe-trusted-advisor-check-result */
-    RL_INPUT_IAM,            /* get-account-authorization-details, list-roles, get-role */
-    RL_INPUT_SCP,            /* describe-policy, or a bare policy document known to be an SCP */
+    RL_INPUT_CFN_TEMPLATE,    /* CloudFormation / SAM template (JSON or YAML) */
+    RL_INPUT_CFN_PARAMS,      /* [{ParameterKey, ParameterValue}] or {"Parameters": {...}} */
+    RL_INPUT_TF_CONFIG,       /* Terraform JSON configuration (.tf.json) */
+    RL_INPUT_TF_PLAN,         /* terraform show -json (plan or state) */
+    RL_INPUT_TF_STATE,        /* raw terraform.tfstate (version 4) */
+    RL_INPUT_QUOTAS,          /* service-quotas list/get (applied or default) */
+    RL_INPUT_QUOTA_USAGE,     /* cloudwatch get-metric-statistics of a usage metric */
+    RL_INPUT_TRUSTED_ADVISOR, /* support describe-trusted-advisor-check-result */
+    RL_INPUT_IAM,             /* get-account-authorization-details, list-roles, get-role */
+    RL_INPUT_SCP,             /* describe-policy, or a bare policy document known to be an SCP */
     RL_INPUT_ORG,            /* list-parents, list-policies(-for-target), list-targets-for-policy */
     RL_INPUT_STACKS,         /* cloudformation describe-stacks */
     RL_INPUT_STACK_EVENTS,   /* cloudformation describe-stack-events */
@@ -45,13 +45,14 @@ typedef struct rl_input {
     const char *fs_path; /* path used to open the file */
     rl_doc *doc;         /* NULL when it could not be read or parsed */
     rl_error error;      /* why it could not (code != 0) */
+    rl_source *text;     /* the bytes of an input that did not parse, for excerpts */
     rl_input_kind kind;
     const char *subkind; /* finer shape, e.g. "list-service-quotas", "get-role"; or NULL */
     const char *region;  /* attributed region; NULL = shared (or per element, see model) */
     rl_region_from region_from;
-    bool looks_aws;      /* unknown kind but AWS-shaped: reported as RL002 */
-    const char *note;    /* why it was skipped or could not be attributed */
-    bool explicit_arg;   /* named on the command line rather than found in a folder */
+    bool looks_aws;    /* unknown kind but AWS-shaped: reported as RL002 */
+    const char *note;  /* why it was skipped or could not be attributed */
+    bool explicit_arg; /* named on the command line rather than found in a folder */
 } rl_input;
 
 typedef struct rl_inputs rl_inputs;
@@ -83,7 +84,12 @@ rl_input *rl_inputs_at(const rl_inputs *in, size_t i);
 size_t rl_inputs_skipped_count(const rl_inputs *in);
 const char *rl_inputs_skipped_at(const rl_inputs *in, size_t i);
 
-/* Classification of one document (exposed for tests). */
+/* The document's payload: the `data` of a recorded API response (subkind "placebo:..."),
+ * else the root. Model builders read exports through this. */
+const rl_node *rl_input_root(const rl_input *in);
+
+/* Classification of one document (exposed for tests). `path` may be NULL (the document's
+ * own path is used); *subkind receives a static string. */
 rl_input_kind rl_classify(const rl_doc *doc, const char *path, const rl_config *cfg,
                           const char **subkind, bool *looks_aws);
 

@@ -8,9 +8,9 @@
 #include "input.h"
 
 typedef enum rl_stack_source {
-    RL_STACK_CFN = 0,     /* CloudFormation template instance */
-    RL_STACK_TF_CONFIG,   /* resources of a *.tf.json configuration */
-    RL_STACK_TF_PLAN      /* resources of a plan / state (concrete values) */
+    RL_STACK_CFN = 0,   /* CloudFormation template instance */
+    RL_STACK_TF_CONFIG, /* resources of a *.tf.json configuration */
+    RL_STACK_TF_PLAN    /* resources of a plan / state (concrete values) */
 } rl_stack_source;
 
 typedef struct rl_stack rl_stack;
@@ -32,9 +32,9 @@ typedef struct rl_eval_env rl_eval_env;
 struct rl_stack {
     const rl_input *input;
     rl_stack_source source;
-    const char *region;  /* the region this instance deploys to; NULL when unknown */
-    bool shared;         /* the same template is evaluated for every region of the pair */
-    const char *name;    /* stack name when known (describe-stacks, pipeline, file name) */
+    const char *region; /* the region this instance deploys to; NULL when unknown */
+    bool shared;        /* the same template is evaluated for every region of the pair */
+    const char *name;   /* stack name when known (describe-stacks, pipeline, file name) */
     rl_resource *resources;
     size_t nresources;
     const rl_input *params; /* parameter file bound to this instance, or NULL */
@@ -50,7 +50,7 @@ typedef struct rl_model {
     const char **regions; /* primary first, then the standbys */
     size_t nregions;
     rl_strategy strategy;
-    long bake_time; /* seconds */
+    long bake_time;         /* seconds */
     const char *account_id; /* when known (config or exports), else NULL */
     rl_stack **stacks;
     size_t nstacks;
@@ -76,10 +76,21 @@ bool rl_model_is_primary(const rl_model *m, const char *region);
 /* The partition of a region: "aws", "aws-cn", "aws-us-gov", "aws-eusc", "aws-iso*". */
 const char *rl_region_partition(const char *region);
 
-/* Export index: the stacks (and their Outputs node) that export `name` in `region`. Fills
- * up to `max` entries and returns how many exist. */
-size_t rl_model_exports(const rl_model *m, const char *region, const char *name,
-                        const rl_stack **stacks, const rl_node **outputs, size_t max);
+/* A CloudFormation export: from a template's Outputs (stack set) or from a describe-stacks
+ * snapshot (stack NULL). */
+typedef struct rl_export {
+    const char *region;
+    const char *name;
+    const rl_input *input;
+    const rl_stack *stack;
+    const rl_node *node; /* the Export.Name / ExportName value */
+    struct rl_export *next;
+} rl_export;
+
+/* The exports of `name` in `region` (a list linked by `next`), or NULL. */
+const rl_export *rl_model_exports(const rl_model *m, const char *region, const char *name);
+/* True when some region of the pair exports `name`. */
+bool rl_model_exported_anywhere(const rl_model *m, const char *name);
 
 /* The counterpart stacks of `st` in other regions: instances of the same shared template,
  * or templates with the same file name / stack name. */

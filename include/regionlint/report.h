@@ -18,10 +18,10 @@ typedef struct rl_report {
     size_t nstandby;
     rl_strategy strategy;
     rl_level fail_on;
-    bool color;   /* ANSI colour (text) */
-    bool excerpt; /* source excerpts with a caret underline (text) */
-    bool quiet;   /* text: no summary line */
-    bool verbose; /* text: list skipped files */
+    bool color;         /* ANSI colour (text) */
+    bool excerpt;       /* source excerpts with a caret underline (text) */
+    bool quiet;         /* text: no summary line */
+    bool verbose;       /* text: list skipped files */
     const char *notice; /* extra run-level notification (e.g. truncation), or NULL */
 } rl_report;
 

@@ -16,21 +16,21 @@ typedef int (*rl_check_fn)(rl_rule_ctx *ctx);
 #define RL_LEVEL_INHERIT (-1)
 
 struct rl_rule {
-    const char *id;     /* "RL501" */
-    const char *name;   /* "cross-region-arn" (SARIF name) */
-    const char *title;  /* one line */
+    const char *id;          /* "RL501" */
+    const char *name;        /* "cross-region-arn" (SARIF name) */
+    const char *title;       /* one line */
     const char *description; /* a paragraph */
-    const char *family; /* "dependency" */
+    const char *family;      /* "dependency" */
     const char *help_uri;
     const char **tags;
     size_t ntags;
-    rl_level level;                            /* default */
-    int strategy_level[RL_STRATEGY_COUNT];     /* RL_LEVEL_INHERIT or an rl_level (NONE = off) */
-    const rl_node *settings;                   /* default settings mapping, or NULL */
-    const char *doc;                           /* docs/rules/<id>.md text, or NULL */
-    const char *source;                        /* metadata file it came from */
-    rl_check_fn check;                         /* NULL: the rule is emitted by the engine */
-    const void *custom;                        /* custom rule program (RLX ids), or NULL */
+    rl_level level;                        /* default */
+    int strategy_level[RL_STRATEGY_COUNT]; /* RL_LEVEL_INHERIT or an rl_level (NONE = off) */
+    const rl_node *settings;               /* default settings mapping, or NULL */
+    const char *doc;                       /* docs/rules/<id>.md text, or NULL */
+    const char *source;                    /* metadata file it came from */
+    rl_check_fn check;                     /* NULL: the rule is emitted by the engine */
+    const void *custom;                    /* custom rule program (RLX ids), or NULL */
 };
 
 typedef struct rl_registry rl_registry;
@@ -60,6 +60,8 @@ const rl_config *rl_ctx_config(const rl_rule_ctx *ctx);
 const rl_rule *rl_ctx_rule(const rl_rule_ctx *ctx);
 /* The rule's setting `key`: from the config file when set there, else the default. */
 const rl_node *rl_ctx_setting(const rl_rule_ctx *ctx, const char *key);
+/* The setting `key` of another rule (family settings kept on one rule). */
+const rl_node *rl_ctx_setting_of(const rl_rule_ctx *ctx, const char *rule_id, const char *key);
 rl_strategy rl_ctx_strategy(const rl_rule_ctx *ctx);
 /* Whether a rule id is enabled in this run (a check that emits several ids skips the work
  * for disabled ones: disabled rules never run). */
@@ -69,8 +71,8 @@ bool rl_ctx_enabled(const rl_rule_ctx *ctx, const char *rule_id);
  * level; a level set in the config always wins. `span` may be NULL (no position). Returns
  * the finding for rl_emit_related(), or NULL (out of memory; the run reports it). */
 rl_finding *rl_emit(rl_rule_ctx *ctx, rl_level level, const char *file, const rl_span *span,
-                    const char *path, const char *region, const char *other_region,
-                    const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+                    const char *path, const char *region, const char *other_region, const char *fmt,
+                    ...) __attribute__((format(printf, 8, 9)));
 /* Same, for another rule id of the same check (a check may own several ids). */
 rl_finding *rl_emit_as(rl_rule_ctx *ctx, const char *rule_id, rl_level level, const char *file,
                        const rl_span *span, const char *path, const char *region,

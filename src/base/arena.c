@@ -120,6 +120,26 @@ static char *text_alloc(rl_arena *a, size_t size)
 }
 #endif
 
+void rl_arena_reset(rl_arena *a)
+{
+#ifndef RL_ARENA_MALLOC
+    /* keep the newest chunk of each list for reuse: a scratch arena then costs no malloc
+     * per use */
+    chunk *lists[2] = {a->head, a->text};
+    for (int i = 0; i < 2; i++) {
+        if (lists[i]) {
+            free_chunks(lists[i]->next);
+            lists[i]->next = NULL;
+            lists[i]->used = 0;
+        }
+    }
+#else
+    free_chunks(a->head);
+    a->head = NULL;
+#endif
+    a->total = 0;
+}
+
 void *rl_arena_calloc(rl_arena *a, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)

@@ -42,9 +42,8 @@ const char *rl_findings_strdup(rl_findings *fs, const char *s)
 }
 
 rl_finding *rl_findings_add(rl_findings *fs, const rl_rule *rule, const char *rule_id,
-                            rl_level level, const char *file, const rl_span *span,
-                            const char *path, const char *region, const char *other_region,
-                            const char *message)
+                            rl_level level, const char *file, const rl_span *span, const char *path,
+                            const char *region, const char *other_region, const char *message)
 {
     if (fs->count == fs->cap) {
         size_t ncap = fs->cap ? fs->cap * 2 : 64;
@@ -74,8 +73,8 @@ rl_finding *rl_findings_add(rl_findings *fs, const rl_rule *rule, const char *ru
     return f;
 }
 
-int rl_finding_add_related(rl_findings *fs, rl_finding *f, const char *file,
-                           const rl_span *span, const char *message)
+int rl_finding_add_related(rl_findings *fs, rl_finding *f, const char *file, const rl_span *span,
+                           const char *message)
 {
     rl_related *n = realloc(f->related, (f->nrelated + 1) * sizeof(*n));
     if (!n)
@@ -103,8 +102,7 @@ rl_finding *rl_findings_at(const rl_findings *fs, size_t i)
     return i < fs->count ? fs->items[i] : NULL;
 }
 
-void rl_findings_filter(rl_findings *fs, bool (*keep)(const rl_finding *f, void *ctx),
-                        void *ctx)
+void rl_findings_filter(rl_findings *fs, bool (*keep)(const rl_finding *f, void *ctx), void *ctx)
 {
     size_t o = 0;
     for (size_t i = 0; i < fs->count; i++) {
@@ -163,10 +161,10 @@ void rl_findings_finish(rl_findings *fs)
 {
     for (size_t i = 0; i < fs->count; i++) {
         rl_finding *f = fs->items[i];
-        rl_fingerprint(f->fingerprint, f->rule_id, f->file, f->path, f->region,
-                       f->other_region);
+        rl_fingerprint(f->fingerprint, f->rule_id, f->file, f->path, f->region, f->other_region);
     }
-    qsort(fs->items, fs->count, sizeof(*fs->items), cmp);
+    if (fs->count > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(fs->items, fs->count, sizeof(*fs->items), cmp);
     size_t o = 0;
     for (size_t i = 0; i < fs->count; i++) {
         if (o > 0 && cmp(&fs->items[o - 1], &fs->items[i]) == 0 &&

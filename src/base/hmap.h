@@ -23,7 +23,10 @@ typedef struct rl_hmap {
 } rl_hmap;
 
 #define RL_HMAP_PTR ((size_t)-1)
-#define RL_HMAP_INIT {NULL, 0, 0, false}
+#define RL_HMAP_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
 
 uint64_t rl_hash_bytes(const void *data, size_t len, uint64_t seed);
 

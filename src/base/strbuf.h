@@ -13,7 +13,10 @@ typedef struct rl_strbuf {
     bool failed;
 } rl_strbuf;
 
-#define RL_STRBUF_INIT {NULL, 0, 0, false}
+#define RL_STRBUF_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
 
 void rl_strbuf_append(rl_strbuf *b, const char *s, size_t len);
 void rl_strbuf_puts(rl_strbuf *b, const char *s);

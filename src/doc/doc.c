@@ -184,7 +184,7 @@ static int check_encoding(const rl_source *src, rl_error *err)
                         enc, bom, enc);
 }
 
-int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err)
+int rl_doc_parse(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err)
 {
     rl_load_opts o = {RL_SYNTAX_AUTO, 0, 0};
     rl_doc *doc = NULL;
@@ -200,7 +200,6 @@ int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error
     doc = calloc(1, sizeof(*doc));
     if (!doc || !(doc->arena = rl_arena_new(0))) {
         free(doc);
-        rl_source_free(src);
         return rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
     }
     doc->src = src;
@@ -233,11 +232,20 @@ int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error
     if (rc < 0) {
         if (err && !err->file[0])
             snprintf(err->file, sizeof(err->file), "%s", rl_source_path(src));
+        doc->src = NULL; /* the caller keeps the source */
         rl_doc_free(doc);
         return rc;
     }
     *out = doc;
     return RL_OK;
+}
+
+int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err)
+{
+    int rc = rl_doc_parse(out, src, opts, err);
+    if (rc < 0)
+        rl_source_free(src);
+    return rc;
 }
 
 void rl_doc_free(rl_doc *doc)
@@ -291,8 +299,7 @@ rl_arena *rl_doc_arena(rl_doc *doc)
     return doc->arena;
 }
 
-int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second,
-                      const char *path)
+int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second, const char *path)
 {
     if (doc->ndups == doc->capdups) {
         size_t ncap = doc->capdups ? doc->capdups * 2 : 8;
@@ -409,8 +416,7 @@ int rl_doc_parse_embedded(rl_doc *doc, const rl_node *str, const rl_node **out, 
     free(decoded);
     if (rc < 0) {
         rl_hmap_put(&doc->embedded, str, RL_HMAP_PTR, (void *)str);
-        return rl_error_set(err, rc, rl_doc_path(doc), str->span.start.line,
-                            str->span.start.column,
+        return rl_error_set(err, rc, rl_doc_path(doc), str->span.start.line, str->span.start.column,
                             "embedded JSON document: %s (line %u, column %u of the string)",
                             perr.message, perr.line, perr.column);
     }

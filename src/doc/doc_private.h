@@ -18,8 +18,7 @@ struct rl_doc {
     rl_hmap embedded; /* string node -> parsed node (or the node itself when it failed) */
 };
 
-int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second,
-                      const char *path);
+int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second, const char *path);
 
 /* Loaders fill doc->root (and dups) from doc->src. */
 int rl_load_json(rl_doc *doc, const rl_load_opts *opts, rl_error *err);

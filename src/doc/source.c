@@ -161,8 +161,7 @@ const char *rl_source_data(const rl_source *src, size_t *len)
 static int build_lines(rl_source *s)
 {
     size_t count = 1;
-    for (const char *p = s->data; (p = memchr(p, '\n', (size_t)(s->data + s->len - p)));
-         p++)
+    for (const char *p = s->data; (p = memchr(p, '\n', (size_t)(s->data + s->len - p))); p++)
         count++;
     if (count > UINT32_MAX)
         return -1;
@@ -174,8 +173,7 @@ static int build_lines(rl_source *s)
     bool bom = s->len >= 3 && (unsigned char)s->data[0] == 0xEF &&
                (unsigned char)s->data[1] == 0xBB && (unsigned char)s->data[2] == 0xBF;
     s->lines[i++] = bom ? 3 : 0;
-    for (const char *p = s->data; (p = memchr(p, '\n', (size_t)(s->data + s->len - p)));
-         p++)
+    for (const char *p = s->data; (p = memchr(p, '\n', (size_t)(s->data + s->len - p))); p++)
         s->lines[i++] = (size_t)(p - s->data) + 1;
     s->nlines = (uint32_t)count;
     return 0;

@@ -7,8 +7,9 @@
 
 static const char *const geo[] = {"us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn"};
 static const char *const qualifiers[] = {"gov", "iso", "isob", "isof", "isoe", "sc"};
-static const char *const directions[] = {"north", "south", "east", "west", "central",
-                                         "northeast", "northwest", "southeast", "southwest"};
+static const char *const directions[] = {"north",     "south",     "east",
+                                         "west",      "central",   "northeast",
+                                         "northwest", "southeast", "southwest"};
 
 static bool word_in(const char *s, size_t len, const char *const *set, size_t n)
 {
@@ -50,7 +51,8 @@ bool rl_is_region(const char *s, size_t len)
         return n == 4 && lens[1] == 2;
     if (!word_in(parts[0], lens[0], geo, sizeof(geo) / sizeof(*geo)))
         return false;
-    return n == 3 || word_in(parts[1], lens[1], qualifiers, sizeof(qualifiers) / sizeof(*qualifiers));
+    return n == 3 ||
+           word_in(parts[1], lens[1], qualifiers, sizeof(qualifiers) / sizeof(*qualifiers));
 }
 
 bool rl_arn_region(const char *arn, char *out, size_t outsz)

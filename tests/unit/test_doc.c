@@ -16,7 +16,8 @@ static rl_doc *load(const char *name, const char *text, rl_error *err)
 Test(doc, json_positions)
 {
     rl_error err;
-    rl_doc *doc = load("a.json", "{\n  \"a\": [1, \"h\xc3\xa9llo\", true],\n  \"b\": null\n}", &err);
+    rl_doc *doc =
+        load("a.json", "{\n  \"a\": [1, \"h\xc3\xa9llo\", true],\n  \"b\": null\n}", &err);
     cr_assert_not_null(doc, "%s", err.message);
     const rl_node *root = rl_doc_root(doc);
     cr_assert_eq(root->span.start.line, 1);
@@ -92,7 +93,8 @@ Test(doc, subspan_in_tagged_scalar)
 Test(doc, subspan_in_literal_block)
 {
     rl_error err;
-    rl_doc *doc = load("t.yaml", "P: |\n  {\n    \"Resource\": \"arn:aws:sqs:us-east-1:1:q\"\n  }\n", &err);
+    rl_doc *doc =
+        load("t.yaml", "P: |\n  {\n    \"Resource\": \"arn:aws:sqs:us-east-1:1:q\"\n  }\n", &err);
     cr_assert_not_null(doc);
     const rl_node *p = rl_node_get(rl_doc_root(doc), "P");
     const char *at = strstr(rl_node_str(p), "us-east-1");

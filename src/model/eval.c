@@ -1,0 +1,812 @@
+/* Evaluation of CloudFormation intrinsics and Terraform interpolations for one stack
+ * instance, keeping for every byte of a result the literal it came from. The number of
+ * alternatives is capped (an unknown Fn::If doubles them) so no template can make the
+ * evaluation explode the way condition scenarios do in single-template linters. */
+#include "model_private.h"
+
+#include "../base/strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNKNOWN_MARK "\xEF\xBF\xBD" /* U+FFFD stands for a value that cannot be known */
+#define MAX_DEPTH    64
+
+typedef struct sv { /* one alternative string */
+    char *s;
+    size_t len, cap;
+    rl_strpart *parts;
+    size_t nparts, capparts;
+    bool complete;
+    bool absent; /* AWS::NoValue */
+} sv;
+
+typedef struct svs { /* alternatives */
+    sv *v;
+    size_t n;
+} svs;
+
+typedef struct svlist { /* a list value: items with their alternatives */
+    svs *items;
+    size_t n;
+    bool known;
+} svlist;
+
+typedef struct ev {
+    const rl_stack *st;
+    const rl_eval_env *env;
+    rl_arena *a;
+    int depth;
+    bool oom;
+} ev;
+
+/* ---- string building ------------------------------------------------------------- */
+
+static void sv_reserve(ev *e, sv *s, size_t extra)
+{
+    if (s->len + extra + 1 <= s->cap)
+        return;
+    size_t ncap = s->cap ? s->cap * 2 : 64;
+    while (ncap < s->len + extra + 1)
+        ncap *= 2;
+    char *n = rl_arena_alloc(e->a, ncap);
+    if (!n) {
+        e->oom = true;
+        return;
+    }
+    if (s->len)
+        memcpy(n, s->s, s->len);
+    s->s = n;
+    s->cap = ncap;
+}
+
+static void sv_add_part(ev *e, sv *s, rl_strpart p)
+{
+    if (s->nparts == s->capparts) {
+        size_t ncap = s->capparts ? s->capparts * 2 : 4;
+        rl_strpart *n = rl_arena_alloc(e->a, ncap * sizeof(*n));
+        if (!n) {
+            e->oom = true;
+            return;
+        }
+        if (s->nparts)
+            memcpy(n, s->parts, s->nparts * sizeof(*n));
+        s->parts = n;
+        s->capparts = ncap;
+    }
+    s->parts[s->nparts++] = p;
+}
+
+/* Appends bytes that came from `origin` at `origin_off` (origin may be NULL). */
+static void sv_append(ev *e, sv *s, const char *bytes, size_t len, const rl_doc *doc,
+                      const rl_node *origin, size_t origin_off, const char *via)
+{
+    if (!len)
+        return;
+    sv_reserve(e, s, len);
+    if (e->oom)
+        return;
+    memcpy(s->s + s->len, bytes, len);
+    sv_add_part(e, s, (rl_strpart){s->len, len, doc, origin, origin_off, via});
+    s->len += len;
+    s->s[s->len] = '\0';
+}
+
+static void sv_unknown(ev *e, sv *s, const char *via)
+{
+    /* via may be a caller's buffer: keep a copy */
+    via = via ? rl_arena_strdup(e->a, via) : NULL;
+    sv_append(e, s, UNKNOWN_MARK, 3, NULL, NULL, 0, via);
+    s->complete = false;
+}
+
+/* Appends all of `src` to `dst`, shifting its parts. */
+static void sv_cat(ev *e, sv *dst, const sv *src)
+{
+    size_t base = dst->len;
+    if (!src->len) {
+        dst->complete = dst->complete && src->complete;
+        return;
+    }
+    sv_reserve(e, dst, src->len);
+    if (e->oom)
+        return;
+    memcpy(dst->s + dst->len, src->s, src->len);
+    dst->len += src->len;
+    dst->s[dst->len] = '\0';
+    for (size_t i = 0; i < src->nparts; i++) {
+        rl_strpart p = src->parts[i];
+        p.off += base;
+        sv_add_part(e, dst, p);
+    }
+    dst->complete = dst->complete && src->complete;
+}
+
+/* Bytes [off, off+len) of src appended to dst with their origins. */
+static void sv_cat_range(ev *e, sv *dst, const sv *src, size_t off, size_t len)
+{
+    for (size_t i = 0; i < src->nparts && len; i++) {
+        const rl_strpart *p = &src->parts[i];
+        size_t ps = p->off, pe = p->off + p->len;
+        size_t s = off > ps ? off : ps, en = off + len < pe ? off + len : pe;
+        if (s >= en)
+            continue;
+        sv_append(e, dst, src->s + s, en - s, p->doc, p->origin, p->origin_off + (s - ps), p->via);
+    }
+}
+
+static sv sv_new(void)
+{
+    sv s;
+    memset(&s, 0, sizeof(s));
+    s.complete = true;
+    return s;
+}
+
+static svs svs_one(ev *e, sv s)
+{
+    svs r = {NULL, 0};
+    r.v = rl_arena_alloc(e->a, sizeof(sv));
+    if (!r.v) {
+        e->oom = true;
+        return r;
+    }
+    r.v[0] = s;
+    r.n = 1;
+    return r;
+}
+
+static svs svs_unknown(ev *e, const char *via)
+{
+    sv s = sv_new();
+    sv_unknown(e, &s, via);
+    return svs_one(e, s);
+}
+
+static svs svs_concat(ev *e, svs a, svs b)
+{
+    /* every combination, capped */
+    if (a.n == 0 || b.n == 0)
+        return a.n ? a : b;
+    size_t n = a.n * b.n;
+    if (n > RL_EVAL_MAX_ALTERNATIVES)
+        n = RL_EVAL_MAX_ALTERNATIVES;
+    svs r = {rl_arena_alloc(e->a, n * sizeof(sv)), 0};
+    if (!r.v) {
+        e->oom = true;
+        return r;
+    }
+    for (size_t i = 0; i < a.n && r.n < n; i++)
+        for (size_t j = 0; j < b.n && r.n < n; j++) {
+            sv s = sv_new();
+            sv_cat(e, &s, &a.v[i]);
+            sv_cat(e, &s, &b.v[j]);
+            s.absent = a.v[i].absent && b.v[j].absent;
+            r.v[r.n++] = s;
+        }
+    return r;
+}
+
+static svs svs_union(ev *e, svs a, svs b)
+{
+    size_t n = a.n + b.n;
+    if (n > RL_EVAL_MAX_ALTERNATIVES)
+        n = RL_EVAL_MAX_ALTERNATIVES;
+    svs r = {rl_arena_alloc(e->a, (n ? n : 1) * sizeof(sv)), 0};
+    if (!r.v) {
+        e->oom = true;
+        return r;
+    }
+    for (size_t i = 0; i < a.n && r.n < n; i++)
+        r.v[r.n++] = a.v[i];
+    for (size_t i = 0; i < b.n && r.n < n; i++)
+        r.v[r.n++] = b.v[i];
+    return r;
+}
+
+/* ---- the evaluator ----------------------------------------------------------------- */
+
+static svs eval_node(ev *e, const rl_node *n, const rl_doc *doc);
+static svlist eval_list(ev *e, const rl_node *n, const rl_doc *doc);
+static int cond_value(ev *e, const char *name);
+
+static svs literal(ev *e, const rl_node *n, const rl_doc *doc)
+{
+    sv s = sv_new();
+    sv_append(e, &s, n->u.s.str, n->u.s.len, doc, n, 0, NULL);
+    if (n->u.s.len == 0) {
+        /* keep the origin of an empty literal for positions */
+        sv_add_part(e, &s, (rl_strpart){0, 0, doc, n, 0, NULL});
+    }
+    return svs_one(e, s);
+}
+
+static svs pseudo(ev *e, const char *name)
+{
+    const rl_eval_env *env = e->env;
+    const char *v = NULL;
+    if (!strcmp(name, "AWS::Region"))
+        v = env->region;
+    else if (!strcmp(name, "AWS::Partition"))
+        v = env->partition;
+    else if (!strcmp(name, "AWS::URLSuffix"))
+        v = env->partition && !strcmp(env->partition, "aws-cn") ? "amazonaws.com.cn"
+                                                                : "amazonaws.com";
+    else if (!strcmp(name, "AWS::AccountId"))
+        v = env->account_id;
+    else if (!strcmp(name, "AWS::StackName"))
+        v = env->stack_name;
+    else if (!strcmp(name, "AWS::NoValue")) {
+        sv s = sv_new();
+        s.absent = true;
+        return svs_one(e, s);
+    }
+    if (!v)
+        return svs_unknown(e, name);
+    sv s = sv_new();
+    sv_append(e, &s, v, strlen(v), NULL, NULL, 0, rl_arena_strdup(e->a, name));
+    return svs_one(e, s);
+}
+
+static svs ref(ev *e, const char *name)
+{
+    if (!strncmp(name, "AWS::", 5))
+        return pseudo(e, name);
+    const rl_param *p = rl_hmap_gets(&e->env->params, name);
+    if (p) {
+        if (!p->value)
+            return svs_unknown(e, name);
+        svs r = p->is_list && rl_node_is_scalar(p->value) ? literal(e, p->value, p->doc)
+                                                          : eval_node(e, p->value, p->doc);
+        /* remember that these bytes are a parameter's value (an input of the template,
+         * not something it hard-codes) */
+        const char *via = rl_arena_printf(e->a, "parameter %s", name);
+        for (size_t i = 0; via && i < r.n; i++)
+            for (size_t j = 0; j < r.v[i].nparts; j++)
+                if (!r.v[i].parts[j].via)
+                    r.v[i].parts[j].via = via;
+        return r;
+    }
+    return svs_unknown(e, name); /* a resource: its physical id is known only after deploy */
+}
+
+/* Resolves the expression of one ${...} (or Terraform %{...}) of a template string. */
+typedef svs (*subst_fn)(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx);
+
+/* Expands a template string: literal text keeps its exact origin, each ${X} is resolved by
+ * `resolve`. Escapes: CloudFormation ${!X} is the text ${X}; Terraform $${ and %%{ are the
+ * texts ${ and %{. Terraform strip markers (~) are ignored. */
+static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform, subst_fn resolve,
+                  void *ctx)
+{
+    const char *t = tmpl->u.s.str;
+    size_t len = tmpl->u.s.len, i = 0, lit = 0;
+    svs acc = svs_one(e, sv_new());
+    while (i + 1 < len && !e->oom) {
+        bool open = t[i] == '$' || (terraform && t[i] == '%');
+        if (!open) {
+            i++;
+            continue;
+        }
+        size_t drop = 0; /* an escape: the byte to leave out */
+        if (!terraform && t[i + 1] == '{' && i + 2 < len && t[i + 2] == '!')
+            drop = i + 2;
+        else if (terraform && t[i + 1] == t[i] && i + 2 < len && t[i + 2] == '{')
+            drop = i + 1;
+        if (drop) {
+            sv s = sv_new();
+            sv_append(e, &s, t + lit, drop - lit, doc, tmpl, lit, NULL);
+            acc = svs_concat(e, acc, svs_one(e, s));
+            lit = drop + 1;
+            i = drop + 2;
+            continue;
+        }
+        if (t[i + 1] != '{') {
+            i++;
+            continue;
+        }
+        const char *close = memchr(t + i + 2, '}', len - i - 2);
+        if (!close)
+            break;
+        sv pre = sv_new();
+        sv_append(e, &pre, t + lit, i - lit, doc, tmpl, lit, NULL);
+        acc = svs_concat(e, acc, svs_one(e, pre));
+        size_t ns = i + 2, ne = (size_t)(close - t);
+        while (ns < ne && (t[ns] == ' ' || (terraform && t[ns] == '~')))
+            ns++;
+        while (ne > ns && (t[ne - 1] == ' ' || (terraform && t[ne - 1] == '~')))
+            ne--;
+        char expr[256];
+        size_t el = ne - ns < sizeof(expr) - 1 ? ne - ns : sizeof(expr) - 1;
+        memcpy(expr, t + ns, el);
+        expr[el] = '\0';
+        svs val = resolve(e, expr, t[i] == '%', doc, ctx);
+        if (val.n == 0) /* not a string (a list, a mapping): unknown, not empty */
+            val = svs_unknown(e, expr);
+        acc = svs_concat(e, acc, val);
+        i = (size_t)(close - t) + 1;
+        lit = i;
+    }
+    if (lit < len) {
+        sv rest = sv_new();
+        sv_append(e, &rest, t + lit, len - lit, doc, tmpl, lit, NULL);
+        acc = svs_concat(e, acc, svs_one(e, rest));
+    }
+    return acc;
+}
+
+/* Fn::Sub: a name of the variable map, a parameter or pseudo parameter, or Res.Attr. */
+static svs sub_var(ev *e, const char *name, bool directive, const rl_doc *doc, void *ctx)
+{
+    const rl_node *bound = rl_node_get((const rl_node *)ctx, name);
+    (void)directive;
+    if (bound)
+        return eval_node(e, bound, doc);
+    if (strchr(name, '.') && strncmp(name, "AWS::", 5))
+        return svs_unknown(e, name); /* ${Resource.Attribute} */
+    return ref(e, name);
+}
+
+static svs sub(ev *e, const rl_node *tmpl, const rl_node *vars, const rl_doc *doc)
+{
+    if (!rl_node_is_scalar(tmpl))
+        return svs_unknown(e, "Fn::Sub");
+    return expand(e, tmpl, doc, false, sub_var, (void *)vars);
+}
+
+static svs join(ev *e, const rl_node *arg, const rl_doc *doc)
+{
+    const rl_node *delim = rl_node_at(arg, 0);
+    svlist items = eval_list(e, rl_node_at(arg, 1), doc);
+    if (!rl_node_is_scalar(delim) || !items.known)
+        return svs_unknown(e, "Fn::Join");
+    svs acc = svs_one(e, sv_new());
+    bool first = true;
+    for (size_t i = 0; i < items.n && !e->oom; i++) {
+        if (items.items[i].n == 1 && items.items[i].v[0].absent)
+            continue;
+        if (!first) {
+            sv d = sv_new();
+            sv_append(e, &d, delim->u.s.str, delim->u.s.len, doc, delim, 0, NULL);
+            acc = svs_concat(e, acc, svs_one(e, d));
+        }
+        acc = svs_concat(e, acc, items.items[i]);
+        first = false;
+    }
+    return acc;
+}
+
+static svs select_fn(ev *e, const rl_node *arg, const rl_doc *doc)
+{
+    svs idx = eval_node(e, rl_node_at(arg, 0), doc);
+    svlist items = eval_list(e, rl_node_at(arg, 1), doc);
+    if (idx.n != 1 || !idx.v[0].complete || !items.known)
+        return svs_unknown(e, "Fn::Select");
+    char *end = NULL;
+    unsigned long i = strtoul(idx.v[0].s ? idx.v[0].s : "", &end, 10);
+    if (!end || *end || i >= items.n)
+        return svs_unknown(e, "Fn::Select");
+    return items.items[i];
+}
+
+static svs find_in_map(ev *e, const rl_node *arg, const rl_doc *doc)
+{
+    const rl_node *map = NULL;
+    svs keys[3];
+    for (int k = 0; k < 3; k++) {
+        keys[k] = eval_node(e, rl_node_at(arg, (size_t)k), doc);
+        if (keys[k].n != 1 || !keys[k].v[0].complete)
+            return svs_unknown(e, "Fn::FindInMap");
+    }
+    map = rl_node_get(e->env->mappings, keys[0].v[0].s ? keys[0].v[0].s : "");
+    map = rl_node_get(map, keys[1].v[0].s ? keys[1].v[0].s : "");
+    map = rl_node_get(map, keys[2].v[0].s ? keys[2].v[0].s : "");
+    if (!map)
+        return svs_unknown(e, "Fn::FindInMap");
+    return eval_node(e, map, e->env->doc);
+}
+
+static svs if_fn(ev *e, const rl_node *arg, const rl_doc *doc)
+{
+    const char *cname = rl_node_str(rl_node_at(arg, 0));
+    int c = cname ? cond_value(e, cname) : -1;
+    if (c == 1)
+        return eval_node(e, rl_node_at(arg, 1), doc);
+    if (c == 0)
+        return eval_node(e, rl_node_at(arg, 2), doc);
+    return svs_union(e, eval_node(e, rl_node_at(arg, 1), doc),
+                     eval_node(e, rl_node_at(arg, 2), doc));
+}
+
+/* Terraform template strings: ${var.x}, ${local.x} and the region and partition data
+ * sources resolve; other references and %{...} directives are unknown. */
+static svs tf_expr(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx)
+{
+    const rl_node *v = NULL;
+    (void)ctx;
+    if (directive)
+        return svs_unknown(e, "template directive");
+    if (!strncmp(expr, "var.", 4) && (v = rl_hmap_gets(&e->env->tf_vars, expr + 4)))
+        return eval_node(e, v, doc);
+    if (!strncmp(expr, "local.", 6) && (v = rl_hmap_gets(&e->env->tf_locals, expr + 6)))
+        return eval_node(e, v, doc);
+    if (!strncmp(expr, "data.aws_region.", 16) && e->env->region &&
+        (strstr(expr, ".name") || strstr(expr, ".id") || strstr(expr, ".region")))
+        return pseudo(e, "AWS::Region");
+    if (!strncmp(expr, "data.aws_partition.", 19) && strstr(expr, ".partition"))
+        return pseudo(e, "AWS::Partition");
+    return svs_unknown(e, expr);
+}
+
+static svs tf_template(ev *e, const rl_node *n, const rl_doc *doc)
+{
+    if (!memchr(n->u.s.str, '$', n->u.s.len) && !memchr(n->u.s.str, '%', n->u.s.len))
+        return literal(e, n, doc);
+    return expand(e, n, doc, true, tf_expr, NULL);
+}
+
+static svs eval_node(ev *e, const rl_node *n, const rl_doc *doc)
+{
+    const char *fn;
+    const rl_node *arg;
+    svs r = {NULL, 0};
+    if (!n || e->oom)
+        return r;
+    if (++e->depth > MAX_DEPTH) {
+        e->depth--;
+        return svs_unknown(e, "nesting");
+    }
+    if (rl_node_is_scalar(n)) {
+        r = e->env->tf_interpolate && n->type == RL_SCALAR_STRING ? tf_template(e, n, doc)
+                                                                  : literal(e, n, doc);
+    } else if (!e->env->terraform && rl_node_intrinsic(n, &fn, &arg)) {
+        if (!strcmp(fn, "Ref"))
+            r = rl_node_is_scalar(arg) ? ref(e, arg->u.s.str) : svs_unknown(e, "Ref");
+        else if (!strcmp(fn, "Fn::Sub"))
+            r = rl_node_is_seq(arg) ? sub(e, rl_node_at(arg, 0), rl_node_at(arg, 1), doc)
+                                    : sub(e, arg, NULL, doc);
+        else if (!strcmp(fn, "Fn::Join"))
+            r = join(e, arg, doc);
+        else if (!strcmp(fn, "Fn::Select"))
+            r = select_fn(e, arg, doc);
+        else if (!strcmp(fn, "Fn::If"))
+            r = if_fn(e, arg, doc);
+        else if (!strcmp(fn, "Fn::FindInMap"))
+            r = find_in_map(e, arg, doc);
+        else if (!strcmp(fn, "Fn::Base64"))
+            r = eval_node(e, arg, doc);
+        else
+            r = svs_unknown(e, fn);
+    }
+    /* other mappings and sequences are not strings: no alternatives */
+    e->depth--;
+    return r;
+}
+
+/* A list value: a literal sequence, Fn::Split, a list parameter, or Fn::If of lists. */
+static svlist eval_list(ev *e, const rl_node *n, const rl_doc *doc)
+{
+    svlist l = {NULL, 0, false};
+    const char *fn;
+    const rl_node *arg;
+    if (!n || e->oom || e->depth > MAX_DEPTH)
+        return l;
+    if (rl_node_is_seq(n)) {
+        l.items = rl_arena_calloc(e->a, n->u.seq.count + 1, sizeof(svs));
+        if (!l.items) {
+            e->oom = true;
+            return l;
+        }
+        for (size_t i = 0; i < n->u.seq.count; i++) {
+            l.items[i] = eval_node(e, n->u.seq.items[i], doc);
+            if (l.items[i].n == 0)
+                l.items[i] = svs_unknown(e, "value");
+        }
+        l.n = n->u.seq.count;
+        l.known = true;
+        return l;
+    }
+    if (e->env->terraform || !rl_node_intrinsic(n, &fn, &arg))
+        return l;
+    sv src;
+    if (!strcmp(fn, "Fn::Split") || !strcmp(fn, "Ref")) {
+        const rl_node *delim = NULL;
+        svs whole;
+        if (!strcmp(fn, "Ref")) {
+            const rl_param *p =
+                rl_node_is_scalar(arg) ? rl_hmap_gets(&e->env->params, arg->u.s.str) : NULL;
+            if (!p || !p->is_list || !p->value)
+                return l;
+            if (rl_node_is_seq(p->value))
+                return eval_list(e, p->value, p->doc);
+            whole = literal(e, p->value, p->doc);
+        } else {
+            delim = rl_node_at(arg, 0);
+            if (!rl_node_is_scalar(delim))
+                return l;
+            whole = eval_node(e, rl_node_at(arg, 1), doc);
+        }
+        if (whole.n != 1 || !whole.v[0].complete)
+            return l;
+        src = whole.v[0];
+        const char *d = delim ? delim->u.s.str : ",";
+        size_t dl = delim ? delim->u.s.len : 1;
+        size_t count = 1;
+        for (size_t i = 0; dl && i + dl <= src.len; i++)
+            if (!memcmp(src.s + i, d, dl)) {
+                count++;
+                i += dl - 1;
+            }
+        l.items = rl_arena_calloc(e->a, count, sizeof(svs));
+        if (!l.items) {
+            e->oom = true;
+            return l;
+        }
+        size_t start = 0;
+        for (size_t i = 0; i <= src.len; i++) {
+            if (i == src.len || (dl && i + dl <= src.len && !memcmp(src.s + i, d, dl))) {
+                sv item = sv_new();
+                size_t b = start, en = i;
+                if (!delim) /* CommaDelimitedList values are trimmed */
+                    while (b < en && src.s[b] == ' ')
+                        b++;
+                sv_cat_range(e, &item, &src, b, en - b);
+                l.items[l.n++] = svs_one(e, item);
+                if (i == src.len)
+                    break;
+                i += dl - 1;
+                start = i + 1;
+            }
+        }
+        l.known = true;
+        return l;
+    }
+    if (!strcmp(fn, "Fn::If")) {
+        const char *cname = rl_node_str(rl_node_at(arg, 0));
+        int c = cname ? cond_value(e, cname) : -1;
+        if (c == 1)
+            return eval_list(e, rl_node_at(arg, 1), doc);
+        if (c == 0)
+            return eval_list(e, rl_node_at(arg, 2), doc);
+    }
+    return l;
+}
+
+/* ---- conditions ------------------------------------------------------------------- */
+
+static int cond_expr(ev *e, const rl_node *n);
+
+static int single_string(ev *e, const rl_node *n, char **out)
+{
+    svs v = eval_node(e, n, e->env->doc);
+    if (v.n != 1 || !v.v[0].complete)
+        return -1;
+    *out = v.v[0].s ? v.v[0].s : (char *)"";
+    return 0;
+}
+
+static int cond_expr(ev *e, const rl_node *n)
+{
+    const char *fn;
+    const rl_node *arg;
+    if (!rl_node_intrinsic(n, &fn, &arg))
+        return -1;
+    if (++e->depth > MAX_DEPTH) {
+        e->depth--;
+        return -1;
+    }
+    int r = -1;
+    if (!strcmp(fn, "Condition")) {
+        r = rl_node_is_scalar(arg) ? cond_value(e, arg->u.s.str) : -1;
+    } else if (!strcmp(fn, "Fn::Equals")) {
+        char *a, *b;
+        if (rl_node_count(arg) == 2 && single_string(e, rl_node_at(arg, 0), &a) == 0 &&
+            single_string(e, rl_node_at(arg, 1), &b) == 0)
+            r = strcmp(a, b) == 0;
+    } else if (!strcmp(fn, "Fn::Not")) {
+        int v = cond_expr(e, rl_node_at(arg, 0));
+        r = v < 0 ? -1 : !v;
+    } else if (!strcmp(fn, "Fn::And") || !strcmp(fn, "Fn::Or")) {
+        bool is_and = !strcmp(fn, "Fn::And");
+        bool unknown = false;
+        r = is_and ? 1 : 0;
+        for (size_t i = 0; i < rl_node_count(arg); i++) {
+            int v = cond_expr(e, rl_node_at(arg, i));
+            if (v < 0)
+                unknown = true;
+            else if (is_and && v == 0) {
+                r = 0;
+                unknown = false;
+                break;
+            } else if (!is_and && v == 1) {
+                r = 1;
+                unknown = false;
+                break;
+            }
+        }
+        if (unknown)
+            r = -1;
+    }
+    e->depth--;
+    return r;
+}
+
+static int cond_value(ev *e, const char *name)
+{
+    rl_eval_env *env = (rl_eval_env *)e->env; /* the cache is filled lazily */
+    void **slot = rl_hmap_slot(&env->cond_cache, name, strlen(name));
+    if (slot) {
+        intptr_t v = (intptr_t)*slot;
+        return v == 1 ? -1 : (int)(v - 3); /* 1: in progress (a cycle) */
+    }
+    const rl_node *def = rl_node_get(env->conditions, name);
+    if (!def)
+        return -1;
+    const char *key = rl_model_intern((rl_model *)env->model, name);
+    if (!key || rl_hmap_puts(&env->cond_cache, key, (void *)(intptr_t)1) < 0) {
+        e->oom = true;
+        return -1;
+    }
+    int v = cond_expr(e, def);
+    rl_hmap_puts(&env->cond_cache, key, (void *)(intptr_t)(v + 3));
+    return v;
+}
+
+/* ---- public API ------------------------------------------------------------------- */
+
+static ev ev_begin(const rl_stack *st)
+{
+    ev e;
+    memset(&e, 0, sizeof(e));
+    e.st = st;
+    e.env = st->env;
+    e.a = st->env->model->priv->scratch;
+    return e;
+}
+
+int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, void *ctx)
+{
+    if (!st || !st->env)
+        return 0;
+    ev e = ev_begin(st);
+    struct rl_model_priv *priv = st->env->model->priv;
+    /* scratch memory is reused, except while an outer evaluation's strings are in use */
+    if (priv->eval_depth == 0)
+        rl_arena_reset(e.a);
+    priv->eval_depth++;
+    svs r = eval_node(&e, node, st->env->doc);
+    int rc = e.oom ? RL_ENOMEM : 0;
+    for (size_t i = 0; i < r.n && !rc; i++) {
+        if (r.v[i].absent)
+            continue;
+        rl_evstr s = {r.v[i].s ? r.v[i].s : "", r.v[i].len, r.v[i].parts, r.v[i].nparts,
+                      r.v[i].complete};
+        rc = fn(ctx, &s);
+    }
+    priv->eval_depth--;
+    return rc;
+}
+
+const char *rl_eval_string(const rl_stack *st, const rl_node *node)
+{
+    if (!st || !st->env)
+        return rl_node_str(node);
+    ev e = ev_begin(st);
+    svs r = eval_node(&e, node, st->env->doc);
+    if (e.oom || r.n != 1 || !r.v[0].complete || r.v[0].absent)
+        return NULL;
+    return rl_model_intern((rl_model *)st->env->model, r.v[0].s ? r.v[0].s : "");
+}
+
+int rl_eval_condition(const rl_stack *st, const char *name)
+{
+    if (!st || !st->env)
+        return -1;
+    ev e = ev_begin(st);
+    return cond_value(&e, name);
+}
+
+bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **file, rl_span *span,
+                     const char **via)
+{
+    const rl_strpart *best = NULL;
+    for (size_t i = 0; i < s->nparts; i++) {
+        const rl_strpart *p = &s->parts[i];
+        if (off >= p->off && off < p->off + (p->len ? p->len : 1)) {
+            best = p;
+            break;
+        }
+    }
+    if (via)
+        *via = best ? best->via : NULL;
+    if (!best || !best->origin || !best->doc)
+        return false;
+    *file = rl_doc_path(best->doc);
+    size_t ooff = best->origin_off + (off - best->off);
+    size_t olen = len;
+    if (off + len > best->off + best->len)
+        olen = best->off + best->len - off; /* only the part inside this literal */
+    rl_doc_subspan(best->doc, best->origin, ooff, olen, span);
+    return true;
+}
+
+/* ---- walking resources -------------------------------------------------------------- */
+
+typedef struct walker {
+    const rl_resource *res;
+    rl_walk_fn fn;
+    void *ctx;
+    rl_strbuf path;
+    int rc;
+} walker;
+
+static void walk(walker *w, const rl_node *n, unsigned depth)
+{
+    const char *fn;
+    const rl_node *arg;
+    if (!n || w->rc || depth > 128)
+        return;
+    size_t mark = w->path.len;
+    if (!w->res->stack->env->terraform && rl_node_intrinsic(n, &fn, &arg) &&
+        strcmp(fn, "Fn::If") != 0) {
+        w->rc = w->fn(w->ctx, w->res, n, rl_strbuf_cstr(&w->path));
+        return;
+    }
+    if (!w->res->stack->env->terraform && rl_node_intrinsic(n, &fn, &arg)) {
+        /* Fn::If: follow the branch the condition picks in this region, or both */
+        const char *cname = rl_node_str(rl_node_at(arg, 0));
+        int c = cname ? rl_eval_condition(w->res->stack, cname) : -1;
+        for (size_t b = 1; b <= 2; b++) {
+            if ((c == 1 && b == 2) || (c == 0 && b == 1))
+                continue;
+            rl_strbuf_printf(&w->path, ".Fn::If[%zu]", b);
+            walk(w, rl_node_at(arg, b), depth + 1);
+            w->path.len = mark;
+            w->path.data[mark] = '\0';
+        }
+        return;
+    }
+    if (rl_node_is_scalar(n)) {
+        w->rc = w->fn(w->ctx, w->res, n, rl_strbuf_cstr(&w->path));
+        return;
+    }
+    if (rl_node_is_seq(n)) {
+        for (size_t i = 0; i < n->u.seq.count && !w->rc; i++) {
+            rl_strbuf_printf(&w->path, "[%zu]", i);
+            walk(w, n->u.seq.items[i], depth + 1);
+            w->path.len = mark;
+            if (w->path.data)
+                w->path.data[mark] = '\0';
+        }
+        return;
+    }
+    for (size_t i = 0; i < n->u.map.count && !w->rc; i++) {
+        const rl_node *k = n->u.map.items[i].key;
+        rl_strbuf_putc(&w->path, '.');
+        if (rl_node_is_scalar(k))
+            rl_strbuf_append(&w->path, k->u.s.str, k->u.s.len);
+        walk(w, n->u.map.items[i].value, depth + 1);
+        w->path.len = mark;
+        if (w->path.data)
+            w->path.data[mark] = '\0';
+    }
+}
+
+int rl_walk_resource(const rl_resource *res, rl_walk_fn fn, void *ctx)
+{
+    walker w;
+    memset(&w, 0, sizeof(w));
+    w.res = res;
+    w.fn = fn;
+    w.ctx = ctx;
+    w.path = (rl_strbuf)RL_STRBUF_INIT;
+    rl_strbuf_puts(&w.path, res->path);
+    if (res->stack->source == RL_STACK_CFN)
+        rl_strbuf_puts(&w.path, ".Properties");
+    if (res->props)
+        walk(&w, res->props, 0);
+    int rc = w.path.failed ? RL_ENOMEM : w.rc;
+    rl_strbuf_free(&w.path);
+    return rc;
+}

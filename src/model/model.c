@@ -1,0 +1,487 @@
+/* The region-pair model: regions, stacks and resources per region, the export index, and
+ * the CloudFormation builder (one instance per region for a shared template, parameter
+ * files bound by folder and name). */
+#include "model_private.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *rl_model_intern(rl_model *m, const char *s)
+{
+    const char *p = rl_hmap_gets(&m->priv->interned, s);
+    if (p)
+        return p;
+    char *copy = rl_arena_strdup(m->priv->arena, s);
+    if (!copy || rl_hmap_puts(&m->priv->interned, copy, copy) < 0)
+        return NULL;
+    return copy;
+}
+
+rl_eval_env *rl_model_new_env(rl_model *m)
+{
+    rl_eval_env *env = rl_arena_calloc(m->priv->arena, 1, sizeof(*env));
+    if (!env)
+        return NULL;
+    rl_eval_env **n = realloc(m->priv->envs, (m->priv->nenvs + 1) * sizeof(*n));
+    if (!n)
+        return NULL;
+    m->priv->envs = n;
+    n[m->priv->nenvs++] = env;
+    env->model = m;
+    return env;
+}
+
+rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source src,
+                             const char *region, bool shared)
+{
+    rl_stack *st = rl_arena_calloc(m->priv->arena, 1, sizeof(*st));
+    if (!st)
+        return NULL;
+    st->input = in;
+    st->source = src;
+    st->region = region;
+    st->shared = shared;
+    return st;
+}
+
+int rl_model_add_stack(rl_model *m, rl_stack *st)
+{
+    rl_stack **n = realloc(m->stacks, (m->nstacks + 1) * sizeof(*n));
+    if (!n)
+        return RL_ENOMEM;
+    m->stacks = n;
+    m->stacks[m->nstacks++] = st;
+    return RL_OK;
+}
+
+int rl_model_add_resource(rl_model *m, rl_stack *st, const rl_resource *res)
+{
+    /* resources arrays grow by doubling inside the arena (old blocks are dropped) */
+    size_t cap = 8;
+    while (cap < st->nresources)
+        cap *= 2;
+    if (st->nresources == 0 || st->nresources == cap) {
+        size_t ncap = st->nresources ? cap * 2 : 8;
+        rl_resource *n = rl_arena_alloc(m->priv->arena, ncap * sizeof(*n));
+        if (!n)
+            return RL_ENOMEM;
+        if (st->nresources)
+            memcpy(n, st->resources, st->nresources * sizeof(*n));
+        st->resources = n;
+    }
+    st->resources[st->nresources] = *res;
+    st->resources[st->nresources].stack = st;
+    st->nresources++;
+    return RL_OK;
+}
+
+/* ---- path helpers ---------------------------------------------------------------- */
+
+static size_t dir_len(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? (size_t)(slash - path) : 0;
+}
+
+/* File name without folder and without its extensions (".template.json" etc.). */
+static void stem(const char *path, char *out, size_t outsz)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    const char *dot = strchr(base, '.');
+    if (dot && dot != base)
+        len = (size_t)(dot - base);
+    if (len >= outsz)
+        len = outsz - 1;
+    memcpy(out, base, len);
+    out[len] = '\0';
+}
+
+/* Whether parameter file `p` belongs to template `t`: same folder (or its params/ or
+ * parameters/ subfolder, with an optional region folder below), and a file name that
+ * starts with the template's name unless the template is the only one in its folder. */
+static bool params_match(const rl_input *t, const rl_input *p, bool only_template)
+{
+    size_t tl = dir_len(t->path), pl = dir_len(p->path);
+    const char *pd = p->path;
+    bool same = pl == tl && !strncmp(pd, t->path, tl);
+    bool sub = false;
+    if (!same && pl > tl && !strncmp(pd, t->path, tl) && (tl == 0 || pd[tl] == '/')) {
+        const char *rest = pd + tl + (tl ? 1 : 0);
+        size_t rl = pl - tl - (tl ? 1 : 0);
+        static const char *const names[] = {"params", "parameters"};
+        for (size_t i = 0; i < 2; i++) {
+            size_t nl = strlen(names[i]);
+            if (rl < nl || strncmp(rest, names[i], nl))
+                continue;
+            /* params/ itself, or params/<region>/ for the file's own region */
+            if (rl == nl || (rest[nl] == '/' && p->region && rl - nl - 1 == strlen(p->region) &&
+                             !strncmp(rest + nl + 1, p->region, rl - nl - 1)))
+                sub = true;
+        }
+    }
+    if (!same && !sub)
+        return false;
+    char ts[256], ps[256];
+    stem(t->path, ts, sizeof(ts));
+    stem(p->path, ps, sizeof(ps));
+    return only_template || !strncmp(ps, ts, strlen(ts));
+}
+
+/* ---- CloudFormation --------------------------------------------------------------- */
+
+static bool param_is_list(const rl_node *decl)
+{
+    const char *type = rl_node_str(rl_node_get(decl, "Type"));
+    return type && (!strcmp(type, "CommaDelimitedList") || !strncmp(type, "List<", 5) ||
+                    strstr(type, "<List<"));
+}
+
+static bool param_is_ssm(const rl_node *decl)
+{
+    const char *type = rl_node_str(rl_node_get(decl, "Type"));
+    return type && !strncmp(type, "AWS::SSM::Parameter::Value<", 27);
+}
+
+/* Value of `name` in a parameter file (both shapes), or NULL. */
+static const rl_node *param_file_value(const rl_input *pf, const char *name)
+{
+    const rl_node *root = pf ? rl_doc_root(pf->doc) : NULL;
+    if (rl_node_is_seq(root)) {
+        for (size_t i = 0; i < root->u.seq.count; i++) {
+            const rl_node *it = root->u.seq.items[i];
+            if (rl_node_streq(rl_node_get(it, "ParameterKey"), name))
+                return rl_node_get(it, "ParameterValue");
+        }
+        return NULL;
+    }
+    return rl_node_get(rl_node_get(root, "Parameters"), name);
+}
+
+int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
+{
+    rl_arena *a = m->priv->arena;
+    rl_eval_env *env = rl_model_new_env(m);
+    if (!env)
+        return RL_ENOMEM;
+    const rl_node *root = rl_doc_root(st->input->doc);
+    env->doc = st->input->doc;
+    env->root = root;
+    env->region = st->region;
+    env->partition = rl_region_partition(st->region);
+    env->account_id = m->account_id;
+    env->stack_name = st->name;
+    env->mappings = rl_node_get(root, "Mappings");
+    env->conditions = rl_node_get(root, "Conditions");
+    const rl_node *decls = rl_node_get(root, "Parameters");
+    for (size_t i = 0; i < rl_node_count(decls) && rl_node_is_map(decls); i++) {
+        const rl_node *k = decls->u.map.items[i].key, *d = decls->u.map.items[i].value;
+        if (!rl_node_is_scalar(k))
+            continue;
+        rl_param *p = rl_arena_calloc(a, 1, sizeof(*p));
+        if (!p)
+            return RL_ENOMEM;
+        p->name = k->u.s.str;
+        p->decl = d;
+        p->is_list = param_is_list(d);
+        const rl_node *v = param_file_value(params, p->name);
+        if (v) {
+            p->value = v;
+            p->doc = params->doc;
+        } else if (!param_is_ssm(d)) {
+            /* an SSM-typed parameter's default names a parameter, not the value */
+            p->value = rl_node_get(d, "Default");
+            p->doc = env->doc;
+        }
+        if (rl_hmap_puts(&env->params, p->name, p) < 0)
+            return RL_ENOMEM;
+    }
+    st->env = env;
+    st->params = params;
+    return RL_OK;
+}
+
+static int add_cfn_resources(rl_model *m, rl_stack *st)
+{
+    const rl_node *res = rl_node_get(rl_doc_root(st->input->doc), "Resources");
+    if (!rl_node_is_map(res))
+        return RL_OK;
+    for (size_t i = 0; i < res->u.map.count; i++) {
+        const rl_node *k = res->u.map.items[i].key, *v = res->u.map.items[i].value;
+        if (!rl_node_is_scalar(k) || !rl_node_is_map(v))
+            continue;
+        rl_resource r;
+        memset(&r, 0, sizeof(r));
+        r.id = k->u.s.str;
+        r.type = rl_node_str(rl_node_get(v, "Type"));
+        if (!r.type)
+            continue;
+        r.node = v;
+        r.props = rl_node_get(v, "Properties");
+        r.path = rl_arena_printf(m->priv->arena, "Resources.%s", r.id);
+        r.region = st->region;
+        r.condition = rl_node_str(rl_node_get(v, "Condition"));
+        r.deployed = r.condition ? rl_eval_condition(st, r.condition) : 1;
+        if (!r.path || rl_hmap_puts(&st->env->resources, r.id, (void *)v) < 0 ||
+            rl_model_add_resource(m, st, &r) < 0)
+            return RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
+static int index_export(rl_model *m, const char *region, const char *name, const rl_input *in,
+                        const rl_stack *st, const rl_node *node)
+{
+    char key[1024];
+    int n = snprintf(key, sizeof(key), "%s\n%s", region, name);
+    if (n < 0 || (size_t)n >= sizeof(key))
+        return RL_OK;
+    const char *ikey = rl_model_intern(m, key);
+    const char *iname = rl_model_intern(m, name);
+    rl_export *e = rl_arena_calloc(m->priv->arena, 1, sizeof(*e));
+    if (!ikey || !iname || !e)
+        return RL_ENOMEM;
+    e->region = region;
+    e->name = iname;
+    e->input = in;
+    e->stack = st;
+    e->node = node;
+    e->next = rl_hmap_gets(&m->priv->exports, ikey);
+    if (rl_hmap_puts(&m->priv->exports, ikey, e) < 0 ||
+        rl_hmap_puts(&m->priv->export_names, iname, (void *)1) < 0)
+        return RL_ENOMEM;
+    return RL_OK;
+}
+
+static int index_cfn_exports(rl_model *m, rl_stack *st)
+{
+    const rl_node *outs = rl_node_get(rl_doc_root(st->input->doc), "Outputs");
+    if (!rl_node_is_map(outs) || !st->region)
+        return RL_OK;
+    for (size_t i = 0; i < outs->u.map.count; i++) {
+        const rl_node *o = outs->u.map.items[i].value;
+        const char *cond = rl_node_str(rl_node_get(o, "Condition"));
+        if (cond && rl_eval_condition(st, cond) == 0)
+            continue;
+        const rl_node *nm = rl_node_get(rl_node_get(o, "Export"), "Name");
+        const char *name = nm ? rl_eval_string(st, nm) : NULL;
+        if (name && index_export(m, st->region, name, st->input, st, nm) < 0)
+            return RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
+/* Exports recorded in describe-stacks snapshots. */
+static int index_snapshot_exports(rl_model *m, const rl_input *in)
+{
+    const rl_node *stacks = rl_node_get(rl_doc_root(in->doc), "Stacks");
+    for (size_t i = 0; i < rl_node_count(stacks) && rl_node_is_seq(stacks); i++) {
+        const rl_node *s = stacks->u.seq.items[i];
+        char region[64];
+        const char *id = rl_node_str(rl_node_get(s, "StackId"));
+        const char *r = id && rl_arn_region(id, region, sizeof(region)) ? region : in->region;
+        if (!r)
+            continue;
+        const char *ir = rl_model_intern(m, r);
+        const rl_node *outs = rl_node_get(s, "Outputs");
+        for (size_t j = 0; j < rl_node_count(outs) && rl_node_is_seq(outs); j++) {
+            const rl_node *en = rl_node_get(outs->u.seq.items[j], "ExportName");
+            if (rl_node_str(en) && (!ir || index_export(m, ir, en->u.s.str, in, NULL, en) < 0))
+                return RL_ENOMEM;
+        }
+    }
+    return RL_OK;
+}
+
+static int add_cfn_instance(rl_model *m, const rl_input *in, const char *region, bool shared,
+                            const rl_input *params)
+{
+    rl_stack *st = rl_model_new_stack(m, in, RL_STACK_CFN, region, shared);
+    char name[256];
+    if (!st)
+        return RL_ENOMEM;
+    stem(in->path, name, sizeof(name));
+    st->name = rl_model_intern(m, name);
+    int rc;
+    if ((rc = rl_env_init_cfn(m, st, params)) < 0 || (rc = add_cfn_resources(m, st)) < 0 ||
+        (rc = index_cfn_exports(m, st)) < 0 || (rc = rl_model_add_stack(m, st)) < 0)
+        return rc;
+    return RL_OK;
+}
+
+/* The parameter file for one instance: a region-specific match beats a shared one. */
+static const rl_input *pick_params(const rl_model *m, const rl_input *t, const char *region,
+                                   bool only_template)
+{
+    const rl_input *shared = NULL;
+    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
+        const rl_input *p = rl_inputs_at(m->inputs, i);
+        if (p->kind != RL_INPUT_CFN_PARAMS || !params_match(t, p, only_template))
+            continue;
+        if (p->region && region && !strcmp(p->region, region))
+            return p;
+        if (!p->region && !shared)
+            shared = p;
+    }
+    return shared;
+}
+
+static bool only_template_in_dir(const rl_model *m, const rl_input *t)
+{
+    size_t tl = dir_len(t->path);
+    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
+        const rl_input *o = rl_inputs_at(m->inputs, i);
+        if (o != t && o->kind == RL_INPUT_CFN_TEMPLATE && dir_len(o->path) == tl &&
+            !strncmp(o->path, t->path, tl))
+            return false;
+    }
+    return true;
+}
+
+int rl_model_add_cfn(rl_model *m, const rl_input *in)
+{
+    bool only = only_template_in_dir(m, in);
+    if (in->region)
+        return add_cfn_instance(m, in, in->region, false, pick_params(m, in, in->region, only));
+    for (size_t i = 0; i < m->nregions; i++) {
+        int rc =
+            add_cfn_instance(m, in, m->regions[i], true, pick_params(m, in, m->regions[i], only));
+        if (rc < 0)
+            return rc;
+    }
+    return RL_OK;
+}
+
+/* ---- the model -------------------------------------------------------------------- */
+
+int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
+                   const rl_model_opts *o, rl_error *err)
+{
+    rl_model *m = calloc(1, sizeof(*m));
+    int rc = RL_OK;
+    *out = NULL;
+    if (!m || !(m->priv = calloc(1, sizeof(*m->priv))) || !(m->priv->arena = rl_arena_new(0)) ||
+        !(m->priv->scratch = rl_arena_new(16 * 1024))) {
+        rl_model_free(m);
+        return rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    m->cfg = cfg;
+    m->inputs = in;
+    m->primary = o->primary;
+    m->standby = o->standby;
+    m->nstandby = o->nstandby;
+    m->strategy = o->strategy;
+    m->bake_time = o->bake_time;
+    m->regions = rl_arena_calloc(m->priv->arena, o->nstandby + 2, sizeof(*m->regions));
+    if (!m->regions) {
+        rc = RL_ENOMEM;
+        goto cleanup;
+    }
+    m->regions[m->nregions++] = o->primary;
+    for (size_t i = 0; i < o->nstandby; i++)
+        m->regions[m->nregions++] = o->standby[i];
+
+    for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
+        const rl_input *it = rl_inputs_at(in, i);
+        if (!it->doc)
+            continue;
+        switch (it->kind) {
+        case RL_INPUT_CFN_TEMPLATE:
+            rc = rl_model_add_cfn(m, it);
+            break;
+        case RL_INPUT_TF_CONFIG:
+        case RL_INPUT_TF_PLAN:
+        case RL_INPUT_TF_STATE:
+            rc = rl_model_add_terraform(m, it);
+            break;
+        case RL_INPUT_STACKS:
+            rc = index_snapshot_exports(m, it);
+            break;
+        default:
+            break;
+        }
+    }
+
+cleanup:
+    if (rc < 0) {
+        rl_model_free(m);
+        return rl_error_set(err, rc, NULL, 0, 0, "out of memory while building the model");
+    }
+    *out = m;
+    return RL_OK;
+}
+
+void rl_model_free(rl_model *m)
+{
+    if (!m)
+        return;
+    if (m->priv) {
+        for (size_t i = 0; i < m->priv->nenvs; i++) {
+            rl_eval_env *env = m->priv->envs[i];
+            rl_hmap_free(&env->params);
+            rl_hmap_free(&env->resources);
+            rl_hmap_free(&env->cond_cache);
+            if (!env->borrowed) {
+                rl_hmap_free(&env->tf_vars);
+                rl_hmap_free(&env->tf_locals);
+            }
+        }
+        free(m->priv->envs);
+        rl_hmap_free(&m->priv->exports);
+        rl_hmap_free(&m->priv->export_names);
+        rl_hmap_free(&m->priv->interned);
+        rl_arena_free(m->priv->arena);
+        rl_arena_free(m->priv->scratch);
+        free(m->priv);
+    }
+    free(m->stacks);
+    free(m);
+}
+
+bool rl_model_in_pair(const rl_model *m, const char *region)
+{
+    for (size_t i = 0; region && i < m->nregions; i++)
+        if (!strcmp(m->regions[i], region))
+            return true;
+    return false;
+}
+
+bool rl_model_is_primary(const rl_model *m, const char *region)
+{
+    return region && m->primary && !strcmp(region, m->primary);
+}
+
+const rl_export *rl_model_exports(const rl_model *m, const char *region, const char *name)
+{
+    char key[1024];
+    int n = snprintf(key, sizeof(key), "%s\n%s", region, name);
+    if (n < 0 || (size_t)n >= sizeof(key))
+        return NULL;
+    return rl_hmap_gets(&m->priv->exports, key);
+}
+
+bool rl_model_exported_anywhere(const rl_model *m, const char *name)
+{
+    return rl_hmap_gets(&m->priv->export_names, name) != NULL;
+}
+
+size_t rl_model_counterparts(const rl_model *m, const rl_stack *st, const rl_stack **out,
+                             size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nstacks; i++) {
+        const rl_stack *o = m->stacks[i];
+        if (o == st || !o->region || !st->region || !strcmp(o->region, st->region))
+            continue;
+        bool same = o->input == st->input ||
+                    (o->name && st->name && o->source == st->source && !strcmp(o->name, st->name));
+        if (!same)
+            continue;
+        if (n < max)
+            out[n] = o;
+        n++;
+    }
+    return n;
+}

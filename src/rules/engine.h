@@ -1,0 +1,28 @@
+/* The rule engine: which rules run at which level (strategy, config, --enable/--disable),
+ * and running the enabled checks over the model. */
+#ifndef RL_ENGINE_H
+#define RL_ENGINE_H
+
+#include <regionlint/model.h>
+#include <regionlint/rule.h>
+
+typedef struct rl_ruleset rl_ruleset;
+
+/* Decides every rule's state. Patterns are ids or id prefixes; the longest matching
+ * pattern wins, command-line patterns beat config ones, and disable wins a tie. A pattern
+ * that matches no rule is an error (RL_EINVAL for the command line, RL_ECONFIG for the
+ * config) so typos never silently do nothing. */
+int rl_ruleset_new(rl_ruleset **out, const rl_registry *reg, const rl_config *cfg,
+                   rl_strategy strategy, const char **enable, size_t nenable, const char **disable,
+                   size_t ndisable, rl_error *err);
+void rl_ruleset_free(rl_ruleset *rs);
+bool rl_ruleset_enabled(const rl_ruleset *rs, const char *id);
+/* Final level of a finding: the config's level for the rule, else `chosen` when the
+ * check picked one, else the rule's level for the strategy. */
+rl_level rl_ruleset_level(const rl_ruleset *rs, const rl_rule *rule, rl_level chosen);
+
+/* Runs every enabled check once (checks shared by several ids run once). */
+int rl_engine_run(const rl_registry *reg, const rl_ruleset *rs, const rl_model *model,
+                  const rl_config *cfg, rl_findings *fs, rl_error *err);
+
+#endif
