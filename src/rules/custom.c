@@ -144,10 +144,11 @@ static int parse_regions(cmeta *m, rl_custom *c, const rl_node *n)
 }
 
 /* Checks the placeholders of the message template at load time, so a typo is an error in
- * the rule file rather than a strange message later. */
-static int check_message(cmeta *m, const rl_node *n, uint32_t ncaptures)
+ * the rule file (at the placeholder) rather than a strange message later. */
+static int check_message(cmeta *m, const rl_doc *doc, const rl_node *n, uint32_t ncaptures)
 {
     const char *s = n->u.s.str;
+    rl_span at;
     for (const char *p = s; *p; p++) {
         if (*p == '}' && p[1] == '}') {
             p++;
@@ -160,18 +161,21 @@ static int check_message(cmeta *m, const rl_node *n, uint32_t ncaptures)
             continue;
         }
         const char *e = strchr(p, '}');
+        rl_doc_subspan(doc, n, (size_t)(p - s), e ? (size_t)(e - p + 1) : 1, &at);
         if (!e)
-            return fail(m, n, "match.message: '{' without '}' (write {{ for a brace)");
+            return rl_error_set(m->err, RL_ECONFIG, m->file, at.start.line, at.start.column,
+                                "match.message: '{' without '}' (write {{ for a brace)");
         size_t len = (size_t)(e - p - 1);
         bool ok = len == 1 && p[1] >= '0' && p[1] <= '9' && (uint32_t)(p[1] - '0') <= ncaptures;
         for (size_t i = 0; !ok && placeholders[i]; i++)
             ok = strlen(placeholders[i]) == len && !strncmp(p + 1, placeholders[i], len);
         if (!ok)
-            return fail(m, n,
-                        "match.message: unknown placeholder {%.*s} (expected {resource}, "
-                        "{type}, {path}, {property}, {value}, {match}, {region}, {role}, "
-                        "{file}, {rule}, {title} or {0}..{%u} for the pattern's groups)",
-                        (int)(len > 40 ? 40 : len), p + 1, ncaptures < 9 ? ncaptures : 9);
+            return rl_error_set(m->err, RL_ECONFIG, m->file, at.start.line, at.start.column,
+                                "match.message: unknown placeholder {%.*s} (expected {resource}, "
+                                "{type}, {path}, {property}, {value}, {match}, {region}, "
+                                "{role}, {file}, {rule}, {title} or {0}..{%u} for the "
+                                "pattern's groups)",
+                                (int)(len > 40 ? 40 : len), p + 1, ncaptures < 9 ? ncaptures : 9);
         p = e;
     }
     return RL_OK;
@@ -192,7 +196,9 @@ static int compile_pattern(cmeta *m, rl_custom *c, const rl_doc *doc, const rl_n
         PCRE2_UCHAR msg[256];
         rl_span at;
         pcre2_get_error_message(errcode, msg, sizeof(msg));
-        rl_doc_subspan(doc, n, erroff, 1, &at);
+        /* an error at the end (a missing ')') points at the last character */
+        size_t off = erroff < n->u.s.len ? erroff : n->u.s.len - 1;
+        rl_doc_subspan(doc, n, off, 1, &at);
         return rl_error_set(m->err, RL_ECONFIG, m->file, at.start.line, at.start.column,
                             "match.pattern is not a valid PCRE2 pattern: %s (at offset %zu)",
                             (const char *)msg, (size_t)erroff);
@@ -249,7 +255,7 @@ int rl_custom_compile(rl_custom **out, const rl_doc *doc, const char *file, cons
         pcre2_pattern_info(c->code, PCRE2_INFO_CAPTURECOUNT, &ncap);
         if (!rl_node_is_scalar(message) || message->type == RL_SCALAR_NULL || !message->u.s.len)
             rc = fail(&m, message, "match.message must be a non-empty string");
-        else if ((rc = check_message(&m, message, ncap)) == RL_OK)
+        else if ((rc = check_message(&m, doc, message, ncap)) == RL_OK)
             c->message = message->u.s.str;
     }
 
@@ -449,9 +455,16 @@ static int on_string(void *ctx, const rl_evstr *s)
     const char *home = rl_doc_path(r->st->input->doc);
     const char *file = home, *via = NULL;
     rl_span span = r->leaf->span;
-    size_t mlen = ov[1] > ov[0] ? ov[1] - ov[0] : 1;
+    /* the finding points at the first capture group when the pattern has one (the host in
+     * "https://(api\.pay\.example\.com)"), else at the whole match */
+    size_t at = ov[0], end = ov[1];
+    if (n > 1 && ov[2] != PCRE2_UNSET) {
+        at = ov[2];
+        end = ov[3];
+    }
+    size_t mlen = end > at ? end - at : 1;
     bool elsewhere = false;
-    if (rl_evstr_locate(s, ov[0], mlen, &file, &span, &via))
+    if (rl_evstr_locate(s, at, mlen, &file, &span, &via))
         elsewhere = strcmp(file, home) != 0 || span.start.line < r->leaf->span.start.line ||
                     span.start.line > r->leaf->span.end.line;
     else
