@@ -1161,11 +1161,6 @@ static const char *hint(const ignore *ig)
     }
 }
 
-static void date_text(char out[11], int d)
-{
-    snprintf(out, 11, "%04d-%02d-%02d", d / 10000 % 10000, d / 100 % 100, d % 100);
-}
-
 static void report(sup *s, const ignore *ig)
 {
     if (ig->problem) {
@@ -1198,13 +1193,12 @@ static void report(sup *s, const ignore *ig)
              ig->what, ig->expires);
         return;
     }
+    /* the message does not name today's date: output stays the same from day to day */
     if (ig->expiry && s->o->today > ig->expiry) {
-        char today[11];
-        date_text(today, s->o->today);
         emit(s, ig, RL_LEVEL_NONE, &ig->expires_at,
-             "%s expired on %s (today is %s), so it no longer suppresses: fix the finding, or "
-             "renew the expiry with a reason",
-             ig->what, ig->expires, today);
+             "%s expired on %s, so it no longer suppresses: fix the finding, or renew the "
+             "expiry with a reason",
+             ig->what, ig->expires);
         return;
     }
     const char *cfgname = s->o->config_display ? s->o->config_display : "the config file";
