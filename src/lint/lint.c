@@ -199,7 +199,11 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
             snprintf(path, sizeof(path), "%s/%s", l->cfg->dir, p);
         else
             snprintf(path, sizeof(path), "%s", p);
-        if ((rc = rl_registry_load_path(l->reg, path, err)) < 0)
+        /* rule files are named in messages and findings: relative, like input paths */
+        char *shown = display_path(path);
+        rc = rl_registry_load_path(l->reg, shown ? shown : path, err);
+        free(shown);
+        if (rc < 0)
             goto cleanup;
     }
     for (size_t i = 0; i < o->nrule_paths; i++)

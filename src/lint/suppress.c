@@ -437,7 +437,7 @@ static void collect_config(sup *s)
             ig->cfg_missing = ig->cfg_checked = stat(full, &st) != 0;
         }
         const char *scope = ci->path && ci->logical
-                                ? rl_arena_printf(s->a, "%s %s", ci->path, ci->logical)
+                                ? rl_arena_printf(s->a, "%s in %s", ci->logical, ci->path)
                             : ci->path ? ci->path
                                        : ci->logical;
         set_what(s, ig, scope);
