@@ -74,6 +74,26 @@ static bool valid_id(const char *id, bool custom)
     return p[3] == '\0';
 }
 
+/* A SARIF rule name for a custom rule that gives none: the title in kebab case ("A standby
+ * calls X" -> "a-standby-calls-x"). SARIF wants a name that differs from the id. */
+static const char *name_from_title(rl_arena *a, const char *title)
+{
+    char buf[65];
+    size_t n = 0;
+    for (const char *p = title; *p && n < sizeof(buf) - 1; p++) {
+        char c = *p;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            buf[n++] = c;
+        else if (n && buf[n - 1] != '-')
+            buf[n++] = '-';
+    }
+    while (n && buf[n - 1] == '-')
+        n--;
+    return rl_arena_strndup(a, n ? buf : "custom-rule", n ? n : strlen("custom-rule"));
+}
+
 /* Compiles a custom rule's `match:` and binds it to the custom check. */
 static int bind_custom(rl_registry *reg, rl_rule *r, const rl_doc *doc, const char *file,
                        const rl_node *e, const rl_node *match, rl_error *err)
@@ -181,6 +201,8 @@ static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, con
         r->family = "custom";
     if (!r->title || !r->family)
         return meta_error(err, file, e, "rule %s needs a title and a family", r->id);
+    if (!r->name && custom && !(r->name = name_from_title(a, r->title)))
+        return RL_ENOMEM;
     if (!r->name)
         r->name = r->id;
     if (!r->description)

@@ -134,6 +134,7 @@ Test(custom, registry_holds_custom_rules, .init = in_tmpdir)
     const rl_rule *r = rl_registry_find(reg, "RLX-PAY");
     cr_assert_not_null(r);
     cr_assert_str_eq(r->family, "custom");
+    cr_assert_str_eq(r->name, "t"); /* from the title: SARIF wants a name unlike the id */
     cr_assert_eq(r->level, RL_LEVEL_ERROR);
     cr_assert_str_eq(r->help_uri, "https://wiki.example.com/pay");
     cr_assert_not_null(r->custom);
