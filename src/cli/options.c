@@ -55,7 +55,8 @@ const char rl_cli_help[] =
     "  -h, --help                 print this help and exit\n"
     "\n"
     "Exit status: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, an\n"
-    "input that cannot be read or parsed, or a bad config or rule file (2 wins over 1).\n";
+    "input that cannot be read or parsed, a bad config, rule or baseline file, or a\n"
+    "custom rule whose pattern hit a PCRE2 limit (2 wins over 1).\n";
 
 void rl_cli_usage(FILE *out)
 {
