@@ -163,10 +163,10 @@ typedef struct ignore {
     int expiry;          /* yyyymmdd, 0 = none, -1 = not a date */
     rl_span expires_at;  /* position of the expiry value (start.line 0: the ignore's) */
     const char *problem; /* malformed: why; it never suppresses */
+    size_t seq;          /* collection order: ties between equally specific ignores */
     /* what it covers */
     const char *file;   /* document it is written in (in-source) */
     const char *prefix; /* logical path it covers; NULL = every finding of the file */
-    rl_span block;      /* the block it covers by position; start.line 0 = none */
     uint32_t line;      /* comment: the line it applies to; 0 = none */
     const rl_config_ignore *cfg;
     bool cfg_checked; /* config: stale-checkable (its path names a file of this run) */
@@ -183,6 +183,14 @@ typedef struct ig_list {
     size_t n, cap;
 } ig_list;
 
+/* The in-source ignores of one document, indexed so that matching a finding costs a
+ * lookup per ancestor of its logical path and a binary search by line, not a scan. */
+typedef struct file_igs {
+    ig_list whole;     /* prefix NULL: every finding of the file */
+    rl_hmap by_prefix; /* logical path -> ig_list* (Metadata of a resource, "//" blocks) */
+    ig_list comments;  /* sorted by the line they apply to (sort_comments) */
+} file_igs;
+
 typedef struct sup {
     const rl_suppress_opts *o;
     const rl_registry *reg;
@@ -190,7 +198,7 @@ typedef struct sup {
     rl_arena *a;
     ig_list all;
     ig_list cfgs;    /* the config's entries (they apply to every file) */
-    rl_hmap by_file; /* display path -> ig_list* of its in-source ignores */
+    rl_hmap by_file; /* display path -> file_igs* of its in-source ignores */
     rl_hmap inputs;  /* display path -> const rl_input* */
     rl_hmap rel;     /* display path -> path relative to the config's folder */
     rl_strbuf b;
@@ -246,6 +254,7 @@ static void add(sup *s, ignore *ig)
 {
     if (!ig || s->rc)
         return;
+    ig->seq = s->all.n;
     if (!push(s, &s->all, ig))
         return;
     if (ig->kind == IG_CONFIG) {
@@ -255,14 +264,48 @@ static void add(sup *s, ignore *ig)
     if (!ig->file)
         return;
     void **slot = rl_hmap_slot(&s->by_file, ig->file, strlen(ig->file));
-    ig_list *l = slot ? *slot : NULL;
-    if (!l) {
-        if (!(l = rl_arena_calloc(s->a, 1, sizeof(*l))) || rl_hmap_puts(&s->by_file, ig->file, l)) {
+    file_igs *fi = slot ? *slot : NULL;
+    if (!fi) {
+        if (!(fi = rl_arena_calloc(s->a, 1, sizeof(*fi))) ||
+            rl_hmap_puts(&s->by_file, ig->file, fi) < 0) {
             oom(s);
             return;
         }
     }
+    if (ig->kind == IG_COMMENT) {
+        push(s, &fi->comments, ig);
+        return;
+    }
+    if (!ig->prefix) {
+        push(s, &fi->whole, ig);
+        return;
+    }
+    slot = rl_hmap_slot(&fi->by_prefix, ig->prefix, strlen(ig->prefix));
+    ig_list *l = slot ? *slot : NULL;
+    if (!l && (!(l = rl_arena_calloc(s->a, 1, sizeof(*l))) ||
+               rl_hmap_puts(&fi->by_prefix, ig->prefix, l) < 0)) {
+        oom(s);
+        return;
+    }
     push(s, l, ig);
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    const ignore *x = *(ignore *const *)a, *y = *(ignore *const *)b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void sort_comments(sup *s)
+{
+    size_t it = 0;
+    rl_hmap_entry *e;
+    while ((e = rl_hmap_next(&s->by_file, &it))) {
+        file_igs *fi = e->value;
+        qsort(fi->comments.items, fi->comments.n, sizeof(*fi->comments.items), cmp_line);
+    }
 }
 
 static void set_ids(sup *s, ignore *ig, const char *const *pats, size_t n)
@@ -461,15 +504,12 @@ static ignore *malformed(sup *s, ig_kind kind, const rl_input *in, const rl_node
 /* One entry of Metadata.regionlint.ignore: {id, reason, expires}, or a bare id (which has
  * no reason and is reported as such). */
 static void metadata_entry(sup *s, const rl_input *in, const rl_node *e, ig_kind kind,
-                           const char *prefix, const rl_node *res, const char *owner,
-                           const char *at_path)
+                           const char *prefix, const char *owner, const char *at_path)
 {
     ignore *ig = new_ignore(s, kind, in->path, &e->span, at_path);
     if (!ig)
         return;
     ig->prefix = prefix;
-    if (res)
-        ig->block = res->span;
     const char *pats[8];
     size_t n = 0;
     if (rl_node_is_scalar(e) && e->type == RL_SCALAR_STRING) {
@@ -563,7 +603,7 @@ static void metadata_block(sup *s, const rl_input *in, const rl_node *md, const 
             oom(s);
             return;
         }
-        metadata_entry(s, in, list->u.seq.items[i], kind, prefix, res, owner, at);
+        metadata_entry(s, in, list->u.seq.items[i], kind, prefix, owner, at);
     }
 }
 
@@ -591,7 +631,7 @@ static void collect_metadata(sup *s, const rl_input *in)
 
 /* A directive in a "//" string; other "//" comments are left alone. */
 static void tf_directive(sup *s, const rl_input *in, const rl_node *str, const char *prefix,
-                         const rl_node *block, const char *at_path)
+                         const char *at_path)
 {
     const char *t = rl_node_str(str);
     if (!t || str->type != RL_SCALAR_STRING)
@@ -610,7 +650,6 @@ static void tf_directive(sup *s, const rl_input *in, const rl_node *str, const c
     if (!ig)
         return;
     ig->prefix = prefix;
-    ig->block = block->span;
     ig->problem = d.problem;
     const char *pats[8];
     for (size_t k = 0; k < d.nids; k++)
@@ -635,10 +674,10 @@ static void tf_dslash(sup *s, const rl_input *in, const rl_node *map, const char
         for (size_t i = 0; i < v->u.seq.count; i++) {
             char ati[540];
             snprintf(ati, sizeof(ati), "%s[%zu]", at, i);
-            tf_directive(s, in, v->u.seq.items[i], pre, map, ati);
+            tf_directive(s, in, v->u.seq.items[i], pre, ati);
         }
     } else {
-        tf_directive(s, in, v, pre, map, at);
+        tf_directive(s, in, v, pre, at);
     }
 }
 
@@ -1014,12 +1053,6 @@ static bool logical_match(const char *glob, const char *path)
     return false;
 }
 
-static bool within(const rl_span *sp, const rl_span *block)
-{
-    return block->start.line && sp->start.line && !pos_lt(sp->start, block->start) &&
-           pos_lt(sp->start, block->end);
-}
-
 /* Does this ignore's scope (not its ids) take in the finding? `homes` are the documents
  * the finding belongs to. */
 static bool covers(const sup *s, const ignore *ig, const rl_finding *f, const char *const *homes,
@@ -1031,8 +1064,7 @@ static bool covers(const sup *s, const ignore *ig, const rl_finding *f, const ch
     case IG_TF:
     case IG_METADATA_RES:
     case IG_METADATA_TPL:
-        return !ig->prefix || path_under(f->path, ig->prefix) ||
-               (!strcmp(f->file, ig->file) && within(&f->span, &ig->block));
+        return !ig->prefix || path_under(f->path, ig->prefix);
     case IG_CONFIG: {
         if (ig->cfg->logical && !logical_match(ig->cfg->logical, f->path))
             return false;
@@ -1081,9 +1113,44 @@ static void consider(sup *s, ignore *ig, const rl_finding *f, const char *const 
                 id->mandatory_hit = f;
             continue;
         }
-        if (!*best || ig->kind < (*best)->kind)
+        if (!*best || ig->kind < (*best)->kind ||
+            (ig->kind == (*best)->kind && ig->seq < (*best)->seq))
             *best = ig;
     }
+}
+
+/* The in-source ignores of one document that can cover the finding: those of the whole
+ * file, those whose block is the finding's logical path or an ancestor of it, and the
+ * comments that apply to the finding's line. */
+static void consider_file(sup *s, const file_igs *fi, const rl_finding *f, const char *const *homes,
+                          size_t nh, ignore **best)
+{
+    for (size_t j = 0; j < fi->whole.n; j++)
+        consider(s, fi->whole.items[j], f, homes, nh, best);
+    if (fi->by_prefix.count) {
+        const char *p = f->path;
+        for (size_t k = 0;; k++) {
+            if (k && (!p[k] || p[k] == '.' || p[k] == '[')) {
+                const ig_list *l = rl_hmap_get(&fi->by_prefix, p, k);
+                for (size_t j = 0; l && j < l->n; j++)
+                    consider(s, l->items[j], f, homes, nh, best);
+            }
+            if (!p[k])
+                break;
+        }
+    }
+    /* comments: sorted by line; find the first for this line */
+    uint32_t line = f->span.start.line;
+    size_t lo = 0, hi = fi->comments.n;
+    while (line && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (fi->comments.items[mid]->line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; line && lo < fi->comments.n && fi->comments.items[lo]->line == line; lo++)
+        consider(s, fi->comments.items[lo], f, homes, nh, best);
 }
 
 static const char *by_name(ig_kind k)
@@ -1113,9 +1180,9 @@ static void match_all(sup *s)
         size_t nh = homes_of(s, f, homes);
         ignore *best = NULL;
         for (size_t h = 0; h < nh; h++) {
-            const ig_list *l = rl_hmap_gets(&s->by_file, homes[h]);
-            for (size_t j = 0; l && j < l->n; j++)
-                consider(s, l->items[j], f, homes, nh, &best);
+            const file_igs *fi = rl_hmap_gets(&s->by_file, homes[h]);
+            if (fi)
+                consider_file(s, fi, f, homes, nh, &best);
         }
         for (size_t j = 0; j < s->cfgs.n; j++)
             consider(s, s->cfgs.items[j], f, homes, nh, &best);
@@ -1277,16 +1344,26 @@ int rl_suppress_apply(const rl_suppress_opts *o, rl_findings *fs, rl_error *err)
         if (rl_doc_syntax(in->doc) == RL_SYNTAX_YAML)
             collect_comments(&s, in);
     }
-    if (!s.rc)
+    if (!s.rc) {
+        sort_comments(&s);
         match_all(&s);
+    }
     for (size_t i = 0; i < s.all.n && !s.rc; i++)
         report(&s, s.all.items[i]);
     if (s.b.failed)
         s.rc = RL_ENOMEM;
     size_t it = 0;
     rl_hmap_entry *e;
-    while ((e = rl_hmap_next(&s.by_file, &it)))
-        free(((ig_list *)e->value)->items);
+    while ((e = rl_hmap_next(&s.by_file, &it))) {
+        file_igs *fi = e->value;
+        size_t pit = 0;
+        rl_hmap_entry *pe;
+        while ((pe = rl_hmap_next(&fi->by_prefix, &pit)))
+            free(((ig_list *)pe->value)->items);
+        rl_hmap_free(&fi->by_prefix);
+        free(fi->whole.items);
+        free(fi->comments.items);
+    }
     free(s.all.items);
     free(s.cfgs.items);
     rl_hmap_free(&s.by_file);

@@ -670,3 +670,28 @@ Test(suppress, write_baseline_keeps_what_others_suppress_out, .init = in_tmpdir)
     cr_assert_eq(rl_baseline_count(b), 1);
     rl_baseline_free(b);
 }
+
+Test(suppress, resource_metadata_stops_at_the_resource_name, .init = in_tmpdir)
+{
+    /* Resources.Fn covers Resources.Fn.* but not Resources.FnDlq, and a finding that points
+     * at a parameter default belongs to the resource that uses it */
+    put(".regionlint.yaml", CONFIG);
+    put("t.yaml", "Parameters:\n"
+                  "  Dlq: {Type: String, Default: 'arn:aws:sqs:us-east-1:111122223333:dlq'}\n"
+                  "Resources:\n"
+                  "  Fn:\n"
+                  "    Type: AWS::Lambda::Function\n"
+                  "    Metadata: {regionlint: {ignore: [{id: RL501, reason: replicated DLQ}]}}\n"
+                  "    Properties:\n"
+                  "      DeadLetterConfig: {TargetArn: !Ref Dlq}\n"
+                  "  FnDlq:\n"
+                  "    Type: AWS::Lambda::Function\n"
+                  "    Properties:\n"
+                  "      DeadLetterConfig: {TargetArn: 'arn:aws:sqs:us-east-1:111122223333:x'}\n");
+    rl_lint *l = lint_ok();
+    const rl_finding *p = find(l, "RL501", 2);
+    cr_assert_str_eq(p->path, "Resources.Fn.Properties.DeadLetterConfig.TargetArn");
+    cr_assert_eq(p->suppressed, RL_SUPPRESS_INSOURCE);
+    cr_assert_eq(find(l, "RL501", 12)->suppressed, RL_SUPPRESS_NONE);
+    rl_lint_free(l);
+}
