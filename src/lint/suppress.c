@@ -1341,7 +1341,10 @@ int rl_suppress_apply(const rl_suppress_opts *o, rl_findings *fs, rl_error *err)
             collect_metadata(&s, in);
         else if (in->kind == RL_INPUT_TF_CONFIG)
             collect_tf(&s, in);
-        if (rl_doc_syntax(in->doc) == RL_SYNTAX_YAML)
+        /* a YAML file regionlint does not read (docker-compose, a chart) is not linted:
+         * its comments are not ours to judge */
+        if (rl_doc_syntax(in->doc) == RL_SYNTAX_YAML &&
+            (in->kind != RL_INPUT_UNKNOWN || in->looks_aws))
             collect_comments(&s, in);
     }
     if (!s.rc) {
