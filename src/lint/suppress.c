@@ -304,7 +304,8 @@ static void sort_comments(sup *s)
     rl_hmap_entry *e;
     while ((e = rl_hmap_next(&s->by_file, &it))) {
         file_igs *fi = e->value;
-        qsort(fi->comments.items, fi->comments.n, sizeof(*fi->comments.items), cmp_line);
+        if (fi->comments.n > 1)
+            qsort(fi->comments.items, fi->comments.n, sizeof(*fi->comments.items), cmp_line);
     }
 }
 
