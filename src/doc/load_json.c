@@ -347,21 +347,17 @@ static const char *path_of(void *ctx)
     return s;
 }
 
-/* A syntax error at `off`: `where` says what was expected there ("where a JSON value was
- * expected"). Names a NUL byte, invalid UTF-8 or the offending character, since "expected
- * ','" alone hides the real problem in a corrupted or binary file. */
-static int fail_expected(jreader *r, size_t off, const char *where)
+/* A syntax error at `off` with the usual message (`msg`, worded as before: the docs and
+ * golden outputs quote it). When the byte there is a NUL or invalid UTF-8, say so first,
+ * since "expected ','" alone hides the real problem in a corrupted or binary file. */
+static int fail_expected(jreader *r, size_t off, const char *msg)
 {
-    if (off >= r->len)
-        return fail(r, off, "unexpected end of input %s", where);
-    unsigned char c = (unsigned char)r->text[off];
-    if (c == 0)
-        return fail(r, off, "NUL byte %s", where);
+    unsigned char c = off < r->len ? (unsigned char)r->text[off] : 0x20;
+    if (off < r->len && c == 0)
+        return fail(r, off, "NUL byte (%s)", msg);
     if (c >= 0x80 && !rl_utf8_seq((const unsigned char *)r->text + off, r->len - off, NULL))
-        return fail(r, off, "invalid UTF-8 byte sequence %s", where);
-    if (c > 0x20 && c < 0x7F)
-        return fail(r, off, "unexpected character '%c' %s", c, where);
-    return fail(r, off, "unexpected character %s", where);
+        return fail(r, off, "invalid UTF-8 byte sequence (%s)", msg);
+    return fail(r, off, "%s", msg);
 }
 
 static int fail_truncated(jreader *r, const jframe *f)
@@ -381,8 +377,7 @@ static int read_key(jreader *r, jframe *f)
     if (r->pos >= r->len)
         return fail_truncated(r, f);
     if (t[r->pos] != '"')
-        return fail_expected(r, r->pos,
-                             "where an object key (a double-quoted string) was expected");
+        return fail_expected(r, r->pos, "object key expected (a double-quoted string)");
     rl_node *key = new_node(r, RL_NODE_SCALAR, r->pos, r->pos);
     if (!key)
         return oom(r);
@@ -396,7 +391,7 @@ static int read_key(jreader *r, jframe *f)
     if (r->pos >= r->len)
         return fail_truncated(r, f);
     if (t[r->pos] != ':')
-        return fail_expected(r, r->pos, "where ':' was expected after an object key");
+        return fail_expected(r, r->pos, "expected ':' after an object key");
     r->pos++;
     return push(r, key);
 }
@@ -442,7 +437,12 @@ static int read_scalar(jreader *r, rl_node **out)
             return RL_OK;
         }
     }
-    return fail_expected(r, r->pos, "where a JSON value was expected");
+    if (c == '\0')
+        return fail(r, r->pos, "NUL byte where a value was expected");
+    if ((unsigned char)c >= 0x80 &&
+        !rl_utf8_seq((const unsigned char *)t + r->pos, r->len - r->pos, NULL))
+        return fail(r, r->pos, "invalid UTF-8 byte sequence where a value was expected");
+    return fail(r, r->pos, "unexpected character: a JSON value was expected");
 }
 
 /* Builds the node of the innermost container from its children and pops its frame. */
@@ -573,8 +573,8 @@ have_value:
             goto have_value;
         }
         return fail_expected(r, r->pos,
-                             f->is_map ? "where ',' or '}' was expected after an object member"
-                                       : "where ',' or ']' was expected after an array element");
+                             f->is_map ? "expected ',' or '}' after an object member"
+                                       : "expected ',' or ']' after an array element");
     }
 }
 
@@ -605,7 +605,9 @@ int rl_json_parse(rl_doc *doc, const char *text, size_t len, const rl_span *embe
         goto cleanup;
     skip_ws(&r);
     if (r.pos < len) {
-        rc = fail_expected(&r, r.pos, "after the JSON value");
+        rc = text[r.pos] == '\0'
+                 ? fail(&r, r.pos, "NUL byte after the JSON value")
+                 : fail_expected(&r, r.pos, "unexpected content after the JSON value");
         *out = NULL;
     }
 
