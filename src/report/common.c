@@ -66,15 +66,6 @@ bool rl_report_url_ok(const char *url)
     return url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7));
 }
 
-const char *rl_report_skip_reason(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    if (!strcmp(base, ".regionlint.yaml") || !strcmp(base, ".regionlint.yml"))
-        return "the config file";
-    return "not a JSON or YAML file";
-}
-
 int rl_report_sources(const rl_report *r, rl_hmap *out)
 {
     for (size_t i = 0; r->inputs && i < rl_inputs_count(r->inputs); i++) {

@@ -31,9 +31,6 @@ bool rl_report_url_ok(const char *url);
  * inputs). Returns 0 or RL_ENOMEM. */
 int rl_report_sources(const rl_report *r, rl_hmap *out);
 
-/* Why discovery set aside a file it did not read (rl_inputs_skipped_at). */
-const char *rl_report_skip_reason(const char *path);
-
 /* The unsuppressed findings of a report, most severe level first and within a level in the
  * report's order (file, line, column, rule). *out is malloc'ed (NULL when there are none);
  * returns the count, or (size_t)-1 when out of memory. */
