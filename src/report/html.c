@@ -5,9 +5,12 @@
  *
  * The quota chart is fed from the findings of the quotas family (RL101-RL104), not from the
  * quota model, which reporters do not see. Its contract with those rules: a finding points
- * at the value in its own region (`region`), and its first related location at the value it
- * is compared with (in `otherRegion`); the chart reads the number written at each of those
- * two positions. A finding whose positions do not hold a number is listed without bars. */
+ * at the quota value in its own region (`region`, the standby), and its first related
+ * location at what that value is compared with (the primary's value for RL101/RL102, the
+ * primary's peak usage for RL103); the chart reads the number written at each of those two
+ * positions and labels the second bar with the related location's message. A finding whose
+ * positions do not hold a number, and RL104 (a total of several resources, which is in the
+ * message only), are listed without bars. */
 #include "common.h"
 
 #include "../base/utf8.h"
@@ -40,11 +43,12 @@ static const char css[] =
     "td .path{color:var(--muted);margin-top:.2rem}ul.related{margin:.3rem 0 "
     "0;padding-left:1.2rem}\n"
     ".quota{border:1px solid var(--line);border-radius:6px;padding:.5rem .75rem;margin:.5rem 0}\n"
-    ".bar{display:grid;grid-template-columns:14rem 1fr 8rem;gap:.5rem;align-items:center;"
+    ".bar{display:grid;grid-template-columns:minmax(10rem,22rem) 1fr "
+    "8rem;gap:.5rem;align-items:center;"
     "margin:.2rem 0}\n"
     ".track{background:var(--soft);border:1px solid var(--line);height:.9rem;border-radius:3px}\n"
-    ".fill{display:block;height:100%;border-radius:2px}.fill.primary{background:var(--primary)}"
-    ".fill.standby{background:var(--standby)}.val{font-variant-numeric:tabular-nums;"
+    ".fill{display:block;height:100%;border-radius:2px}.fill.other{background:var(--primary)}"
+    ".fill.this{background:var(--standby)}.val{font-variant-numeric:tabular-nums;"
     "text-align:right}\n"
     "@media "
     "print{body{max-width:none;padding:0}a{color:inherit}details>summary{list-style:none}}\n";
@@ -304,16 +308,19 @@ static bool number_at(const hctx *h, const char *file, const rl_span *sp, double
     return true;
 }
 
-static void put_bar(hctx *h, const char *region, const char *text, double v, double max)
+/* One bar: labelled with a region (and its role) or with a related location's message. */
+static void put_bar(hctx *h, const char *region, const char *label, const char *text, double v,
+                    double max, const char *cls)
 {
-    const char *ro = role(h, region);
     put(h, "<div class=\"bar\"><span>");
-    put_region(h, region ? region : "?");
+    if (region)
+        put_region(h, region);
+    else
+        esc(h, label);
     rl_strbuf_printf(h->b,
-                     "</span><span class=\"track\"><span class=\"fill %s\" style=\"width:%.1f%%\">"
-                     "</span></span><span class=\"val\">",
-                     ro && !strcmp(ro, "primary") ? "primary" : "standby",
-                     max > 0 ? v / max * 100.0 : 0.0);
+                     "</span><span class=\"track\"><span class=\"fill %s\" "
+                     "style=\"width:%.1f%%\"></span></span><span class=\"val\">",
+                     cls, max > 0 ? v / max * 100.0 : 0.0);
     esc(h, text);
     put(h, "</span></div>\n");
 }
@@ -332,8 +339,11 @@ static void put_quotas(hctx *h)
         n++;
         double a = 0, b = 0;
         char ta[64], tb[64];
-        bool has_a = number_at(h, f->file, &f->span, &a, ta, sizeof(ta));
-        bool has_b = f->nrelated &&
+        /* RL104 compares the total of several resources with a quota: the total is in the
+         * message only, so it gets no bars */
+        bool bars = strcmp(f->rule_id, "RL104") != 0;
+        bool has_a = bars && number_at(h, f->file, &f->span, &a, ta, sizeof(ta));
+        bool has_b = bars && f->nrelated &&
                      number_at(h, f->related[0].file, &f->related[0].span, &b, tb, sizeof(tb));
         put(h, "<div class=\"quota\"><div>");
         put_level(h, f->level);
@@ -345,12 +355,12 @@ static void put_quotas(hctx *h)
         put_loc(h, f->file, &f->span);
         put(h, "</div>\n");
         double max = fmax(has_a ? a : 0, has_b ? b : 0);
-        /* the other region (the primary, usually) first */
+        /* what the finding is compared with (the primary's value, its peak usage) first */
         if (has_b)
-            put_bar(h, f->other_region, tb, b, max);
+            put_bar(h, NULL, f->related[0].message, tb, b, max, "other");
         if (has_a)
-            put_bar(h, f->region, ta, a, max);
-        if (!has_a && !has_b)
+            put_bar(h, f->region ? f->region : "?", NULL, ta, a, max, "this");
+        if (!has_a || !has_b)
             put(h, "<div class=\"muted\">The values are in the message above.</div>\n");
         put(h, "</div>\n");
     }

@@ -455,18 +455,27 @@ Test(report, html_quota_chart_reads_values_at_the_findings)
     cr_assert_not_null(f);
     rl_span rs = span(2, 23, 2, 29);
     cr_assert_eq(rl_finding_add_related(x.fs, f, file, &rs, "the primary's value"), 0);
-    /* a quota finding whose position holds no number is listed without bars */
+    /* a quota finding whose position holds no number is listed without bars, and so is
+     * RL104 (a total), even where its positions hold numbers */
     add(&x, "RL102", RL_LEVEL_WARNING, file, span(1, 2, 1, 11), "not exported");
+    rl_finding *k = rl_findings_add(x.fs, NULL, "RL104", RL_LEVEL_ERROR, file, &sp, "p",
+                                    "us-west-2", NULL, "the stacks ask for 1200");
+    cr_assert_eq(rl_finding_add_related(x.fs, k, file, &rs, "the quota in us-west-2"), 0);
     rl_findings_finish(x.fs);
     char *out = run(&x, rl_report_html);
-    cr_assert_not_null(strstr(out, "<span class=\"fill primary\" style=\"width:100.0%\"></span>"
-                                   "</span><span class=\"val\">1000.0</span>"),
+    cr_assert_not_null(strstr(out, "<div class=\"bar\"><span>the primary&#39;s value</span><span "
+                                   "class=\"track\"><span class=\"fill other\" "
+                                   "style=\"width:100.0%\"></span></span><span "
+                                   "class=\"val\">1000.0</span></div>"),
                        "%s", out);
-    cr_assert_not_null(strstr(out, "<span class=\"fill standby\" style=\"width:25.0%\"></span>"
-                                   "</span><span class=\"val\">250.0</span>"),
+    cr_assert_not_null(strstr(out, "<div class=\"bar\"><span>us-west-2 (standby)</span><span "
+                                   "class=\"track\"><span class=\"fill this\" "
+                                   "style=\"width:25.0%\"></span></span><span "
+                                   "class=\"val\">250.0</span></div>"),
                        "%s", out);
     cr_assert_eq(count(out, "class=\"bar\""), 2);
     cr_assert_not_null(strstr(out, "not exported"));
+    cr_assert_not_null(strstr(out, "the stacks ask for 1200"));
     free(out);
     teardown(&x);
 }
