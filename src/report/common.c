@@ -70,7 +70,8 @@ int rl_report_sources(const rl_report *r, rl_hmap *out)
 {
     for (size_t i = 0; r->inputs && i < rl_inputs_count(r->inputs); i++) {
         const rl_input *in = rl_inputs_at(r->inputs, i);
-        if (in->doc && rl_hmap_puts(out, in->path, (void *)rl_doc_source(in->doc)) < 0)
+        const rl_source *src = in->doc ? rl_doc_source(in->doc) : in->text;
+        if (src && rl_hmap_puts(out, in->path, (void *)src) < 0)
             return RL_ENOMEM;
     }
     return RL_OK;

@@ -27,8 +27,9 @@ void rl_report_put_xml(rl_strbuf *b, const char *s, bool attr);
  * (a custom rule's help-uri could otherwise be javascript:). */
 bool rl_report_url_ok(const char *url);
 
-/* Builds a map from each loaded input's display path to its rl_source (borrowed from the
- * inputs). Returns 0 or RL_ENOMEM. */
+/* Builds a map from each input's display path to its rl_source (borrowed from the inputs):
+ * the document's, or the kept text of an input that did not parse, so that a parse error
+ * shows its line. Returns 0 or RL_ENOMEM. */
 int rl_report_sources(const rl_report *r, rl_hmap *out);
 
 /* The unsuppressed findings of a report, most severe level first and within a level in the

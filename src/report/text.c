@@ -4,9 +4,6 @@
 
 #include "../base/utf8.h"
 
-#include <sys/stat.h>
-
-#include <stdlib.h>
 #include <string.h>
 
 #define EXCERPT_WIDTH 100 /* code points shown around a span on very long lines */
@@ -14,9 +11,7 @@
 typedef struct tctx {
     FILE *out;
     const rl_report *r;
-    rl_hmap sources;   /* path -> rl_source* */
-    rl_source **owned; /* sources read again for parse errors */
-    size_t nowned;
+    rl_hmap sources; /* path -> rl_source* */
 } tctx;
 
 static const char *col(const tctx *t, const char *code)
@@ -227,39 +222,11 @@ static void print_skipped(tctx *t)
     }
 }
 
-/* A file that could not be parsed has no document, and so no source, but its parse error
- * (RL001) is the finding that most needs its line shown: read it again for the excerpt.
- * Only regular files within the default size limit (standard input cannot be read twice). */
-static int reread_for_excerpt(tctx *t, const rl_input *in)
-{
-    struct stat st;
-    rl_source *src = NULL;
-    if (in->doc || !in->error.code || !in->error.line || !in->fs_path ||
-        !strcmp(in->fs_path, "-") || stat(in->fs_path, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (uint64_t)st.st_size > RL_DEFAULT_MAX_FILE_SIZE)
-        return RL_OK;
-    if (rl_source_read(&src, in->fs_path, in->path, RL_DEFAULT_MAX_FILE_SIZE, NULL) < 0)
-        return RL_OK; /* no excerpt, as before */
-    rl_source **owned = realloc(t->owned, (t->nowned + 1) * sizeof(*owned));
-    if (!owned) {
-        rl_source_free(src);
-        return RL_ENOMEM;
-    }
-    t->owned = owned;
-    t->owned[t->nowned++] = src;
-    return rl_hmap_puts(&t->sources, in->path, src) < 0 ? RL_ENOMEM : RL_OK;
-}
-
 int rl_report_text(FILE *out, const rl_report *r, rl_error *err)
 {
-    tctx t = {out, r, RL_HMAP_INIT, NULL, 0};
+    tctx t = {out, r, RL_HMAP_INIT};
     int rc = RL_OK;
-    if (r->excerpt && rl_report_sources(r, &t.sources) < 0)
-        rc = RL_ENOMEM;
-    for (size_t i = 0; rc == RL_OK && r->excerpt && r->inputs && i < rl_inputs_count(r->inputs);
-         i++)
-        rc = reread_for_excerpt(&t, rl_inputs_at(r->inputs, i));
-    if (rc < 0) {
+    if (r->excerpt && rl_report_sources(r, &t.sources) < 0) {
         rc = rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
         goto cleanup;
     }
@@ -276,8 +243,5 @@ int rl_report_text(FILE *out, const rl_report *r, rl_error *err)
         rc = rl_error_set(err, RL_EIO, NULL, 0, 0, "write error");
 cleanup:
     rl_hmap_free(&t.sources);
-    for (size_t i = 0; i < t.nowned; i++)
-        rl_source_free(t.owned[i]);
-    free(t.owned);
     return rc;
 }
