@@ -431,8 +431,11 @@ static void put_inputs(hctx *h)
         put(h, "</td><td>");
         if (it->region)
             put_region(h, it->region);
+        else if (it->kind == RL_INPUT_CFN_TEMPLATE || it->kind == RL_INPUT_CFN_PARAMS ||
+                 it->kind == RL_INPUT_TF_CONFIG)
+            put(h, "shared: deployed to every region");
         else if (it->doc && it->kind != RL_INPUT_UNKNOWN)
-            put(h, "shared: every region");
+            put(h, "not tied to one region");
         put(h, "</td></tr>\n");
     }
     for (size_t i = 0; i < skipped; i++) {
