@@ -38,6 +38,9 @@ typedef struct rl_lint rl_lint;
  * accept are written there and count as suppressed by it in this run. */
 int rl_lint_run(rl_lint **out, const rl_lint_opts *opts, rl_error *err);
 void rl_lint_free(rl_lint *l);
+/* The rules a run with these options would know: built-in ones plus the custom rules of
+ * the config and of `rule_paths` (for --list-rules and --explain). */
+int rl_lint_load_rules(rl_registry **out, const rl_lint_opts *o, rl_error *err);
 
 const rl_findings *rl_lint_findings(const rl_lint *l);
 const rl_registry *rl_lint_registry(const rl_lint *l);

@@ -181,17 +181,12 @@ static int suppress(rl_lint *l, const rl_lint_opts *o, rl_error *err)
     return rc;
 }
 
-int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
+/* The built-in rules plus the custom ones of the config (`rules.custom`) and --rules. */
+static int load_rules(rl_lint *l, const rl_lint_opts *o, rl_error *err)
 {
-    rl_lint *l = calloc(1, sizeof(*l));
     int rc;
-    *out = NULL;
-    if (!l)
-        return rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
-    if ((rc = load_config(l, o, err)) < 0)
-        goto cleanup;
     if ((rc = rl_registry_new(&l->reg, err)) < 0)
-        goto cleanup;
+        return rc;
     for (size_t i = 0; i < l->cfg->nrule_dirs; i++) {
         char path[PATH_MAX];
         const char *p = l->cfg->rule_dirs[i];
@@ -204,11 +199,40 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
         rc = rl_registry_load_path(l->reg, shown ? shown : path, err);
         free(shown);
         if (rc < 0)
-            goto cleanup;
+            return rc;
     }
     for (size_t i = 0; i < o->nrule_paths; i++)
         if ((rc = rl_registry_load_path(l->reg, o->rule_paths[i], err)) < 0)
-            goto cleanup;
+            return rc;
+    return RL_OK;
+}
+
+int rl_lint_load_rules(rl_registry **out, const rl_lint_opts *o, rl_error *err)
+{
+    rl_lint l;
+    int rc;
+    memset(&l, 0, sizeof(l));
+    *out = NULL;
+    if ((rc = load_config(&l, o, err)) == RL_OK && (rc = load_rules(&l, o, err)) == RL_OK) {
+        *out = l.reg;
+        l.reg = NULL;
+    }
+    rl_registry_free(l.reg);
+    rl_config_free(l.cfg);
+    return rc;
+}
+
+int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
+{
+    rl_lint *l = calloc(1, sizeof(*l));
+    int rc;
+    *out = NULL;
+    if (!l)
+        return rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
+    if ((rc = load_config(l, o, err)) < 0)
+        goto cleanup;
+    if ((rc = load_rules(l, o, err)) < 0)
+        goto cleanup;
     l->strategy = o->strategy >= 0        ? (rl_strategy)o->strategy
                   : l->cfg->strategy >= 0 ? (rl_strategy)l->cfg->strategy
                                           : RL_STRATEGY_WARM_STANDBY;
