@@ -48,6 +48,8 @@ struct rl_config {
     size_t ninputs;
     const char **scp_globs;
     size_t nscp;
+    const char **exclude; /* globs of files not to read */
+    size_t nexclude;
     const char **disable;
     size_t ndisable;
     const char **enable;

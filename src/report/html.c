@@ -441,7 +441,9 @@ static void put_inputs(hctx *h)
     for (size_t i = 0; i < skipped; i++) {
         put(h, "<tr><td><code>");
         esc(h, rl_inputs_skipped_at(in, i));
-        put(h, "</code></td><td>skipped: not read</td><td></td></tr>\n");
+        put(h, "</code></td><td>skipped: ");
+        esc(h, rl_inputs_skipped_why(in, i));
+        put(h, "</td><td></td></tr>\n");
     }
     put(h, "</tbody></table>\n</details>\n</section>\n");
 }

@@ -210,7 +210,7 @@ static void print_skipped(tctx *t)
     for (size_t i = 0; i < rl_inputs_skipped_count(in); i++) {
         fputs("skipped: ", t->out);
         put_safe(t, rl_inputs_skipped_at(in, i));
-        fputs(" (not a JSON or YAML file)\n", t->out);
+        fprintf(t->out, " (%s)\n", rl_inputs_skipped_why(in, i));
     }
     for (size_t i = 0; i < rl_inputs_count(in); i++) {
         const rl_input *it = rl_inputs_at(in, i);
