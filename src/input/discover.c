@@ -249,7 +249,9 @@ static int walk(rl_inputs *in, const char *fs_dir, const char *display, unsigned
                     rc = walk(in, fs, disp, depth + 1);
             }
         } else if (S_ISREG(st.st_mode)) {
-            if (!wanted_file(names[i])) {
+            if (!strcmp(names[i], ".regionlint.yaml") || !strcmp(names[i], ".regionlint.yml")) {
+                /* the config file is not an input */
+            } else if (!wanted_file(names[i])) {
                 rc = add_skipped(in, disp);
             } else {
                 int s = seen(in, &in->seen_files, &st);
