@@ -878,7 +878,7 @@ static void sources_init(sctx *c)
     size_t n = c->r->inputs ? rl_inputs_count(c->r->inputs) : 0;
     for (size_t i = 0; i < n; i++) {
         const rl_input *in = rl_inputs_at(c->r->inputs, i);
-        const rl_source *src = in->doc ? rl_doc_source(in->doc) : NULL;
+        const rl_source *src = in->doc ? rl_doc_source(in->doc) : in->text;
         if (src && in->path && rl_hmap_puts(&c->sources, in->path, (void *)src) < 0)
             c->nomem = true;
     }
@@ -965,7 +965,7 @@ int rl_report_sarif_opts(FILE *out, const rl_report *r, const rl_sarif_opts *o, 
         a.by_rank[a.ncand] = cd;
         a.ncand++;
     }
-    if (!c.nomem)
+    if (!c.nomem && a.ncand > 1)
         qsort(a.by_rank, a.ncand, sizeof(*a.by_rank), cmp_rank);
     a.built = a.ncand < o->max_results ? a.ncand : o->max_results;
     for (size_t i = 0; !c.nomem && i < a.built; i++)
