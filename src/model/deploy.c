@@ -720,7 +720,7 @@ static int ss_flow(rl_dbuild *db, const rl_input *in, const rl_stack *st, const 
         memset(&n, 0, sizeof(n));
         n.region = order.v[i].region;
         n.region_via = "the stack set's regions";
-        n.name = rl_fb_printf(&fb, "stack set '%s' in %s", name, n.region);
+        n.name = rl_fb_printf(&fb, "the stack instances in %s", n.region);
         n.loc = order.v[i].loc;
         n.group = gid;
         size_t id = rl_fb_node(&fb, &n, &prev, parallel || prev == RL_FB_NONE ? 0 : 1);
@@ -751,7 +751,8 @@ static int add_cfn_stacksets(rl_dbuild *db, const rl_stack *st)
             rl_fb_loc(&tmp, rl_node_get(r->node, "Type"), rl_fb_printf(&tmp, "%s.Type", r->path));
         int rc = tmp.rc;
         if (rc == RL_OK && listed.n > 1)
-            rc = ss_flow(db, st->input, st, name ? name : r->id,
+            rc = ss_flow(db, st->input, st,
+                         rl_fb_printf(&tmp, "stack set '%s'", name ? name : r->id),
                          rl_node_get(r->props, "OperationPreferences"),
                          rl_fb_printf(&tmp, "%s.Properties.OperationPreferences", r->path), &listed,
                          &fallback);
@@ -1045,16 +1046,18 @@ static int add_stackset_op(rl_dbuild *db, const rl_input *in, const rl_node *op,
     int rc = tmp.rc;
     if (rc == RL_OK && regions.n > 1 && flow) {
         rl_dloc fb_loc = rl_fb_loc(&tmp, op, path);
-        rc = ss_flow(db, in, NULL, name ? name : (opid ? opid : "?"), prefs,
-                     rl_fb_printf(&tmp, "%s.OperationPreferences", path), &regions, &fb_loc);
+        const char *desc = name ? rl_fb_printf(&tmp, "stack set '%s'", name)
+                                : rl_fb_printf(&tmp, "stack set operation %s", opid ? opid : "?");
+        rc = ss_flow(db, in, NULL, desc, prefs, rl_fb_printf(&tmp, "%s.OperationPreferences", path),
+                     &regions, &fb_loc);
     }
     if (rc == RL_OK && regions.n > 0) {
         rl_snap sn;
         memset(&sn, 0, sizeof(sn));
         sn.kind = RL_SNAP_STACKSET_OP;
         sn.input = in;
-        sn.name = name ? name : "?";
-        sn.key = rl_db_target(db, sn.name);
+        sn.name = name; /* NULL: list-stack-set-operations does not name its stack set */
+        sn.key = rl_db_target(db, name ? name : "");
         sn.operation = opid;
         const rl_node *st = rl_node_get(op, "Status");
         sn.status = rl_node_str(st);
@@ -1172,6 +1175,7 @@ static bool tf_not_regional(const rl_resource *r)
 }
 
 typedef struct tf_prov {
+    const char *key; /* "aws" or "aws.<alias>" */
     const char *region;
     rl_dloc loc;
 } tf_prov;
@@ -1217,6 +1221,8 @@ static void tf_add_provider(tf_root *t, const rl_input *in, const rl_node *body,
     rl_fbuild loc = t->fb;
     loc.in = in;
     loc.file = rl_doc_path(in->doc);
+    const char *alias = rl_node_str(rl_node_get(body, "alias"));
+    t->provs[t->nprovs].key = alias ? rl_fb_printf(&t->fb, "aws.%s", alias) : "aws";
     t->provs[t->nprovs].region = r;
     t->provs[t->nprovs].loc = rl_fb_loc(&loc, rn, rl_fb_printf(&t->fb, "%s.region", path));
     t->nprovs++;
@@ -1245,6 +1251,48 @@ static void tf_providers(tf_root *t, const rl_input *in)
     }
 }
 
+/* Module calls of a configuration: their resources are not in the files read, but the
+ * apply deploys them to the region of the provider they are given (`providers`), or the
+ * default provider's. */
+static size_t tf_modules(tf_root *t, const rl_input *in, const char **regions, rl_dloc *locs,
+                         const char **labels, size_t nr, size_t max)
+{
+    const rl_node *mods = rl_node_get(rl_doc_root(in->doc), "module");
+    rl_fbuild loc = t->fb;
+    loc.in = in;
+    loc.file = rl_doc_path(in->doc);
+    size_t outer = rl_node_is_seq(mods) ? rl_node_count(mods) : 1;
+    for (size_t o = 0; o < outer; o++) {
+        const rl_node *blk = rl_node_is_seq(mods) ? rl_node_at(mods, o) : mods;
+        for (size_t i = 0; rl_node_is_map(blk) && i < blk->u.map.count; i++) {
+            const char *name = rl_node_str(blk->u.map.items[i].key);
+            const rl_node *body = blk->u.map.items[i].value;
+            if (rl_node_is_seq(body))
+                body = rl_node_at(body, 0);
+            const rl_node *provs = rl_node_get(body, "providers");
+            const rl_node *ref = rl_node_get(provs, "aws");
+            const char *key = ref ? rl_node_str(ref) : "aws";
+            const char *region = NULL;
+            for (size_t k = 0; key && k < t->nprovs && !region; k++)
+                if (!strcmp(t->provs[k].key, key))
+                    region = t->provs[k].region;
+            bool seen = false;
+            for (size_t k = 0; k < nr && !seen; k++)
+                seen = regions[k] == region;
+            if (!region || seen || nr == max)
+                continue;
+            regions[nr] = region;
+            labels[nr] = rl_fb_printf(&t->fb, "module.%s", name);
+            locs[nr] =
+                ref ? rl_fb_loc(&loc, ref, rl_fb_printf(&t->fb, "module.%s.providers.aws", name))
+                    : rl_fb_loc(&loc, blk->u.map.items[i].key,
+                                rl_fb_printf(&t->fb, "module.%s", name));
+            nr++;
+        }
+    }
+    return nr;
+}
+
 /* provider_config of a plan: the region constants. */
 static void tf_plan_providers(tf_root *t, const rl_input *in)
 {
@@ -1254,10 +1302,19 @@ static void tf_plan_providers(tf_root *t, const rl_input *in)
         const rl_node *p = pc->u.map.items[i].value;
         const rl_node *rn = rl_node_path(p, "expressions.region.constant_value");
         const char *s = rl_node_str(rn);
+        if (!s) {
+            /* {"references": ["var.x"]}: the plan's variables hold the value */
+            rn = rl_node_at(rl_node_path(p, "expressions.region.references"), 0);
+            const char *ref = rl_node_str(rn);
+            if (ref && !strncmp(ref, "var.", 4))
+                s = rl_node_str(rl_node_get(
+                    rl_node_get(rl_node_get(rl_doc_root(in->doc), "variables"), ref + 4), "value"));
+        }
         const char *r = s ? rl_db_region(t->fb.db, s, strlen(s)) : NULL;
         if (!r || !rl_node_streq(rl_node_get(p, "name"), "aws") ||
             t->nprovs == sizeof(t->provs) / sizeof(*t->provs))
             continue;
+        t->provs[t->nprovs].key = key;
         t->provs[t->nprovs].region = r;
         t->provs[t->nprovs].loc = rl_fb_loc(
             &t->fb, rn,
@@ -1278,10 +1335,9 @@ static bool same_dir(const char *a, const char *b)
 static int tf_root_flow(rl_dbuild *db, tf_root *t)
 {
     const rl_model *m = db->m;
-    const char *regions[32];
+    const char *regions[32], *labels[32];
     rl_dloc locs[32];
     size_t nr = 0;
-    bool any_resource = false;
     for (size_t i = 0; i < m->nstacks; i++) {
         const rl_stack *st = m->stacks[i];
         bool mine = false;
@@ -1291,7 +1347,6 @@ static int tf_root_flow(rl_dbuild *db, tf_root *t)
             continue;
         for (size_t j = 0; j < st->nresources; j++) {
             const rl_resource *r = &st->resources[j];
-            any_resource = true;
             if (!st->region || tf_not_regional(r))
                 continue;
             bool seen = false;
@@ -1300,6 +1355,7 @@ static int tf_root_flow(rl_dbuild *db, tf_root *t)
             if (seen || nr == 32)
                 continue;
             regions[nr] = st->region;
+            labels[nr] = r->id;
             /* point at the provider that sends it there, else the resource's region */
             locs[nr].file = NULL;
             for (size_t k = 0; k < t->nprovs && !locs[nr].file; k++)
@@ -1316,16 +1372,9 @@ static int tf_root_flow(rl_dbuild *db, tf_root *t)
             nr++;
         }
     }
-    if (!any_resource)
-        for (size_t k = 0; k < t->nprovs && nr < 32; k++) {
-            bool seen = false;
-            for (size_t j = 0; j < nr && !seen; j++)
-                seen = regions[j] == t->provs[k].region;
-            if (!seen) {
-                regions[nr] = t->provs[k].region;
-                locs[nr++] = t->provs[k].loc;
-            }
-        }
+    for (size_t k = 0; k < t->nins; k++)
+        if (t->ins[k]->kind == RL_INPUT_TF_CONFIG)
+            nr = tf_modules(t, t->ins[k], regions, locs, labels, nr, 32);
     rl_dgroup g;
     memset(&g, 0, sizeof(g));
     g.name = t->fb.flow.name;
@@ -1334,8 +1383,8 @@ static int tf_root_flow(rl_dbuild *db, tf_root *t)
         rl_dnode n;
         memset(&n, 0, sizeof(n));
         n.region = regions[i];
-        n.region_via = any_resource ? "its resources" : "its providers";
-        n.name = rl_fb_printf(&t->fb, "the %s resources", regions[i]);
+        n.region_via = "its resources";
+        n.name = rl_fb_printf(&t->fb, "%s in %s", labels[i], regions[i]);
         n.loc = locs[i];
         n.group = gid;
         rl_fb_node(&t->fb, &n, NULL, 0);

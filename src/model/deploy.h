@@ -69,7 +69,8 @@ typedef struct rl_dgroup {
 typedef struct rl_flow {
     rl_flow_kind kind;
     const rl_input *input;
-    const char *name;        /* pipeline, workflow, stack set, root module */
+    const char *name; /* pipeline, workflow, root module; for stack sets the whole description
+                         ("stack set 'x'", "stack set operation <id>") */
     const char *home_region; /* pipeline home region, or NULL */
     rl_dnode *nodes;
     size_t nnodes;

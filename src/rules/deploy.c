@@ -29,6 +29,7 @@ typedef struct dctx {
     rl_hmap reported;
     rl_strbuf key;
     rl_arena *arena;
+    rl_hmap hooks; /* CodeDeploy hook functions of the stack being read */
     /* per flow */
     long *dist;
     size_t *via;
@@ -212,9 +213,13 @@ static const char *flow_desc(dctx *c, const rl_flow *f)
     case RL_FLOW_GITLAB:
         return rl_arena_printf(c->arena, "GitLab CI pipeline %s", f->name);
     case RL_FLOW_STACKSET:
-        return rl_arena_printf(c->arena, "stack set '%s'", f->name);
+        return f->name;
     case RL_FLOW_TERRAFORM:
-        return rl_arena_printf(c->arena, "Terraform root module '%s'", f->name);
+        return rl_arena_printf(c->arena, "%s '%s'",
+                               f->input->kind == RL_INPUT_TF_PLAN    ? "the plan"
+                               : f->input->kind == RL_INPUT_TF_STATE ? "the state of"
+                                                                     : "root module",
+                               f->name);
     }
     return "";
 }
@@ -232,9 +237,8 @@ static void report_parallel(dctx *c, const rl_flow *f, const rl_dnode *p, const 
         at = &s->loc;
         msg = rl_arena_printf(c->arena,
                               "one terraform apply of %s deploys the primary %s and the standby "
-                              "%s at the same time: the root module holds both regions' %s",
-                              fd, p->region, s->region,
-                              strcmp(s->region_via, "its providers") ? "resources" : "providers");
+                              "%s at the same time: it holds %s and %s",
+                              fd, p->region, s->region, p->name, s->name);
         break;
     case RL_FLOW_STACKSET:
         msg = rl_arena_printf(c->arena,
@@ -525,6 +529,12 @@ static int check_flow(dctx *c, const rl_flow *f)
 
 /* ---- RL404: snapshots ---------------------------------------------------------------- */
 
+/* Whole seconds of a difference, rounded (exports disagree on fractions). */
+static long secs(rl_time d)
+{
+    return (long)((d + (d < 0 ? -RL_TIME_PER_SEC : RL_TIME_PER_SEC) / 2) / RL_TIME_PER_SEC);
+}
+
 static const char *pair_text(dctx *c, const char *region)
 {
     if (rl_model_is_primary(c->m, region))
@@ -563,6 +573,11 @@ static bool has_events(const dctx *c, const char *key, const char *region)
     return false;
 }
 
+static const char *ss_name(dctx *c, const rl_snap *s)
+{
+    return s->name ? rl_arena_printf(c->arena, "stack set '%s'", s->name) : "stack set";
+}
+
 static void snap_in_progress(dctx *c, const rl_snap *s)
 {
     if (s->kind == RL_SNAP_STACKSET_OP) {
@@ -578,10 +593,10 @@ static void snap_in_progress(dctx *c, const rl_snap *s)
         const char *region = sr ? sr : pr;
         emit(c, "RL404", &s->status_loc, region, other_of(c, region),
              rl_arena_printf(c->arena,
-                             "stack set '%s' operation %s is %s: the snapshot was taken while it "
-                             "deployed %s%s%s",
-                             s->name, s->operation ? s->operation : "?", s->status, pr ? pr : "",
-                             pr && sr ? " and " : "", sr ? sr : ""));
+                             "%s operation %s is %s: the snapshot was taken while it deployed "
+                             "%s%s%s",
+                             ss_name(c, s), s->operation ? s->operation : "?", s->status,
+                             pr ? pr : "", pr && sr ? " and " : "", sr ? sr : ""));
         return;
     }
     if (!rl_model_in_pair(c->m, s->region))
@@ -606,7 +621,7 @@ static void snap_stack_pair(dctx *c, const rl_snap *p, const rl_snap *s)
 {
     if (has_events(c, s->key, s->region) && has_events(c, p->key, p->region))
         return; /* the events tell the same story with start and end times */
-    long gap = (long)((s->time - p->time) / RL_TIME_PER_SEC);
+    long gap = secs(s->time - p->time);
     long mag = gap < 0 ? -gap : gap;
     if (mag >= c->bake)
         return;
@@ -684,14 +699,14 @@ static void snap_stackset_op(dctx *c, const rl_snap *s)
     }
     if (!has_p || !sr || !s->has_time || !s->has_end)
         return;
-    long span = (long)((s->end - s->time) / RL_TIME_PER_SEC);
+    long span = secs(s->end - s->time);
     if (span >= c->bake)
         return; /* the regions' gap is unknown inside a longer operation */
     emit(c, "RL404", &s->time_loc, sr, c->m->primary,
          rl_arena_printf(c->arena,
-                         "stack set '%s' operation %s deployed the primary %s and the standby %s "
-                         "within %s (%s–%s); bake-time is %s",
-                         s->name, s->operation ? s->operation : "?", c->m->primary, sr,
+                         "%s operation %s deployed the primary %s and the standby %s within %s "
+                         "(%s–%s); bake-time is %s",
+                         ss_name(c, s), s->operation ? s->operation : "?", c->m->primary, sr,
                          dur(c, span), tstr(c, s->time), tstr(c, s->end), dur(c, c->bake)));
 }
 
@@ -823,12 +838,40 @@ static const rl_node *tf_block(const rl_node *attrs, const char *key)
     return rl_node_is_seq(b) ? rl_node_at(b, 0) : b;
 }
 
+/* Functions named as PreTraffic/PostTraffic hooks: they run the checks of a traffic shift
+ * and are themselves deployed with DeploymentPreference disabled, as SAM documents. */
+static void collect_hooks(dctx *c, const rl_stack *st)
+{
+    rl_hmap_free(&c->hooks);
+    for (size_t j = 0; j < st->nresources; j++) {
+        const rl_node *hooks =
+            rl_node_get(rl_node_get(st->resources[j].props, "DeploymentPreference"), "Hooks");
+        for (size_t k = 0; rl_node_is_map(hooks) && k < hooks->u.map.count; k++) {
+            const char *fn;
+            const rl_node *arg;
+            const rl_node *v = hooks->u.map.items[k].value;
+            const char *id = rl_node_intrinsic(v, &fn, &arg) && !strcmp(fn, "Ref")
+                                 ? rl_node_str(arg)
+                                 : rl_node_str(v);
+            if (id && rl_hmap_puts(&c->hooks, id, (void *)1) < 0)
+                c->rc = RL_ENOMEM;
+        }
+    }
+}
+
+static bool is_hook(const dctx *c, const rl_resource *r)
+{
+    const char *name = ev(r->stack, rl_node_get(r->props, "FunctionName"));
+    return rl_hmap_gets(&c->hooks, r->id) || (name && !strncmp(name, "CodeDeployHook_", 15));
+}
+
 static void check_resource(dctx *c, const rl_resource *r)
 {
     const rl_stack *st = r->stack;
     const char *t = r->type ? r->type : "";
     if (!strcmp(t, "AWS::Serverless::Function")) {
-        sam_preference(c, r, "Function", "AllAtOnce");
+        if (!is_hook(c, r))
+            sam_preference(c, r, "Function", "AllAtOnce");
     } else if (!strcmp(t, "AWS::Serverless::StateMachine")) {
         sam_preference(c, r, "StateMachine", "ALL_AT_ONCE");
     } else if (!strcmp(t, "AWS::Lambda::Alias")) {
@@ -840,10 +883,20 @@ static void check_resource(dctx *c, const rl_resource *r)
             rl_node_get(rl_node_get(r->node, "UpdatePolicy"), "CodeDeployLambdaAliasUpdate") ||
             rl_node_get(r->props, "RoutingConfig"))
             return;
+        const rl_node *all = rl_node_get(rl_doc_root(st->input->doc), "Resources");
         const char *vid = rl_node_str(rl_node_at(arg, 0));
-        const rl_node *vres =
-            vid ? rl_node_get(rl_node_get(rl_doc_root(st->input->doc), "Resources"), vid) : NULL;
+        const rl_node *vres = vid ? rl_node_get(all, vid) : NULL;
         if (!rl_node_streq(rl_node_get(vres, "Type"), "AWS::Lambda::Version"))
+            return;
+        /* the alias of a CodeDeploy hook function (SAM output) */
+        const rl_node *fnode = rl_node_get(r->props, "FunctionName");
+        const rl_node *farg = NULL;
+        const char *fname =
+            rl_node_intrinsic(fnode, &fn, &farg) && !strcmp(fn, "Ref")
+                ? ev(st, rl_node_path(rl_node_get(all, rl_node_str(farg) ? rl_node_str(farg) : ""),
+                                      "Properties.FunctionName"))
+                : NULL;
+        if (fname && !strncmp(fname, "CodeDeployHook_", 15))
             return;
         all_at_once(c, r, fv, ".Properties.FunctionVersion",
                     "moves all traffic to each newly published version at once: no CodeDeploy "
@@ -925,6 +978,7 @@ static void check_progressive(dctx *c)
         const rl_stack *st = c->m->stacks[i];
         if (!rl_model_is_primary(c->m, st->region))
             continue;
+        collect_hooks(c, st);
         for (size_t j = 0; j < st->nresources; j++)
             if (st->resources[j].deployed != 0)
                 check_resource(c, &st->resources[j]);
@@ -963,6 +1017,7 @@ int rl_check_deploy(rl_rule_ctx *ctx)
     free(c.via);
     free(c.reach);
     rl_hmap_free(&c.reported);
+    rl_hmap_free(&c.hooks);
     rl_strbuf_free(&c.key);
     rl_arena_free(c.arena);
     return rc;
