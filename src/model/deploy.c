@@ -472,6 +472,7 @@ static size_t cp_action(cp *c, const rl_node *a, const char *apath, size_t prev,
     memset(&n, 0, sizeof(n));
     n.group = group;
     n.name = rl_fb_printf(&c->fb, "action '%s' of stage '%s'", name, stage);
+    n.label = name;
     const char *rpath = rl_fb_printf(&c->fb, "%s.%s", apath, c->api ? "region" : "Region");
     const char *npath = rl_fb_printf(&c->fb, "%s.%s", apath, c->api ? "name" : "Name");
     n.loc = rnode ? rl_fb_loc(&c->fb, rnode, rpath) : rl_fb_loc(&c->fb, name_node, npath);

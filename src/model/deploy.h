@@ -36,7 +36,8 @@ typedef enum rl_gate_kind {
 /* One step of a flow: a deploy to one region, a gate, an environment, or a barrier that
  * only orders others. Steps are stored in an order where every predecessor comes first. */
 typedef struct rl_dnode {
-    const char *name;   /* for messages: "action 'DeployToUsWest2'", "job 'deploy' [us-west-2]" */
+    const char *name;   /* for messages: "action 'X' of stage 'Y'", "job 'deploy' [us-west-2]" */
+    const char *label;  /* the name inside its construct ("DeployToUsWest2"), or NULL */
     const char *region; /* the region deployed (interned), or NULL for other steps */
     const char *region_via; /* how the region is known ("Region", "--region", "matrix.region") */
     const char *target;     /* what is deployed (stack name without region codes), or NULL */

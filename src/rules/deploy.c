@@ -250,7 +250,8 @@ static void report_parallel(dctx *c, const rl_flow *f, const rl_dnode *p, const 
         msg = rl_arena_printf(c->arena,
                               "%s deploys the primary %s and the standby %s at the same time: "
                               "stage '%s' runs %s and %s in parallel (both RunOrder %ld)",
-                              fd, p->region, s->region, gs->name, p->name, s->name, gs->run_order);
+                              fd, p->region, s->region, gs->name, p->label ? p->label : p->name,
+                              s->label ? s->label : s->name, gs->run_order);
         break;
     case RL_FLOW_GITHUB:
     case RL_FLOW_GITLAB: {
@@ -305,7 +306,7 @@ static size_t gates_on_path(const dctx *c, const rl_flow *f, size_t from, size_t
 {
     size_t n = 0;
     for (size_t i = c->via[to]; i != (size_t)-1 && i != from && n < max; i = c->via[i])
-        if (is_gate(c, &f->nodes[i]) && weight(c, &f->nodes[i]) > 0)
+        if (is_gate(c, &f->nodes[i]))
             out[n++] = i;
     return n;
 }
@@ -315,7 +316,9 @@ static const char *gate_text(dctx *c, const rl_dnode *g)
     if (g->gate_what)
         return g->gate_what;
     if (g->environment)
-        return rl_arena_printf(c->arena, "protected environment '%s'", g->environment);
+        return rl_arena_printf(c->arena, "%s of environment '%s'",
+                               weight(c, g) >= BAKE_INF ? "required reviewers" : "wait timer",
+                               g->environment);
     return g->name;
 }
 
@@ -326,7 +329,7 @@ static const char *env_hint(dctx *c, const rl_flow *f, size_t s)
         const rl_dnode *n = &f->nodes[i];
         if (n->group != f->nodes[s].group || n->instance != f->nodes[s].instance)
             break;
-        if (n->environment)
+        if (n->environment && protected_env(c, n->environment) < 0)
             return rl_arena_printf(c->arena,
                                    " (if environment '%s' has required reviewers or a wait timer, "
                                    "declare it in rules.RL402.protected-environments)",
@@ -358,34 +361,31 @@ static void report_no_bake(dctx *c, const rl_flow *f, size_t pi, size_t si, long
         related(c, fi, &p->loc, rl_arena_printf(c->arena, "the primary %s", p->region));
         return;
     }
-    rl_finding *fi;
-    if (bake == 0) {
-        fi = emit(c, "RL402", &s->loc, s->region, p->region,
-                  rl_arena_printf(c->arena,
-                                  "%s: %s deploys the standby %s right after %s deployed the "
-                                  "primary %s, with no bake step between (bake-time %s)%s",
-                                  fd, s->name, s->region, p->name, p->region, bt,
-                                  env_hint(c, f, si)));
-        related(c, fi, &p->loc,
-                rl_arena_printf(c->arena, "the primary %s deploy: %s", p->region, p->name));
-        return;
-    }
     size_t gates[8];
     size_t ng = gates_on_path(c, f, pi, si, gates, 8);
     rl_strbuf b = RL_STRBUF_INIT;
     for (size_t i = ng; i-- > 0;)
         rl_strbuf_printf(&b, "%s%s", i + 1 < ng ? ", " : "", gate_text(c, &f->nodes[gates[i]]));
-    const char *msg = rl_arena_printf(c->arena,
-                                      "%s: %s deploys the standby %s only %s after %s deployed "
-                                      "the primary %s (bake: %s); bake-time is %s%s",
-                                      fd, s->name, s->region, dur(c, bake), p->name, p->region,
-                                      rl_strbuf_cstr(&b), bt, env_hint(c, f, si));
+    const char *msg;
+    if (ng == 0)
+        msg = rl_arena_printf(c->arena,
+                              "%s: %s deploys the standby %s right after %s deployed the primary "
+                              "%s, with no bake step between (bake-time %s)%s",
+                              fd, s->name, s->region, p->name, p->region, bt, env_hint(c, f, si));
+    else if (bake == 0)
+        msg = rl_arena_printf(c->arena,
+                              "%s: %s deploys the standby %s right after %s deployed the primary "
+                              "%s: the steps between (%s) wait no time (bake-time %s)%s",
+                              fd, s->name, s->region, p->name, p->region, rl_strbuf_cstr(&b), bt,
+                              env_hint(c, f, si));
+    else
+        msg = rl_arena_printf(c->arena,
+                              "%s: %s deploys the standby %s only %s after %s deployed the "
+                              "primary %s (bake: %s); bake-time is %s%s",
+                              fd, s->name, s->region, dur(c, bake), p->name, p->region,
+                              rl_strbuf_cstr(&b), bt, env_hint(c, f, si));
     rl_strbuf_free(&b);
-    if (!msg) {
-        c->rc = RL_ENOMEM;
-        return;
-    }
-    fi = emit(c, "RL402", &s->loc, s->region, p->region, msg);
+    rl_finding *fi = emit(c, "RL402", &s->loc, s->region, p->region, msg);
     related(c, fi, &p->loc,
             rl_arena_printf(c->arena, "the primary %s deploy: %s", p->region, p->name));
     for (size_t i = ng; i-- > 0;) {
@@ -761,7 +761,10 @@ static rl_dloc res_loc(const rl_resource *r, const rl_node *n, const char *suffi
 static void all_at_once(dctx *c, const rl_resource *r, const rl_node *n, const char *suffix,
                         const char *what)
 {
-    rl_dloc l = res_loc(r, n ? n : rl_node_get(r->node, "Type"), n ? suffix : ".Type", c);
+    const rl_node *type = rl_node_get(r->node, "Type");
+    rl_dloc l = n      ? res_loc(r, n, suffix, c)
+                : type ? res_loc(r, type, ".Type", c)
+                       : res_loc(r, r->node, NULL, c);
     emit(c, "RL405", &l, r->stack->region, other_of(c, r->stack->region),
          rl_arena_printf(c->arena, "%s (%s) in the primary %s %s", r->id, r->type, r->stack->region,
                          what));
@@ -843,9 +846,10 @@ static const rl_node *tf_block(const rl_node *attrs, const char *key)
 static void collect_hooks(dctx *c, const rl_stack *st)
 {
     rl_hmap_free(&c->hooks);
-    for (size_t j = 0; j < st->nresources; j++) {
-        const rl_node *hooks =
-            rl_node_get(rl_node_get(st->resources[j].props, "DeploymentPreference"), "Hooks");
+    const rl_node *glob = rl_node_path(rl_doc_root(st->input->doc), "Globals.Function");
+    for (size_t j = 0; j <= st->nresources; j++) {
+        const rl_node *props = j < st->nresources ? st->resources[j].props : glob;
+        const rl_node *hooks = rl_node_get(rl_node_get(props, "DeploymentPreference"), "Hooks");
         for (size_t k = 0; rl_node_is_map(hooks) && k < hooks->u.map.count; k++) {
             const char *fn;
             const rl_node *arg;
@@ -948,11 +952,18 @@ static void check_resource(dctx *c, const rl_resource *r)
         const char *rb = ev(st, rl_node_get(al, tf ? "rollback" : "Rollback"));
         if (en && rb && !strcmp(en, "true") && !strcmp(rb, "true"))
             return;
+        const rl_node *cb = tf ? tf_block(r->props, "deployment_circuit_breaker")
+                               : rl_node_get(dc, "DeploymentCircuitBreaker");
+        const char *cbe = ev(st, rl_node_get(cb, tf ? "enable" : "Enable"));
         const rl_node *at = tf ? NULL : rl_node_get(dc, "Strategy");
         all_at_once(c, r, at, ".Properties.DeploymentConfiguration.Strategy",
-                    "replaces every task in one rolling update with nothing that stops it on "
-                    "errors: no CANARY, LINEAR or BLUE_GREEN strategy and no alarm-based "
-                    "rollback");
+                    cbe && !strcmp(cbe, "true")
+                        ? "replaces every task in one rolling update: no CANARY, LINEAR or "
+                          "BLUE_GREEN strategy and no alarm-based rollback (the circuit breaker "
+                          "only catches tasks that fail to start, not a version that serves "
+                          "errors)"
+                        : "replaces every task in one rolling update: no CANARY, LINEAR or "
+                          "BLUE_GREEN strategy and no alarm-based rollback");
     } else if (!strcmp(t, "AWS::ElasticBeanstalk::Environment")) {
         const rl_node *opts = rl_node_get(r->props, "OptionSettings");
         for (size_t i = 0; i < rl_node_count(opts) && rl_node_is_seq(opts); i++) {
