@@ -1152,7 +1152,7 @@ cleanup:
 /* Resource types whose objects are global or must live in us-east-1 whatever the pair is:
  * a root module that manages them next to one region's resources does not deploy a second
  * region. */
-static bool tf_not_regional(const rl_resource *r)
+static bool tf_not_regional(const rl_resource *r, const char *region)
 {
     static const char *const global[] = {
         "aws_iam_",        "aws_route53_",       "aws_route53domains_",
@@ -1164,7 +1164,7 @@ static bool tf_not_regional(const rl_resource *r)
         if (!strncmp(t, global[i], strlen(global[i])) &&
             strncmp(t, "aws_route53_resolver", 20) != 0)
             return true;
-    if (r->region && !strcmp(r->region, "us-east-1")) {
+    if (region && !strcmp(region, "us-east-1")) {
         /* CloudFront's certificate and its global WAF web ACL */
         if (!strncmp(t, "aws_acm_certificate", 19))
             return true;
@@ -1324,6 +1324,21 @@ static void tf_plan_providers(tf_root *t, const rl_input *in)
     }
 }
 
+/* The region of a configuration resource the model could not place: its providers are
+ * declared in another file of the same root module (the model reads files one by one). */
+static const char *tf_resource_region(tf_root *t, const rl_resource *r)
+{
+    const char *own = rl_node_str(rl_node_get(r->props, "region"));
+    const char *reg = own ? rl_db_region(t->fb.db, own, strlen(own)) : NULL;
+    if (reg)
+        return reg;
+    const char *key = rl_node_str(rl_node_get(r->props, "provider"));
+    for (size_t k = 0; k < t->nprovs; k++)
+        if (!strcmp(t->provs[k].key, key ? key : "aws"))
+            return t->provs[k].region;
+    return NULL;
+}
+
 static bool same_dir(const char *a, const char *b)
 {
     const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
@@ -1348,19 +1363,22 @@ static int tf_root_flow(rl_dbuild *db, tf_root *t)
             continue;
         for (size_t j = 0; j < st->nresources; j++) {
             const rl_resource *r = &st->resources[j];
-            if (!st->region || tf_not_regional(r))
+            const char *region = st->region;
+            if (!region && st->source == RL_STACK_TF_CONFIG)
+                region = tf_resource_region(t, r);
+            if (!region || tf_not_regional(r, region))
                 continue;
             bool seen = false;
             for (size_t k = 0; k < nr && !seen; k++)
-                seen = regions[k] == st->region;
+                seen = regions[k] == region;
             if (seen || nr == 32)
                 continue;
-            regions[nr] = st->region;
+            regions[nr] = region;
             labels[nr] = r->id;
             /* point at the provider that sends it there, else the resource's region */
             locs[nr].file = NULL;
             for (size_t k = 0; k < t->nprovs && !locs[nr].file; k++)
-                if (t->provs[k].region == st->region)
+                if (t->provs[k].region == region)
                     locs[nr] = t->provs[k].loc;
             if (!locs[nr].file) {
                 rl_fbuild loc = t->fb;

@@ -766,8 +766,8 @@ static void all_at_once(dctx *c, const rl_resource *r, const rl_node *n, const c
                 : type ? res_loc(r, type, ".Type", c)
                        : res_loc(r, r->node, NULL, c);
     emit(c, "RL405", &l, r->stack->region, other_of(c, r->stack->region),
-         rl_arena_printf(c->arena, "%s (%s) in the primary %s %s", r->id, r->type, r->stack->region,
-                         what));
+         rl_arena_printf(c->arena, "%s (%s) in %s %s", r->id, r->type,
+                         pair_text(c, r->stack->region), what));
 }
 
 static bool is_all_at_once_config(const char *name)
@@ -801,10 +801,10 @@ static void sam_preference(dctx *c, const rl_resource *r, const char *globals_ke
             l.path = rl_arena_printf(c->arena, "Globals.%s.AutoPublishAlias", globals_key);
         emit(c, "RL405", &l, st->region, other_of(c, st->region),
              rl_arena_printf(c->arena,
-                             "%s (%s) in the primary %s publishes alias '%s' and moves all "
+                             "%s (%s) in %s publishes alias '%s' and moves all "
                              "traffic to each new version at once: no DeploymentPreference "
                              "(canary or linear)",
-                             r->id, r->type, st->region, ev(st, alias)));
+                             r->id, r->type, pair_text(c, st->region), ev(st, alias)));
         return;
     }
     const rl_node *en = rl_node_get(pref, "Enabled");
@@ -820,18 +820,18 @@ static void sam_preference(dctx *c, const rl_resource *r, const char *globals_ke
             l.path = rl_arena_printf(c->arena, "%s.Enabled", base);
         emit(c, "RL405", &l, st->region, other_of(c, st->region),
              rl_arena_printf(c->arena,
-                             "%s (%s) in the primary %s turns its DeploymentPreference off: "
+                             "%s (%s) in %s turns its DeploymentPreference off: "
                              "alias '%s' moves all traffic to each new version at once",
-                             r->id, r->type, st->region, ev(st, alias)));
+                             r->id, r->type, pair_text(c, st->region), ev(st, alias)));
     } else if (type && !strcmp(type, all_type)) {
         rl_dloc l = res_loc(r, tn, rl_arena_printf(c->arena, "%s.Type", base), c);
         if (!psuffix)
             l.path = rl_arena_printf(c->arena, "%s.Type", base);
         emit(c, "RL405", &l, st->region, other_of(c, st->region),
              rl_arena_printf(c->arena,
-                             "%s (%s) in the primary %s deploys with DeploymentPreference %s: "
+                             "%s (%s) in %s deploys with DeploymentPreference %s: "
                              "all traffic moves at once",
-                             r->id, r->type, st->region, all_type));
+                             r->id, r->type, pair_text(c, st->region), all_type));
     }
 }
 
