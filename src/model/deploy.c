@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -865,6 +866,19 @@ typedef struct ev_op {
     rl_time last;
 } ev_op;
 
+typedef struct ev_key {
+    rl_time t;
+    size_t rev; /* n - index: later in the export = older */
+} ev_key;
+
+static int cmp_ev_key(const void *a, const void *b)
+{
+    const ev_key *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->rev > y->rev) - (x->rev < y->rev);
+}
+
 static bool terminal_status(const char *s)
 {
     return s && !ends_with(s, "_IN_PROGRESS") &&
@@ -884,6 +898,7 @@ static int add_events_snapshot(rl_dbuild *db, const rl_input *in)
     rl_time *times = malloc(n * sizeof(*times));
     ev_op *ops = calloc(n, sizeof(*ops));
     size_t nops = 0, norder = 0;
+    rl_hmap by_op = RL_HMAP_INIT; /* "StackId\nOperationId" or StackId -> op index + 1 */
     int rc = RL_OK;
     if (!order || !times || !ops) {
         rc = RL_ENOMEM;
@@ -899,33 +914,41 @@ static int add_events_snapshot(rl_dbuild *db, const rl_input *in)
             continue;
         order[norder++] = i;
     }
-    /* oldest first (exports list the newest first); insertion sort keeps ties stable */
-    for (size_t i = 1; i < norder; i++) {
-        size_t v = order[i], j = i;
-        while (j > 0 && times[order[j - 1]] > times[v]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = v;
+    /* oldest first (exports list the newest first); equal times keep the export's order
+     * reversed, which is oldest first too */
+    ev_key *keys = malloc((norder ? norder : 1) * sizeof(*keys));
+    if (!keys) {
+        rc = RL_ENOMEM;
+        goto cleanup;
     }
+    for (size_t i = 0; i < norder; i++)
+        keys[i] = (ev_key){times[order[i]], n - order[i]};
+    qsort(keys, norder, sizeof(*keys), cmp_ev_key);
+    for (size_t i = 0; i < norder; i++)
+        order[i] = n - keys[i].rev;
+    free(keys);
     for (size_t k = 0; k < norder; k++) {
         size_t i = order[k];
         const rl_node *e = rl_node_at(evs, i);
         const char *sid = rl_node_str(rl_node_get(e, "StackId"));
         const char *opid = rl_node_str(rl_node_get(e, "OperationId"));
         const char *status = rl_node_str(rl_node_get(e, "ResourceStatus"));
-        ev_op *o = NULL;
-        for (size_t j = nops; j-- > 0 && !o;) {
-            if (strcmp(ops[j].stack_id ? ops[j].stack_id : "", sid ? sid : ""))
-                continue;
-            if (opid ? (ops[j].op && !strcmp(ops[j].op, opid)) : ops[j].open)
-                o = &ops[j];
-            else if (!opid)
-                break; /* the stack's latest operation is finished: a new one starts */
+        /* the operation: by OperationId, else the stack's latest one while it is open */
+        const char *key =
+            opid ? rl_arena_printf(db->a, "%s\n%s", sid ? sid : "", opid) : (sid ? sid : "");
+        if (!key) {
+            rc = RL_ENOMEM;
+            goto cleanup;
         }
+        size_t found = (size_t)(uintptr_t)rl_hmap_gets(&by_op, key);
+        ev_op *o = found && (opid || ops[found - 1].open) ? &ops[found - 1] : NULL;
         if (!o) {
             if (!status_in_progress(status))
                 continue; /* an operation whose start is outside the export */
+            if (rl_hmap_puts(&by_op, key, (void *)(uintptr_t)(nops + 1)) < 0) {
+                rc = RL_ENOMEM;
+                goto cleanup;
+            }
             o = &ops[nops++];
             o->stack_id = sid;
             o->op = opid;
@@ -988,6 +1011,7 @@ static int add_events_snapshot(rl_dbuild *db, const rl_input *in)
     rl_fb_end(&fb);
 
 cleanup:
+    rl_hmap_free(&by_op);
     free(order);
     free(times);
     free(ops);

@@ -671,8 +671,9 @@ static void sh_run(sh *p, size_t from, size_t to, int depth)
                 for (size_t j = skip + 3; j < c->nw && rounds < 16 && !p->rc; j++) {
                     char *item = sh_expand(p, p->s + c->w[j].off, c->w[j].len);
                     /* an unquoted variable holding "a b" gives two words */
-                    for (char *tok = item ? strtok(item, " \t\n") : NULL; tok && rounds < 16;
-                         tok = strtok(NULL, " \t\n")) {
+                    char *save = NULL; /* loops nest: strtok's hidden state would not */
+                    for (char *tok = item ? strtok_r(item, " \t\n", &save) : NULL;
+                         tok && rounds < 16; tok = strtok_r(NULL, " \t\n", &save)) {
                         char *copy = rl_arena_strdup(p->db->a, tok);
                         const char *nm = rl_arena_strdup(p->db->a, name);
                         if (!copy || !nm) {

@@ -13,6 +13,7 @@
 #include "checks.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,11 @@ typedef struct dctx {
     rl_strbuf key;
     rl_arena *arena;
     rl_hmap hooks; /* CodeDeploy hook functions of the stack being read */
+    /* snapshot indexes: no pairwise scan over the stacks of two regions */
+    rl_hmap prim_stack;  /* key -> the primary's describe-stacks record */
+    rl_hmap prim_events; /* key -> (index + 1) of the primary's latest operation */
+    rl_hmap events_in;   /* "region\nkey" -> (void *)1 */
+    size_t *ev_next;     /* the primary's operations of a key, as a chain of indexes + 1 */
     /* per flow */
     long *dist;
     size_t *via;
@@ -563,14 +569,15 @@ static const char *verb(const char *status)
     return "update";
 }
 
-static bool has_events(const dctx *c, const char *key, const char *region)
+static const char *region_key(dctx *c, const char *region, const char *key)
 {
-    for (size_t i = 0; i < c->d->nsnaps; i++) {
-        const rl_snap *s = &c->d->snaps[i];
-        if (s->kind == RL_SNAP_EVENTS && s->region == region && !strcmp(s->key, key))
-            return true;
-    }
-    return false;
+    return rl_arena_printf(c->arena, "%s\n%s", region ? region : "", key);
+}
+
+static bool has_events(dctx *c, const char *key, const char *region)
+{
+    const char *k = region_key(c, region, key);
+    return k && rl_hmap_gets(&c->events_in, k);
 }
 
 static const char *ss_name(dctx *c, const rl_snap *s)
@@ -644,11 +651,9 @@ static void snap_events_pair(dctx *c, const rl_snap *s)
     const rl_snap *best = NULL;
     long best_gap = 0;
     bool best_overlap = false;
-    for (size_t i = 0; i < c->d->nsnaps; i++) {
-        const rl_snap *p = &c->d->snaps[i];
-        if (p->kind != RL_SNAP_EVENTS || !rl_model_is_primary(c->m, p->region) ||
-            strcmp(p->key, s->key))
-            continue;
+    for (size_t i = (size_t)(uintptr_t)rl_hmap_gets(&c->prim_events, s->key); i;
+         i = c->ev_next[i - 1]) {
+        const rl_snap *p = &c->d->snaps[i - 1];
         rl_time s_end = s->has_end ? s->end : s->time;
         rl_time p_end = p->has_end ? p->end : p->time;
         bool overlap = (s->time <= p_end || (!p->has_end && s->time >= p->time)) &&
@@ -713,6 +718,31 @@ static void snap_stackset_op(dctx *c, const rl_snap *s)
 static void check_snapshots(dctx *c)
 {
     const rl_deploy *d = c->d;
+    c->ev_next = calloc(d->nsnaps + 1, sizeof(*c->ev_next));
+    if (!c->ev_next) {
+        c->rc = RL_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < d->nsnaps; i++) {
+        const rl_snap *s = &d->snaps[i];
+        bool prim = rl_model_is_primary(c->m, s->region);
+        int rc = 0;
+        if (s->kind == RL_SNAP_EVENTS) {
+            const char *k = region_key(c, s->region, s->key);
+            rc = k ? rl_hmap_puts(&c->events_in, k, (void *)1) : -1;
+            if (prim && rc == 0) {
+                c->ev_next[i] = (size_t)(uintptr_t)rl_hmap_gets(&c->prim_events, s->key);
+                rc = rl_hmap_puts(&c->prim_events, s->key, (void *)(uintptr_t)(i + 1));
+            }
+        } else if (s->kind == RL_SNAP_STACK && prim && s->has_time && !s->in_progress &&
+                   !rl_hmap_gets(&c->prim_stack, s->key)) {
+            rc = rl_hmap_puts(&c->prim_stack, s->key, (void *)s);
+        }
+        if (rc < 0) {
+            c->rc = RL_ENOMEM;
+            return;
+        }
+    }
     for (size_t i = 0; i < d->nsnaps && c->rc == RL_OK; i++) {
         const rl_snap *s = &d->snaps[i];
         if (s->in_progress) {
@@ -729,14 +759,9 @@ static void check_snapshots(dctx *c)
             snap_events_pair(c, s);
             continue;
         }
-        for (size_t j = 0; j < d->nsnaps; j++) {
-            const rl_snap *p = &d->snaps[j];
-            if (p->kind == RL_SNAP_STACK && p->has_time && !p->in_progress &&
-                rl_model_is_primary(c->m, p->region) && !strcmp(p->key, s->key)) {
-                snap_stack_pair(c, p, s);
-                break;
-            }
-        }
+        const rl_snap *p = rl_hmap_gets(&c->prim_stack, s->key);
+        if (p)
+            snap_stack_pair(c, p, s);
     }
 }
 
@@ -1029,6 +1054,10 @@ int rl_check_deploy(rl_rule_ctx *ctx)
     free(c.reach);
     rl_hmap_free(&c.reported);
     rl_hmap_free(&c.hooks);
+    rl_hmap_free(&c.prim_stack);
+    rl_hmap_free(&c.prim_events);
+    rl_hmap_free(&c.events_in);
+    free(c.ev_next);
     rl_strbuf_free(&c.key);
     rl_arena_free(c.arena);
     return rc;
