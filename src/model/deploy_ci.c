@@ -411,10 +411,22 @@ static bool is_deploy(char **ex, size_t n)
         return false;
     }
     if (word_is(cmd, "terraform") || word_is(cmd, "tofu") || word_is(cmd, "terragrunt") ||
-        word_is(cmd, "cdktf") || word_is(cmd, "kubectl")) {
+        word_is(cmd, "cdktf")) {
         for (size_t k = 1; k < n; k++)
-            if (word_is(ex[k], "apply") || word_is(ex[k], "deploy") || word_is(ex[k], "run-all"))
-                return k + 1 < n || !word_is(ex[k], "run-all");
+            if (word_is(ex[k], "apply") || word_is(ex[k], "deploy") || word_is(ex[k], "destroy"))
+                return true;
+        return false;
+    }
+    if (word_is(cmd, "kubectl")) {
+        /* changes to what runs; `rollout status`, `get`, `describe` only read */
+        for (size_t k = 1; k < n; k++) {
+            if (word_is(ex[k], "apply") || word_is(ex[k], "create") || word_is(ex[k], "replace") ||
+                word_is(ex[k], "patch") || word_is(ex[k], "set") || word_is(ex[k], "scale"))
+                return true;
+            if (word_is(ex[k], "rollout") && k + 1 < n &&
+                (word_is(ex[k + 1], "restart") || word_is(ex[k + 1], "undo")))
+                return true;
+        }
         return false;
     }
     if (word_is(cmd, "pulumi"))

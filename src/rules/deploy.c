@@ -455,12 +455,12 @@ static int check_flow(dctx *c, const rl_flow *f)
         return RL_OK;
     if (ensure(c, f->nnodes) < 0)
         return RL_ENOMEM;
+    int rc = RL_OK;
     sview *v = calloc(f->nnodes, sizeof(*v));
     bool *before = calloc(np * f->nnodes, sizeof(*before)); /* [primary k][step] */
     if (!v || !before) {
-        free(v);
-        free(before);
-        return RL_ENOMEM;
+        rc = RL_ENOMEM;
+        goto cleanup;
     }
     for (size_t i = 0; i < f->nnodes; i++) {
         v[i].before = v[i].parallel = v[i].after = v[i].unordered = none;
@@ -528,9 +528,12 @@ static int check_flow(dctx *c, const rl_flow *f)
             report_standby_first(c, f, &f->nodes[v[si].after], s);
         }
     }
+    rc = c->rc;
+
+cleanup:
     free(v);
     free(before);
-    return c->rc;
+    return rc;
 }
 
 /* ---- RL404: snapshots ---------------------------------------------------------------- */
@@ -1034,6 +1037,9 @@ int rl_check_deploy(rl_rule_ctx *ctx)
     c.on404 = rl_ctx_enabled(ctx, "RL404");
     c.on405 = rl_ctx_enabled(ctx, "RL405");
     c.bake = c.m->bake_time > 0 ? c.m->bake_time : 0;
+    /* bake-time: 0 says no bake is wanted: RL402 has nothing to measure against */
+    if (c.bake == 0)
+        c.on402 = false;
     c.protected_envs = rl_ctx_setting_of(ctx, "RL402", "protected-environments");
     c.key = (rl_strbuf)RL_STRBUF_INIT;
     c.arena = rl_arena_new(0);

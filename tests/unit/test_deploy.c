@@ -193,6 +193,9 @@ Test(deploy, shell_reader)
                      "deploy us-west-2 via --region target -|");
     cr_assert_str_eq(scan(f, "terraform plan && terraform apply -auto-approve"),
                      "deploy - via - target -|");
+    cr_assert_str_eq(
+        scan(f, "kubectl -n prod rollout status deploy/api; kubectl -n prod apply -f k8s/"),
+        "deploy - via - target -|");
     /* sleeps, with units, sums and variables */
     cr_assert_str_eq(scan(f, "sleep 600; sleep 1h 30m; sleep $BAKE; sleep $UNKNOWN"),
                      "sleep 600|sleep 5400|sleep 2700|sleep -1|");
