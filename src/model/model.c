@@ -1,6 +1,7 @@
 /* The region-pair model: regions, stacks and resources per region, the export index, and
  * the CloudFormation builder (one instance per region for a shared template, parameter
  * files bound by folder and name). */
+#include "deploy.h"
 #include "model_private.h"
 
 #include <stdio.h>
@@ -403,6 +404,9 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
             break;
         }
     }
+    /* deployment flows read the template instances built above (pipelines, stack sets) */
+    if (rc == RL_OK)
+        rc = rl_model_add_deploy(m);
 
 cleanup:
     if (rc < 0) {

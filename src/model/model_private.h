@@ -47,6 +47,7 @@ struct rl_model_priv {
     int eval_depth;       /* nesting of rl_eval_strings calls (scratch reuse guard) */
     rl_eval_env **envs;   /* every environment, for freeing */
     size_t nenvs;
+    struct rl_deploy *deploy; /* pipelines, workflows, stack sets, snapshots (deploy.c) */
 };
 
 /* Builders for each input family (model_cfn.c, model_tf.c). */

@@ -22,6 +22,7 @@ bool rl_engine_emits(const char *id);
 int rl_check_input(rl_rule_ctx *ctx);
 int rl_check_dependency(rl_rule_ctx *ctx);
 int rl_check_imports(rl_rule_ctx *ctx);
+int rl_check_deploy(rl_rule_ctx *ctx);
 
 /* ---- custom rules (src/rules/custom.c) ---------------------------------------------- */
 
