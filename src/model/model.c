@@ -384,6 +384,13 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     for (size_t i = 0; i < o->nstandby; i++)
         m->regions[m->nregions++] = o->standby[i];
 
+    /* Terraform configurations are modules of files: variables, then providers first */
+    for (int phase = 0; phase < 2 && rc == RL_OK; phase++)
+        for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
+            const rl_input *it = rl_inputs_at(in, i);
+            if (it->doc && it->kind == RL_INPUT_TF_CONFIG)
+                rc = rl_model_tf_collect(m, it, phase);
+        }
     for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
         const rl_input *it = rl_inputs_at(in, i);
         if (!it->doc)
@@ -433,6 +440,7 @@ void rl_model_free(rl_model *m)
             }
         }
         free(m->priv->envs);
+        rl_hmap_free(&m->priv->tf_modules);
         rl_hmap_free(&m->priv->exports);
         rl_hmap_free(&m->priv->export_names);
         rl_hmap_free(&m->priv->interned);

@@ -17,6 +17,12 @@ typedef struct rl_param {
     bool is_list;         /* CommaDelimitedList or List<...> */
 } rl_param;
 
+/* A Terraform variable default or local value, and the file it is written in. */
+typedef struct rl_tfvalue {
+    const rl_node *node;
+    const rl_doc *doc;
+} rl_tfvalue;
+
 struct rl_eval_env {
     const rl_model *model;
     const rl_doc *doc; /* the template / configuration */
@@ -33,8 +39,8 @@ struct rl_eval_env {
     /* Terraform */
     bool terraform;      /* no CloudFormation intrinsics */
     bool tf_interpolate; /* configuration strings are templates (${var.x}) */
-    rl_hmap tf_vars;     /* variable name -> default node */
-    rl_hmap tf_locals;   /* local name -> node */
+    rl_hmap tf_vars;     /* variable name -> rl_tfvalue* (its default) */
+    rl_hmap tf_locals;   /* local name -> rl_tfvalue* */
     bool borrowed;       /* tf_vars/tf_locals belong to another environment */
 };
 
@@ -45,6 +51,7 @@ struct rl_model_priv {
     rl_hmap export_names; /* name -> (void*)1 */
     rl_hmap interned;     /* string -> the same string in arena */
     int eval_depth;       /* nesting of rl_eval_strings calls (scratch reuse guard) */
+    rl_hmap tf_modules;   /* folder -> Terraform root module (model_tf.c) */
     rl_eval_env **envs;   /* every environment, for freeing */
     size_t nenvs;
     struct rl_deploy *deploy; /* pipelines, workflows, stack sets, snapshots (deploy.c) */
@@ -53,6 +60,10 @@ struct rl_model_priv {
 /* Builders for each input family (model_cfn.c, model_tf.c). */
 int rl_model_add_cfn(rl_model *m, const rl_input *in);
 int rl_model_add_terraform(rl_model *m, const rl_input *in);
+/* Terraform configurations: the *.tf.json files of one folder are one module. Phase 0
+ * collects variables and locals, phase 1 providers (whose regions may use variables of any
+ * file); resources are added by rl_model_add_terraform() afterwards. */
+int rl_model_tf_collect(rl_model *m, const rl_input *in, int phase);
 int rl_model_add_stack(rl_model *m, rl_stack *st);
 rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source src,
                              const char *region, bool shared);

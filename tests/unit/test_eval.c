@@ -297,6 +297,28 @@ Test(eval, terraform_provider_regions)
     fx_free(f);
 }
 
+Test(eval, terraform_module_is_a_folder)
+{
+    /* providers, variables and resources in different files of one root module */
+    fx *f = fx_new();
+    put(f, "tf/variables.tf.json", "{\"variable\": {\"dr\": {\"default\": \"us-west-2\"}}}");
+    put(f, "tf/providers.tf.json",
+        "{\"provider\": {\"aws\": [{\"region\": \"us-east-1\"}, {\"alias\": \"dr\", "
+        "\"region\": \"${var.dr}\"}]}}");
+    put(f, "tf/main.tf.json",
+        "{\"resource\": {\"aws_sqs_queue\": {\"b\": {\"provider\": \"aws.dr\", \"name\": "
+        "\"${var.dr}-q\"}}}}");
+    put(f, "other/main.tf.json", "{\"resource\": {\"aws_sqs_queue\": {\"c\": {\"name\": \"c\"}}}}");
+    build(f);
+    const rl_stack *w = stack_in(f->m, "tf/main.tf.json", "us-west-2");
+    cr_assert_not_null(w, "the provider of providers.tf.json applies to main.tf.json");
+    alts a = eval(w, rl_node_get(w->resources[0].props, "name"));
+    cr_assert_str_eq(a.v[0], "us-west-2-q");
+    cr_assert_null(stack_in(f->m, "other/main.tf.json", "us-east-1"),
+                   "another folder is another module: its provider is unknown");
+    fx_free(f);
+}
+
 Test(eval, exports_index)
 {
     fx *f = fx_new();
