@@ -92,9 +92,4 @@ const rl_export *rl_model_exports(const rl_model *m, const char *region, const c
 /* True when some region of the pair exports `name`. */
 bool rl_model_exported_anywhere(const rl_model *m, const char *name);
 
-/* The counterpart stacks of `st` in other regions: instances of the same shared template,
- * or templates with the same file name / stack name. */
-size_t rl_model_counterparts(const rl_model *m, const rl_stack *st, const rl_stack **out,
-                             size_t max);
-
 #endif

@@ -478,22 +478,3 @@ bool rl_model_exported_anywhere(const rl_model *m, const char *name)
 {
     return rl_hmap_gets(&m->priv->export_names, name) != NULL;
 }
-
-size_t rl_model_counterparts(const rl_model *m, const rl_stack *st, const rl_stack **out,
-                             size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < m->nstacks; i++) {
-        const rl_stack *o = m->stacks[i];
-        if (o == st || !o->region || !st->region || !strcmp(o->region, st->region))
-            continue;
-        bool same = o->input == st->input ||
-                    (o->name && st->name && o->source == st->source && !strcmp(o->name, st->name));
-        if (!same)
-            continue;
-        if (n < max)
-            out[n] = o;
-        n++;
-    }
-    return n;
-}
