@@ -403,6 +403,10 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
             break;
         }
     }
+    if (rc == RL_OK)
+        rc = rl_offering_build(m);
+    if (rc == RL_OK)
+        rc = rl_org_build(m);
 
 cleanup:
     if (rc < 0) {
@@ -429,6 +433,8 @@ void rl_model_free(rl_model *m)
             }
         }
         free(m->priv->envs);
+        rl_offering_free(m->priv->offering);
+        rl_org_free(m->priv->org);
         rl_hmap_free(&m->priv->exports);
         rl_hmap_free(&m->priv->export_names);
         rl_hmap_free(&m->priv->interned);

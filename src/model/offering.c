@@ -14,7 +14,7 @@
 /* A name table: the union of names and, per region, which of them it offers. */
 typedef struct name_table {
     rl_doc *doc;
-    rl_hmap index;   /* name -> (void *)(index + 1) */
+    rl_hmap index; /* name -> (void *)(index + 1) */
     size_t count;
     rl_hmap regions; /* region -> uint8_t bitset, 1 = offered */
     const char *source;
@@ -129,7 +129,7 @@ static int load_table(rl_arena *a, name_table *t, const char *path, const char *
     const char *repo = rl_node_str(rl_node_get(src, "repo"));
     const char *commit = rl_node_str(rl_node_get(src, "commit"));
     const char *date = rl_node_str(rl_node_get(src, "date"));
-    t->source = rl_arena_printf(a, "%s (%s %.9s, %.10s)", what, repo ? repo : "?",
+    t->source = rl_arena_printf(a, "%s: %s@%.9s, %.10s", what, repo ? repo : "?",
                                 commit ? commit : "?", date ? date : "?");
     return t->source ? RL_OK : RL_ENOMEM;
 }
@@ -177,10 +177,13 @@ static int add_export(rl_model *m, struct rl_offering *o, const rl_input *in)
     const rl_node *params = rl_node_get(root, "Parameters");
     const rl_node *one = rl_node_get(root, "Parameter");
     size_t n = rl_node_is_seq(params) ? params->u.seq.count : 0;
+    const char *src = rl_arena_printf(o->arena, "SSM export %s", in->path);
+    if (!src)
+        return RL_ENOMEM;
     /* a page that says more follows cannot tell what is missing */
     const rl_node *next = rl_node_get(root, "NextToken");
-    bool complete = !next || next->type == RL_SCALAR_NULL ||
-                    (rl_node_is_scalar(next) && next->u.s.len == 0);
+    bool complete =
+        !next || next->type == RL_SCALAR_NULL || (rl_node_is_scalar(next) && next->u.s.len == 0);
     for (size_t i = 0; i < n + (one ? 1 : 0); i++) {
         const rl_node *p = i < n ? params->u.seq.items[i] : one;
         const char *name = rl_node_str(rl_node_get(p, "Name"));
@@ -192,12 +195,12 @@ static int add_export(rl_model *m, struct rl_offering *o, const rl_input *in)
         const char *ik = rl_model_intern(m, key);
         const char *ir = rl_model_intern(m, region), *is = rl_model_intern(m, service);
         if (!ik || !ir || !is || rl_hmap_puts(&o->ex_pairs, ik, (void *)1) < 0 ||
-            rl_hmap_puts(&o->ex_pair_source, ik, (void *)in->path) < 0)
+            rl_hmap_puts(&o->ex_pair_source, ik, (void *)src) < 0)
             return RL_ENOMEM;
         /* a single get-parameter answers for one pair only */
         if (complete && one == NULL) {
             rl_hmap *full = by_region ? &o->ex_region_full : &o->ex_service_full;
-            if (rl_hmap_puts(full, by_region ? ir : is, (void *)in->path) < 0)
+            if (rl_hmap_puts(full, by_region ? ir : is, (void *)src) < 0)
                 return RL_ENOMEM;
         }
     }
@@ -240,9 +243,9 @@ int rl_offering_build(rl_model *m)
             return RL_ENOMEM;
     }
     if ((rc = load_table(o->arena, &o->cfn, "rules/data/cfn-types.json", "types",
-                         "CloudFormation resource types per region from")) < 0 ||
+                         "resource types per region")) < 0 ||
         (rc = load_table(o->arena, &o->svc, "rules/data/region-services.json", "services",
-                         "the SSM service table from")) < 0)
+                         "services per region")) < 0)
         return rc;
     const rl_node *croot = rl_doc_root(o->cfn.doc), *sroot = rl_doc_root(o->svc.doc);
     if ((rc = set_of(&o->cfn_copied, rl_node_get(croot, "copied_from_us_east_1"))) < 0 ||
@@ -271,9 +274,9 @@ void rl_offering_free(struct rl_offering *o)
     rl_doc_free(o->map_doc);
     free_table(&o->cfn);
     free_table(&o->svc);
-    rl_hmap *maps[] = {&o->tf,          &o->uses,           &o->cfn_copied,
-                       &o->cfn_stale,   &o->svc_global,     &o->ex_pairs,
-                       &o->ex_region_full, &o->ex_service_full, &o->ex_pair_source};
+    rl_hmap *maps[] = {
+        &o->tf,       &o->uses,           &o->cfn_copied,      &o->cfn_stale,     &o->svc_global,
+        &o->ex_pairs, &o->ex_region_full, &o->ex_service_full, &o->ex_pair_source};
     for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
         rl_hmap_free(maps[i]);
     rl_arena_free(o->arena);
@@ -344,16 +347,20 @@ static bool svc_known(const struct rl_offering *o, const char *name)
     return name && rl_hmap_gets(&o->svc.index, name) != NULL;
 }
 
-/* Prefix and service of a CloudFormation namespace (defaults: the lower-cased namespace). */
-static int namespace_use(struct rl_offering *o, const char *ns, size_t nslen, rl_service_use *u)
+/* Prefix and service of a CloudFormation namespace (defaults: the lower-cased namespace);
+ * *actions receives the namespace's default actions, if it has any. */
+static int namespace_use(struct rl_offering *o, const char *ns, size_t nslen, rl_service_use *u,
+                         const rl_node **actions)
 {
     char name[128];
+    *actions = NULL;
     if (nslen >= sizeof(name))
         return RL_OK;
     memcpy(name, ns, nslen);
     name[nslen] = '\0';
     const rl_node *e = rl_node_get(o->namespaces, name);
     if (e) {
+        *actions = rl_node_get(e, "actions");
         u->prefix = dash_null(rl_node_str(rl_node_get(e, "iam")));
         u->service = dash_null(rl_node_str(rl_node_get(e, "ssm")));
         return RL_OK;
@@ -390,7 +397,8 @@ static int cfn_use(struct rl_offering *o, const char *type, rl_service_use *u, b
     /* only types some table knows: a made-up AWS:: type would give a made-up prefix */
     if (!e && !rl_hmap_gets(&o->cfn.index, type))
         return RL_OK;
-    int rc = namespace_use(o, ns, (size_t)(sep - ns), u);
+    const rl_node *ns_actions;
+    int rc = namespace_use(o, ns, (size_t)(sep - ns), u, &ns_actions);
     if (rc < 0)
         return rc;
     if (rl_node_get(e, "iam"))
@@ -398,7 +406,8 @@ static int cfn_use(struct rl_offering *o, const char *type, rl_service_use *u, b
     if (rl_node_get(e, "ssm"))
         u->service = dash_null(rl_node_str(rl_node_get(e, "ssm")));
     *known = true;
-    return fill_actions(o->arena, u, rl_node_get(e, "actions"), sep + 2);
+    const rl_node *actions = rl_node_get(e, "actions");
+    return fill_actions(o->arena, u, actions ? actions : ns_actions, sep + 2);
 }
 
 /* A Terraform type: the exact key, else the longest prefix key ending in "_". */
@@ -446,12 +455,13 @@ static int tf_use(struct rl_offering *o, const char *type, rl_service_use *u, bo
     }
     if (!sep || strncmp(target, "AWS::", 5))
         return RL_OK;
-    int rc = namespace_use(o, target + 5, strlen(target + 5), u);
+    const rl_node *ns_actions;
+    int rc = namespace_use(o, target + 5, strlen(target + 5), u, &ns_actions);
     if (rc < 0)
         return rc;
     *known = true;
     const char *what = camel(o->arena, rest ? rest : type + 4);
-    return fill_actions(o->arena, u, NULL, what);
+    return fill_actions(o->arena, u, ns_actions, what);
 }
 
 static const rl_service_use *resolve(struct rl_offering *o, const char *type, int depth)
