@@ -4,10 +4,19 @@
 
 #include <string.h>
 
-const rl_check_binding rl_check_bindings[] = {
-    {"RL001", rl_check_input},      {"RL002", rl_check_input},      {"RL003", rl_check_input},
-    {"RL501", rl_check_dependency}, {"RL502", rl_check_dependency}, {"RL503", rl_check_dependency},
-    {"RL504", rl_check_dependency}, {"RL505", rl_check_imports},    {NULL, NULL}};
+const rl_check_binding rl_check_bindings[] = {{"RL001", rl_check_input},
+                                              {"RL002", rl_check_input},
+                                              {"RL003", rl_check_input},
+                                              {"RL301", rl_check_services},
+                                              {"RL302", rl_check_services},
+                                              {"RL303", rl_check_services},
+                                              {"RL304", rl_check_services},
+                                              {"RL501", rl_check_dependency},
+                                              {"RL502", rl_check_dependency},
+                                              {"RL503", rl_check_dependency},
+                                              {"RL504", rl_check_dependency},
+                                              {"RL505", rl_check_imports},
+                                              {NULL, NULL}};
 
 bool rl_engine_emits(const char *id)
 {
