@@ -175,8 +175,12 @@ static int add_scp(struct rl_org *o, rl_scp *scp)
         if (!l)
             return RL_ENOMEM;
         l->scp = scp;
-        l->next = rl_hmap_gets(&o->by_id, scp->id);
-        if (rl_hmap_puts(&o->by_id, scp->id, l) < 0)
+        scp_list *last = rl_hmap_gets(&o->by_id, scp->id);
+        while (last && last->next)
+            last = last->next;
+        if (last)
+            last->next = l;
+        else if (rl_hmap_puts(&o->by_id, scp->id, l) < 0)
             return RL_ENOMEM;
     }
     return RL_OK;
@@ -256,14 +260,21 @@ static int attach(rl_model *m, struct rl_org *o, const char *target, const char 
     id_list *l = rl_arena_calloc(o->arena, 1, sizeof(*l));
     if (!t || !p || !l)
         return RL_ENOMEM;
-    for (const id_list *e = rl_hmap_gets(&o->attached, t); e; e = e->next)
-        if (!strcmp(e->id, p))
-            return RL_OK;
-    l->id = p;
-    l->next = rl_hmap_gets(&o->attached, t);
     o->structure = true;
     if (id_kind(t) == ID_ACCOUNT && rl_hmap_puts(&o->accounts, t, (void *)1) < 0)
         return RL_ENOMEM;
+    /* appended, so that levels list their SCPs in the order of the exports */
+    id_list *last = NULL;
+    for (id_list *e = rl_hmap_gets(&o->attached, t); e; e = e->next) {
+        if (!strcmp(e->id, p))
+            return RL_OK;
+        last = e;
+    }
+    l->id = p;
+    if (last) {
+        last->next = l;
+        return RL_OK;
+    }
     return rl_hmap_puts(&o->attached, t, l) < 0 ? RL_ENOMEM : RL_OK;
 }
 

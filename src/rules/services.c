@@ -111,8 +111,7 @@ static void put_statement(rl_strbuf *b, const rl_statement *st)
 static void put_level(rl_strbuf *b, const rl_scp_level *lv)
 {
     if (!lv->target) {
-        rl_strbuf_puts(b, "the SCPs given (no organization structure was exported: each applies "
-                          "to every account)");
+        rl_strbuf_puts(b, "the SCPs given");
         return;
     }
     rl_strbuf_printf(b, "the %s %s", lv->kind, lv->target);
@@ -162,8 +161,14 @@ static void related_statements(svc *s, rl_finding *f, const rl_scp_path *path,
         put_statement(&b, h->stmt);
         rl_strbuf_puts(&b, " of ");
         put_scp(&b, h->scp);
-        rl_strbuf_puts(&b, ", in force through ");
-        put_level(&b, &path->levels[h->level]);
+        const rl_scp_level *lv = &path->levels[h->level];
+        if (lv->target) {
+            rl_strbuf_puts(&b, ", attached to ");
+            put_level(&b, lv);
+        } else {
+            rl_strbuf_puts(&b, ", in force for every account (no organization structure was "
+                               "exported)");
+        }
         if (!b.failed)
             rl_emit_related(s->ctx, f, h->scp->input->path, &h->stmt->node->span, "%s",
                             rl_strbuf_cstr(&b));
@@ -229,12 +234,17 @@ static void report_not_allowed(svc *s, const rl_resource *res, const rl_scp_path
     const rl_scp_level *lv = &path->levels[v->d->hits[0].level];
     rl_strbuf b = RL_STRBUF_INIT;
     lead(&b, res, "cannot be deployed in");
-    rl_strbuf_puts(&b, "no Allow of ");
-    put_level(&b, lv);
-    rl_strbuf_puts(&b, " matches ");
+    if (lv->target) {
+        rl_strbuf_puts(&b, "no SCP attached to ");
+        put_level(&b, lv);
+    } else {
+        rl_strbuf_puts(&b, "none of the SCPs given");
+    }
+    rl_strbuf_puts(&b, " allows ");
     put_action(&b, v, res->stack->region);
+    rl_strbuf_puts(&b, " there");
     put_more(&b, v);
-    rl_strbuf_puts(&b, ", and every level root -> OU -> account needs one");
+    rl_strbuf_puts(&b, ", and every level root -> OU -> account needs an Allow");
     rl_finding *f;
     if (b.failed) {
         rl_strbuf_free(&b);
@@ -257,8 +267,11 @@ static void report_not_allowed(svc *s, const rl_resource *res, const rl_scp_path
             rl_strbuf_printf(&r, "%s%s", k ? ", " : "", allow->actions[k]);
         if (allow->nactions > 4)
             rl_strbuf_printf(&r, " and %zu more", allow->nactions - 4);
-        if (allow->nconds)
-            rl_strbuf_puts(&r, " under conditions");
+        for (size_t k = 0; k < allow->nconds; k++) {
+            char cond[400];
+            rl_condition_describe(&allow->conds[k], false, cond, sizeof(cond));
+            rl_strbuf_printf(&r, "%s%s", k ? " and " : " only if ", cond);
+        }
         if (!r.failed)
             rl_emit_related(s->ctx, f, scp->input->path, &allow->node->span, "%s",
                             rl_strbuf_cstr(&r));
