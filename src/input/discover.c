@@ -38,8 +38,10 @@ void rl_inputs_free(rl_inputs *in)
 {
     if (!in)
         return;
-    for (size_t i = 0; i < in->count; i++)
+    for (size_t i = 0; i < in->count; i++) {
         rl_doc_free(in->items[i]->doc);
+        rl_source_free(in->items[i]->text);
+    }
     free(in->items);
     free(in->skipped);
     rl_hmap_free(&in->seen_dirs);
@@ -310,6 +312,7 @@ void rl_inputs_load(rl_inputs *in, const rl_discover_opts *opts)
             continue;
         if (rl_source_read(&src, it->fs_path, it->path, max, &it->error) < 0)
             continue;
-        rl_doc_load(&it->doc, src, opts ? &opts->load : NULL, &it->error);
+        if (rl_doc_parse(&it->doc, src, opts ? &opts->load : NULL, &it->error) < 0)
+            it->text = src; /* kept so the error can be shown in its line */
     }
 }
