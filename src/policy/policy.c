@@ -458,7 +458,7 @@ static bool ip_in(const char *ip, const char *cidr)
     if (bits < 0 || bits > (long)bytes * 8)
         return false;
     for (size_t i = 0; i < bytes && bits > 0; i++, bits -= 8) {
-        unsigned char mask = bits >= 8 ? 0xFF : (unsigned char)(0xFF << (8 - bits));
+        unsigned mask = bits >= 8 ? 0xFFu : (0xFFu << (8 - bits)) & 0xFFu;
         if ((a[i] & mask) != (b[i] & mask))
             return false;
     }
