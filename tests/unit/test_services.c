@@ -488,6 +488,36 @@ Test(services, account_per_region)
     fx_free(f);
 }
 
+Test(services, account_must_be_an_account_id)
+{
+    static const char *const bad[] = {"account: \"12345\"\n", "account: {us-west-2: abc}\n",
+                                      "account: {nowhere: \"111111111111\"}\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        fx *f = fx_new();
+        put(f, "t.yaml", one_lambda);
+        put(f, ".regionlint.yaml", bad[i]);
+        char cfg[128];
+        snprintf(cfg, sizeof(cfg), "%s/.regionlint.yaml", f->dir);
+        const char *paths[] = {f->dir};
+        const char *sb[] = {"us-west-2"};
+        rl_lint_opts o;
+        memset(&o, 0, sizeof(o));
+        o.paths = paths;
+        o.npaths = 1;
+        o.config_path = cfg;
+        o.primary = "us-east-1";
+        o.standby = sb;
+        o.nstandby = 1;
+        o.strategy = -1;
+        rl_error err;
+        rl_error_clear(&err);
+        cr_expect_eq(rl_lint_run(&f->lint, &o, &err), RL_ECONFIG, "%s", bad[i]);
+        cr_expect(strstr(err.message, "account"), "%s", err.message);
+        cr_expect_eq(err.line, 1);
+        fx_free(f);
+    }
+}
+
 Test(services, no_structure_one_level)
 {
     fx *f = fx_new();
