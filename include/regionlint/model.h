@@ -109,6 +109,7 @@ typedef struct rl_service_use {
     const char *const *actions; /* "lambda:CreateFunction", ... */
     size_t nactions;
     bool derived; /* the action is <prefix>:Create<Resource>: the type is not in the table */
+    const char *cfn_type; /* the CloudFormation type it is (a Terraform type's), or NULL */
 } rl_service_use;
 
 /* The use of a CloudFormation or Terraform resource type, or NULL when the tables cannot

@@ -397,6 +397,7 @@ static int cfn_use(struct rl_offering *o, const char *type, rl_service_use *u, b
     /* only types some table knows: a made-up AWS:: type would give a made-up prefix */
     if (!e && !rl_hmap_gets(&o->cfn.index, type))
         return RL_OK;
+    u->cfn_type = rl_hmap_gets(&o->cfn.index, type) ? type : NULL;
     const rl_node *ns_actions;
     int rc = namespace_use(o, ns, (size_t)(sep - ns), u, &ns_actions);
     if (rc < 0)

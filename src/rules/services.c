@@ -408,10 +408,18 @@ static void check_offering(svc *s, const rl_resource *res, const rl_service_use 
     if (use && use->prefix && rl_model_service_global(m, use->prefix))
         return;
     bool cfn = strstr(res->type, "::") != NULL;
-    rl_offered o = cfn ? rl_model_type_offered(m, region, res->type, &source)
-                   : use && use->service
-                       ? rl_model_service_offered(m, region, use->service, &source)
-                       : RL_OFFERED_UNKNOWN;
+    rl_offered o = RL_OFFERED_UNKNOWN;
+    if (cfn) {
+        o = rl_model_type_offered(m, region, res->type, &source);
+    } else if (use && use->service) {
+        /* Terraform calls the service's API: the service table decides, but where
+         * CloudFormation has the equivalent type in the region, the service is there
+         * (the service table misses a few services in a few regions) */
+        if (use->cfn_type &&
+            rl_model_type_offered(m, region, use->cfn_type, NULL) == RL_OFFERED_YES)
+            return;
+        o = rl_model_service_offered(m, region, use->service, &source);
+    }
     if (o != RL_OFFERED_NO)
         return;
     rl_strbuf b = RL_STRBUF_INIT;

@@ -587,6 +587,29 @@ Test(services, fixtures_positions)
     }
 }
 
+/* Terraform resources: the service table decides, unless CloudFormation has the equivalent
+ * type in the region (the SSM tree lacks codepipeline in mx-central-1, CloudFormation has
+ * AWS::CodePipeline::Pipeline there). */
+Test(services, terraform_offering)
+{
+    fx *f = fx_new();
+    put(f, "main.tf.json",
+        "{\"provider\": {\"aws\": {\"region\": \"mx-central-1\"}},\n"
+        " \"resource\": {\"aws_codepipeline\": {\"p\": {\"name\": \"p\"}},\n"
+        "   \"aws_appsync_graphql_api\": {\"g\": {\"name\": \"g\"}},\n"
+        "   \"aws_amplify_app\": {\"a\": {\"name\": \"a\"}},\n"
+        "   \"aws_iam_role\": {\"r\": {\"name\": \"r\"}},\n"
+        "   \"aws_something_unmapped\": {\"u\": {}}}}\n");
+    run(f, "us-east-1", "mx-central-1");
+    char got[8][128];
+    cr_expect_eq(findings(f, "RL303", got, 8), 2);
+    cr_expect_str_eq(got[0], "main.tf.json:3:37");
+    cr_expect_str_eq(got[1], "main.tf.json:4:29");
+    cr_expect(strstr(finding(f, "RL303", 0)->message, "the service appsync is not offered there"));
+    cr_expect(strstr(finding(f, "RL303", 1)->message, "the service amplify is not offered there"));
+    fx_free(f);
+}
+
 /* Global services are not reported behind a region deny that exempts them, and a deny on
  * them in their home region is reported with that region. */
 Test(services, global_services)
