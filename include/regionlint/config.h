@@ -55,6 +55,8 @@ struct rl_config {
     size_t ninputs;
     const char **scp_globs;
     size_t nscp;
+    const char **exclude; /* globs of files not to read */
+    size_t nexclude;
     rl_config_account *accounts;
     size_t naccounts;
     const char **disable;

@@ -485,12 +485,14 @@ static int load_root(cload *c, const rl_node *root)
             rc = load_rules(c, v);
         } else if (!strcmp(key, "ignore")) {
             rc = load_ignores(c, v);
+        } else if (!strcmp(key, "exclude")) {
+            rc = want_strs(c, v, "exclude", &cfg->exclude, &cfg->nexclude);
         } else if (!strcmp(key, "mandatory")) {
             rc = want_strs(c, v, "mandatory", &cfg->mandatory, &cfg->nmandatory);
         } else {
             rc = cerr(c, k,
                       "unknown key '%s' (expected primary, standby, strategy, requirements, "
-                      "bake-time, inputs, scp, account, rules, ignore, mandatory)",
+                      "bake-time, inputs, exclude, scp, account, rules, ignore, mandatory)",
                       key);
         }
         if (rc < 0)
