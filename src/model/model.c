@@ -414,6 +414,10 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     /* deployment flows read the template instances built above (pipelines, stack sets) */
     if (rc == RL_OK)
         rc = rl_model_add_deploy(m);
+    if (rc == RL_OK)
+        rc = rl_offering_build(m);
+    if (rc == RL_OK)
+        rc = rl_org_build(m);
 
 cleanup:
     if (rc < 0) {
@@ -441,6 +445,8 @@ void rl_model_free(rl_model *m)
         }
         free(m->priv->envs);
         rl_hmap_free(&m->priv->tf_modules);
+        rl_offering_free(m->priv->offering);
+        rl_org_free(m->priv->org);
         rl_hmap_free(&m->priv->exports);
         rl_hmap_free(&m->priv->export_names);
         rl_hmap_free(&m->priv->interned);

@@ -54,7 +54,9 @@ struct rl_model_priv {
     rl_hmap tf_modules;   /* folder -> Terraform root module (model_tf.c) */
     rl_eval_env **envs;   /* every environment, for freeing */
     size_t nenvs;
-    struct rl_deploy *deploy; /* pipelines, workflows, stack sets, snapshots (deploy.c) */
+    struct rl_deploy *deploy;     /* pipelines, workflows, stack sets, snapshots (deploy.c) */
+    struct rl_offering *offering; /* service map and region offering (offering.c) */
+    struct rl_org *org;           /* SCPs and the organization (org.c) */
 };
 
 /* Builders for each input family (model_cfn.c, model_tf.c). */
@@ -71,6 +73,13 @@ int rl_model_add_resource(rl_model *m, rl_stack *st, const rl_resource *res);
 const char *rl_model_intern(rl_model *m, const char *s);
 /* A zeroed environment owned by the model. */
 rl_eval_env *rl_model_new_env(rl_model *m);
+
+/* The service map and region offering tables, and the SSM offering exports (offering.c). */
+int rl_offering_build(rl_model *m);
+void rl_offering_free(struct rl_offering *o);
+/* The SCPs, the organization tree and the SCP path of each region's account (org.c). */
+int rl_org_build(rl_model *m);
+void rl_org_free(struct rl_org *org);
 
 /* Evaluation environment for a CloudFormation template instance. */
 int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params);
