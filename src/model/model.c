@@ -161,6 +161,19 @@ static const rl_node *param_file_value(const rl_input *pf, const char *name)
     return rl_node_get(rl_node_get(root, "Parameters"), name);
 }
 
+const char *rl_model_account_for(const rl_model *m, const char *region)
+{
+    const char *any = NULL;
+    for (size_t i = 0; m->cfg && i < m->cfg->naccounts; i++) {
+        const rl_config_account *a = &m->cfg->accounts[i];
+        if (!a->region)
+            any = a->account;
+        else if (region && !strcmp(a->region, region))
+            return a->account;
+    }
+    return any ? any : m->account_id;
+}
+
 int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
 {
     rl_arena *a = m->priv->arena;
@@ -172,7 +185,7 @@ int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
     env->root = root;
     env->region = st->region;
     env->partition = rl_region_partition(st->region);
-    env->account_id = m->account_id;
+    env->account_id = rl_model_account_for(m, st->region);
     env->stack_name = st->name;
     env->mappings = rl_node_get(root, "Mappings");
     env->conditions = rl_node_get(root, "Conditions");

@@ -71,6 +71,8 @@ rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source sr
                              const char *region, bool shared);
 int rl_model_add_resource(rl_model *m, rl_stack *st, const rl_resource *res);
 const char *rl_model_intern(rl_model *m, const char *s);
+/* The account id the config's `account:` names for a region (AWS::AccountId), or NULL. */
+const char *rl_model_account_for(const rl_model *m, const char *region);
 /* A zeroed environment owned by the model. */
 rl_eval_env *rl_model_new_env(rl_model *m);
 

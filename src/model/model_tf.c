@@ -98,6 +98,7 @@ static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
     env->borrowed = true;
     env->region = region;
     env->partition = rl_region_partition(region);
+    env->account_id = rl_model_account_for(c->m, region);
     st->env = env;
     const char *base = strrchr(c->in->path, '/');
     st->name = rl_model_intern(c->m, base ? base + 1 : c->in->path);
