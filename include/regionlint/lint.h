@@ -19,6 +19,8 @@ typedef struct rl_lint_opts {
     size_t nenable;
     const char **disable;
     size_t ndisable;
+    const char **exclude; /* --exclude globs (against the paths as shown) */
+    size_t nexclude;
     const char **rule_paths; /* --rules */
     size_t nrule_paths;
     const char *baseline;       /* --baseline FILE, or NULL */
@@ -38,6 +40,9 @@ typedef struct rl_lint rl_lint;
  * accept are written there and count as suppressed by it in this run. */
 int rl_lint_run(rl_lint **out, const rl_lint_opts *opts, rl_error *err);
 void rl_lint_free(rl_lint *l);
+/* The rules a run with these options would know: built-in ones plus the custom rules of
+ * the config and of `rule_paths` (for --list-rules and --explain). */
+int rl_lint_load_rules(rl_registry **out, const rl_lint_opts *o, rl_error *err);
 
 const rl_findings *rl_lint_findings(const rl_lint *l);
 const rl_registry *rl_lint_registry(const rl_lint *l);
