@@ -3,6 +3,9 @@
  * files bound by folder and name). */
 #include "model_private.h"
 
+#include "iam.h"
+#include "quotas.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,10 +399,21 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
         case RL_INPUT_STACKS:
             rc = index_snapshot_exports(m, it);
             break;
+        case RL_INPUT_QUOTAS:
+        case RL_INPUT_QUOTA_USAGE:
+        case RL_INPUT_TRUSTED_ADVISOR:
+            rc = rl_model_add_quotas(m, it);
+            break;
+        case RL_INPUT_IAM:
+            rc = rl_model_add_iam(m, it);
+            break;
         default:
             break;
         }
     }
+
+    if (rc == RL_OK)
+        rc = rl_model_finish_quotas(m);
 
 cleanup:
     if (rc < 0) {
@@ -426,6 +440,8 @@ void rl_model_free(rl_model *m)
             }
         }
         free(m->priv->envs);
+        rl_quota_db_free(m->priv->quotas);
+        rl_iam_db_free(m->priv->iam);
         rl_hmap_free(&m->priv->exports);
         rl_hmap_free(&m->priv->export_names);
         rl_hmap_free(&m->priv->interned);

@@ -47,6 +47,8 @@ struct rl_model_priv {
     int eval_depth;       /* nesting of rl_eval_strings calls (scratch reuse guard) */
     rl_eval_env **envs;   /* every environment, for freeing */
     size_t nenvs;
+    struct rl_quota_db *quotas; /* service quotas, usage, Trusted Advisor (quotas.c) */
+    struct rl_iam_db *iam;      /* IAM exports and role uses (iam.c) */
 };
 
 /* Builders for each input family (model_cfn.c, model_tf.c). */
