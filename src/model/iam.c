@@ -409,6 +409,21 @@ static void emit(resolver *r, rl_role_ref *ref)
 }
 
 static void resolve_node(resolver *r, const rl_stack *st, const rl_node *n);
+static const char *display(rl_arena *a, const rl_evstr *s);
+
+typedef struct shown_ctx {
+    rl_arena *a;
+    const char *out;
+} shown_ctx;
+
+/* The first alternative of a name, for messages. */
+static int shown_name(void *ctx, const rl_evstr *s)
+{
+    shown_ctx *x = ctx;
+    if (!x->out && !(x->out = display(x->a, s)))
+        return RL_ENOMEM;
+    return 0;
+}
 
 /* The role a role resource creates: its fixed name when it has one (RoleName evaluated in
  * its own stack instance), else a key of its own: CloudFormation and Terraform generate a
@@ -426,14 +441,27 @@ static const rl_role_ref *created_role(resolver *r, const rl_resource *res)
     }
     const rl_node *nn = rl_node_get(res->props, is_tf(res->stack) ? "name" : "RoleName");
     const char *name = nn ? rl_eval_string(res->stack, nn) : NULL;
+    shown_ctx sx = {a, NULL};
+    if (nn && !name) {
+        /* a name with pieces only known at deploy time: shown as written, never shared */
+        int rc = rl_eval_strings(res->stack, nn, shown_name, &sx);
+        if (rc < 0) {
+            r->rc = rc;
+            return NULL;
+        }
+    }
+    const char *shown = sx.out;
     ref->creator = res;
     ref->file = rl_doc_path(res->stack->input->doc);
     ref->span = nn ? nn->span : res->node->span;
     if (name && valid_role_name(name, strlen(name))) {
         ref->name = name;
         ref->key = lower_dup(a, "", name, strlen(name));
+    } else if (shown) {
+        ref->name = shown;
+        ref->key = rl_arena_printf(a, "@%p", (const void *)res);
     } else {
-        ref->name = rl_arena_printf(a, "%s (name generated per stack)", res->id);
+        ref->name = rl_arena_printf(a, "%s (generated name)", res->id);
         ref->key = rl_arena_printf(a, "@%p", (const void *)res);
     }
     if (!ref->name || !ref->key || rl_hmap_put(&r->db->created, res, RL_HMAP_PTR, ref) < 0) {

@@ -291,12 +291,15 @@ static int add_quota(rl_model *m, rl_quota_db *db, const rl_input *in, long ri, 
         qt->context = ctx;
         qt->name = str_or(rl_node_get(q, "QuotaName"), code);
         qt->service_name = str_or(rl_node_get(q, "ServiceName"), service);
-        rl_node_bool(rl_node_get(q, "Adjustable"), &qt->adjustable);
+        qt->adjustable = -1;
         qt->statistic = rl_node_str(rl_node_path(q, "UsageMetric.MetricStatisticRecommendation"));
         qt->usage_key = usage_key(a, q, service, code, ctx);
         if (!qt->usage_key || rl_hmap_puts(map, key, qt) < 0)
             return RL_ENOMEM;
     }
+    bool adj;
+    if (qt->adjustable < 0 && rl_node_bool(rl_node_get(q, "Adjustable"), &adj))
+        qt->adjustable = adj;
     /* the first export that gives a value wins; later duplicates are ignored */
     if (is_default && !qt->has_default) {
         qt->has_default = true;

@@ -17,7 +17,7 @@ typedef struct rl_quota {
     const char *context;      /* resource-level quota: ContextId with its region blanked; or "" */
     const char *name;         /* QuotaName, or the code when the export has none */
     const char *service_name; /* ServiceName, or the code */
-    bool adjustable;
+    int adjustable;           /* 1, 0, or -1 when no export says */
     bool has_applied, has_default;
     double applied, def;
     const rl_input *applied_in, *default_in;

@@ -4,10 +4,26 @@
 
 #include <string.h>
 
+/* One binding a line, so that families added on different branches merge cleanly. */
+/* clang-format off */
 const rl_check_binding rl_check_bindings[] = {
-    {"RL001", rl_check_input},      {"RL002", rl_check_input},      {"RL003", rl_check_input},
-    {"RL501", rl_check_dependency}, {"RL502", rl_check_dependency}, {"RL503", rl_check_dependency},
-    {"RL504", rl_check_dependency}, {"RL505", rl_check_imports},    {NULL, NULL}};
+    {"RL001", rl_check_input},
+    {"RL002", rl_check_input},
+    {"RL003", rl_check_input},
+    {"RL101", rl_check_quotas},
+    {"RL102", rl_check_quotas},
+    {"RL103", rl_check_quotas},
+    {"RL104", rl_check_quotas},
+    {"RL201", rl_check_iam},
+    {"RL202", rl_check_iam},
+    {"RL203", rl_check_iam},
+    {"RL501", rl_check_dependency},
+    {"RL502", rl_check_dependency},
+    {"RL503", rl_check_dependency},
+    {"RL504", rl_check_dependency},
+    {"RL505", rl_check_imports},
+    {NULL, NULL}};
+/* clang-format on */
 
 bool rl_engine_emits(const char *id)
 {

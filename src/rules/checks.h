@@ -22,5 +22,7 @@ bool rl_engine_emits(const char *id);
 int rl_check_input(rl_rule_ctx *ctx);
 int rl_check_dependency(rl_rule_ctx *ctx);
 int rl_check_imports(rl_rule_ctx *ctx);
+int rl_check_quotas(rl_rule_ctx *ctx);
+int rl_check_iam(rl_rule_ctx *ctx);
 
 #endif
