@@ -157,6 +157,8 @@ typedef struct rl_dupkey {
  * (success or failure). On a syntax error returns RL_EPARSE with the position in err; on a
  * safety limit RL_ELIMIT; *out is NULL then. */
 int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err);
+/* Same, but on failure the caller keeps (and frees) `src`, e.g. to show the failing line. */
+int rl_doc_parse(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err);
 void rl_doc_free(rl_doc *doc);
 
 /* The root node; NULL for an empty document. */

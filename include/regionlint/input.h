@@ -45,6 +45,7 @@ typedef struct rl_input {
     const char *fs_path; /* path used to open the file */
     rl_doc *doc;         /* NULL when it could not be read or parsed */
     rl_error error;      /* why it could not (code != 0) */
+    rl_source *text;     /* the bytes of an input that did not parse, for excerpts */
     rl_input_kind kind;
     const char *subkind; /* finer shape, e.g. "list-service-quotas", "get-role"; or NULL */
     const char *region;  /* attributed region; NULL = shared (or per element, see model) */

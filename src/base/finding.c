@@ -163,7 +163,8 @@ void rl_findings_finish(rl_findings *fs)
         rl_finding *f = fs->items[i];
         rl_fingerprint(f->fingerprint, f->rule_id, f->file, f->path, f->region, f->other_region);
     }
-    qsort(fs->items, fs->count, sizeof(*fs->items), cmp);
+    if (fs->count > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(fs->items, fs->count, sizeof(*fs->items), cmp);
     size_t o = 0;
     for (size_t i = 0; i < fs->count; i++) {
         if (o > 0 && cmp(&fs->items[o - 1], &fs->items[i]) == 0 &&

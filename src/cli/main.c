@@ -9,15 +9,21 @@
 #include <string.h>
 #include <unistd.h>
 
-static int list_rules(void)
+static rl_registry *load_registry(void)
 {
     rl_registry *reg = NULL;
     rl_error err;
     rl_error_clear(&err);
-    if (rl_registry_new(&reg, &err) < 0) {
+    if (rl_registry_new(&reg, &err) < 0)
         fprintf(stderr, "regionlint: %s\n", err.message);
+    return reg;
+}
+
+static int list_rules(void)
+{
+    rl_registry *reg = load_registry();
+    if (!reg)
         return 2;
-    }
     for (size_t i = 0; i < rl_registry_count(reg); i++) {
         const rl_rule *r = rl_registry_at(reg, i);
         printf("%-6s %-8s %-12s %s\n", r->id, rl_level_name(r->level), r->family, r->title);
@@ -28,13 +34,9 @@ static int list_rules(void)
 
 static int explain(const char *id)
 {
-    rl_registry *reg = NULL;
-    rl_error err;
-    rl_error_clear(&err);
-    if (rl_registry_new(&reg, &err) < 0) {
-        fprintf(stderr, "regionlint: %s\n", err.message);
+    rl_registry *reg = load_registry();
+    if (!reg)
         return 2;
-    }
     const rl_rule *r = rl_registry_find(reg, id);
     int rc = 0;
     if (!r) {

@@ -153,7 +153,7 @@ static bool starts_json(const rl_source *src)
     return i < len && (p[i] == '{' || p[i] == '[');
 }
 
-int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err)
+int rl_doc_parse(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err)
 {
     rl_load_opts o = {RL_SYNTAX_AUTO, 0, 0};
     rl_doc *doc = NULL;
@@ -169,7 +169,6 @@ int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error
     doc = calloc(1, sizeof(*doc));
     if (!doc || !(doc->arena = rl_arena_new(0))) {
         free(doc);
-        rl_source_free(src);
         return rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
     }
     doc->src = src;
@@ -200,11 +199,20 @@ int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error
     if (rc < 0) {
         if (err && !err->file[0])
             snprintf(err->file, sizeof(err->file), "%s", rl_source_path(src));
+        doc->src = NULL; /* the caller keeps the source */
         rl_doc_free(doc);
         return rc;
     }
     *out = doc;
     return RL_OK;
+}
+
+int rl_doc_load(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_error *err)
+{
+    int rc = rl_doc_parse(out, src, opts, err);
+    if (rc < 0)
+        rl_source_free(src);
+    return rc;
 }
 
 void rl_doc_free(rl_doc *doc)

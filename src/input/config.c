@@ -70,9 +70,10 @@ long rl_parse_duration(const char *s)
 
 /* Glob over '/'-separated paths: `*` and `?` stay inside one segment, `**` spans any
  * number of segments, `[...]` is a character class. fnmatch(3) has no `**`, hence this. */
-static bool glob_at(const char *p, const char *s, int budget)
+static bool glob_at(const char *p, const char *s, long *budget)
 {
-    if (budget <= 0)
+    /* a shared step budget bounds the backtracking of patterns like *a*a*a*b */
+    if (--*budget <= 0)
         return false;
     while (*p) {
         if (p[0] == '*' && p[1] == '*') {
@@ -81,17 +82,17 @@ static bool glob_at(const char *p, const char *s, int budget)
                 rest++;
             if (!*rest)
                 return true;
-            if (glob_at(rest, s, budget - 1))
+            if (glob_at(rest, s, budget))
                 return true;
             for (const char *q = s; *q; q++)
-                if (*q == '/' && glob_at(rest, q + 1, budget - 1))
+                if (*q == '/' && glob_at(rest, q + 1, budget))
                     return true;
             return false;
         }
         if (*p == '*') {
             p++;
             for (;;) {
-                if (glob_at(p, s, budget - 1))
+                if (glob_at(p, s, budget))
                     return true;
                 if (!*s || *s == '/')
                     return false;
@@ -151,7 +152,8 @@ bool rl_glob_match(const char *pattern, const char *path)
         pattern += 2;
     while (path[0] == '.' && path[1] == '/')
         path += 2;
-    return glob_at(pattern, path, 10000);
+    long budget = 100000;
+    return glob_at(pattern, path, &budget);
 }
 
 char *rl_config_find(const char *start_dir)

@@ -38,8 +38,10 @@ void rl_inputs_free(rl_inputs *in)
 {
     if (!in)
         return;
-    for (size_t i = 0; i < in->count; i++)
+    for (size_t i = 0; i < in->count; i++) {
         rl_doc_free(in->items[i]->doc);
+        rl_source_free(in->items[i]->text);
+    }
     free(in->items);
     free(in->skipped);
     rl_hmap_free(&in->seen_dirs);
@@ -249,7 +251,9 @@ static int walk(rl_inputs *in, const char *fs_dir, const char *display, unsigned
                     rc = walk(in, fs, disp, depth + 1);
             }
         } else if (S_ISREG(st.st_mode)) {
-            if (!wanted_file(names[i])) {
+            if (!strcmp(names[i], ".regionlint.yaml") || !strcmp(names[i], ".regionlint.yml")) {
+                /* the config file is not an input */
+            } else if (!wanted_file(names[i])) {
                 rc = add_skipped(in, disp);
             } else {
                 int s = seen(in, &in->seen_files, &st);
@@ -308,6 +312,7 @@ void rl_inputs_load(rl_inputs *in, const rl_discover_opts *opts)
             continue;
         if (rl_source_read(&src, it->fs_path, it->path, max, &it->error) < 0)
             continue;
-        rl_doc_load(&it->doc, src, opts ? &opts->load : NULL, &it->error);
+        if (rl_doc_parse(&it->doc, src, opts ? &opts->load : NULL, &it->error) < 0)
+            it->text = src; /* kept so the error can be shown in its line */
     }
 }

@@ -271,55 +271,62 @@ static svs ref(ev *e, const char *name)
     return svs_unknown(e, name); /* a resource: its physical id is known only after deploy */
 }
 
-/* Fn::Sub template: literal text keeps its exact origin; ${X} resolves X. */
-static svs sub(ev *e, const rl_node *tmpl, const rl_node *vars, const rl_doc *doc)
+/* Resolves the expression of one ${...} (or Terraform %{...}) of a template string. */
+typedef svs (*subst_fn)(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx);
+
+/* Expands a template string: literal text keeps its exact origin, each ${X} is resolved by
+ * `resolve`. Escapes: CloudFormation ${!X} is the text ${X}; Terraform $${ and %%{ are the
+ * texts ${ and %{. Terraform strip markers (~) are ignored. */
+static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform, subst_fn resolve,
+                  void *ctx)
 {
-    if (!rl_node_is_scalar(tmpl))
-        return svs_unknown(e, "Fn::Sub");
     const char *t = tmpl->u.s.str;
     size_t len = tmpl->u.s.len, i = 0, lit = 0;
     svs acc = svs_one(e, sv_new());
-    while (i < len && !e->oom) {
-        if (t[i] == '$' && i + 1 < len && t[i + 1] == '{') {
-            if (i + 2 < len && t[i + 2] == '!') {
-                /* ${!Literal} is the literal text ${Literal} */
-                sv s = sv_new();
-                sv_append(e, &s, t + lit, i - lit, doc, tmpl, lit, NULL);
-                sv_append(e, &s, "${", 2, doc, tmpl, i, NULL);
-                acc = svs_concat(e, acc, svs_one(e, s));
-                i += 3;
-                lit = i;
-                continue;
-            }
-            const char *close = memchr(t + i + 2, '}', len - i - 2);
-            if (!close)
-                break;
-            sv pre = sv_new();
-            sv_append(e, &pre, t + lit, i - lit, doc, tmpl, lit, NULL);
-            acc = svs_concat(e, acc, svs_one(e, pre));
-            size_t ns = i + 2, ne = (size_t)(close - t);
-            while (ns < ne && t[ns] == ' ')
-                ns++;
-            while (ne > ns && t[ne - 1] == ' ')
-                ne--;
-            char name[256];
-            size_t nl = ne - ns < sizeof(name) - 1 ? ne - ns : sizeof(name) - 1;
-            memcpy(name, t + ns, nl);
-            name[nl] = '\0';
-            const rl_node *bound = rl_node_get(vars, name);
-            svs val;
-            if (bound)
-                val = eval_node(e, bound, doc);
-            else if (strchr(name, '.') && strncmp(name, "AWS::", 5))
-                val = svs_unknown(e, name); /* ${Resource.Attribute} */
-            else
-                val = ref(e, name);
-            acc = svs_concat(e, acc, val);
-            i = (size_t)(close - t) + 1;
-            lit = i;
+    while (i + 1 < len && !e->oom) {
+        bool open = t[i] == '$' || (terraform && t[i] == '%');
+        if (!open) {
+            i++;
             continue;
         }
-        i++;
+        size_t drop = 0; /* an escape: the byte to leave out */
+        if (!terraform && t[i + 1] == '{' && i + 2 < len && t[i + 2] == '!')
+            drop = i + 2;
+        else if (terraform && t[i + 1] == t[i] && i + 2 < len && t[i + 2] == '{')
+            drop = i + 1;
+        if (drop) {
+            sv s = sv_new();
+            sv_append(e, &s, t + lit, drop - lit, doc, tmpl, lit, NULL);
+            acc = svs_concat(e, acc, svs_one(e, s));
+            lit = drop + 1;
+            i = drop + 2;
+            continue;
+        }
+        if (t[i + 1] != '{') {
+            i++;
+            continue;
+        }
+        const char *close = memchr(t + i + 2, '}', len - i - 2);
+        if (!close)
+            break;
+        sv pre = sv_new();
+        sv_append(e, &pre, t + lit, i - lit, doc, tmpl, lit, NULL);
+        acc = svs_concat(e, acc, svs_one(e, pre));
+        size_t ns = i + 2, ne = (size_t)(close - t);
+        while (ns < ne && (t[ns] == ' ' || (terraform && t[ns] == '~')))
+            ns++;
+        while (ne > ns && (t[ne - 1] == ' ' || (terraform && t[ne - 1] == '~')))
+            ne--;
+        char expr[256];
+        size_t el = ne - ns < sizeof(expr) - 1 ? ne - ns : sizeof(expr) - 1;
+        memcpy(expr, t + ns, el);
+        expr[el] = '\0';
+        svs val = resolve(e, expr, t[i] == '%', doc, ctx);
+        if (val.n == 0) /* not a string (a list, a mapping): unknown, not empty */
+            val = svs_unknown(e, expr);
+        acc = svs_concat(e, acc, val);
+        i = (size_t)(close - t) + 1;
+        lit = i;
     }
     if (lit < len) {
         sv rest = sv_new();
@@ -327,6 +334,25 @@ static svs sub(ev *e, const rl_node *tmpl, const rl_node *vars, const rl_doc *do
         acc = svs_concat(e, acc, svs_one(e, rest));
     }
     return acc;
+}
+
+/* Fn::Sub: a name of the variable map, a parameter or pseudo parameter, or Res.Attr. */
+static svs sub_var(ev *e, const char *name, bool directive, const rl_doc *doc, void *ctx)
+{
+    const rl_node *bound = rl_node_get((const rl_node *)ctx, name);
+    (void)directive;
+    if (bound)
+        return eval_node(e, bound, doc);
+    if (strchr(name, '.') && strncmp(name, "AWS::", 5))
+        return svs_unknown(e, name); /* ${Resource.Attribute} */
+    return ref(e, name);
+}
+
+static svs sub(ev *e, const rl_node *tmpl, const rl_node *vars, const rl_doc *doc)
+{
+    if (!rl_node_is_scalar(tmpl))
+        return svs_unknown(e, "Fn::Sub");
+    return expand(e, tmpl, doc, false, sub_var, (void *)vars);
 }
 
 static svs join(ev *e, const rl_node *arg, const rl_doc *doc)
@@ -393,65 +419,31 @@ static svs if_fn(ev *e, const rl_node *arg, const rl_doc *doc)
                      eval_node(e, rl_node_at(arg, 2), doc));
 }
 
-/* Terraform template strings: ${var.x}, ${local.x} and the region data source resolve;
- * other references are unknown; $${ is a literal "${". */
+/* Terraform template strings: ${var.x}, ${local.x} and the region and partition data
+ * sources resolve; other references and %{...} directives are unknown. */
+static svs tf_expr(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx)
+{
+    const rl_node *v = NULL;
+    (void)ctx;
+    if (directive)
+        return svs_unknown(e, "template directive");
+    if (!strncmp(expr, "var.", 4) && (v = rl_hmap_gets(&e->env->tf_vars, expr + 4)))
+        return eval_node(e, v, doc);
+    if (!strncmp(expr, "local.", 6) && (v = rl_hmap_gets(&e->env->tf_locals, expr + 6)))
+        return eval_node(e, v, doc);
+    if (!strncmp(expr, "data.aws_region.", 16) && e->env->region &&
+        (strstr(expr, ".name") || strstr(expr, ".id") || strstr(expr, ".region")))
+        return pseudo(e, "AWS::Region");
+    if (!strncmp(expr, "data.aws_partition.", 19) && strstr(expr, ".partition"))
+        return pseudo(e, "AWS::Partition");
+    return svs_unknown(e, expr);
+}
+
 static svs tf_template(ev *e, const rl_node *n, const rl_doc *doc)
 {
-    const char *t = n->u.s.str;
-    size_t len = n->u.s.len, i = 0, lit = 0;
-    if (!memchr(t, '$', len) && !memchr(t, '%', len))
+    if (!memchr(n->u.s.str, '$', n->u.s.len) && !memchr(n->u.s.str, '%', n->u.s.len))
         return literal(e, n, doc);
-    svs acc = svs_one(e, sv_new());
-    while (i < len && !e->oom) {
-        if ((t[i] == '$' || t[i] == '%') && i + 2 < len && t[i + 1] == '$' && t[i + 2] == '{') {
-            i += 2; /* escaped $${ / %%{ */
-            continue;
-        }
-        if ((t[i] == '$' || t[i] == '%') && i + 1 < len && t[i + 1] == '{') {
-            const char *close = memchr(t + i + 2, '}', len - i - 2);
-            if (!close)
-                break;
-            sv pre = sv_new();
-            sv_append(e, &pre, t + lit, i - lit, doc, n, lit, NULL);
-            acc = svs_concat(e, acc, svs_one(e, pre));
-            size_t ns = i + 2, ne = (size_t)(close - t);
-            while (ns < ne && (t[ns] == ' ' || t[ns] == '~'))
-                ns++;
-            while (ne > ns && (t[ne - 1] == ' ' || t[ne - 1] == '~'))
-                ne--;
-            char expr[256];
-            size_t el = ne - ns < sizeof(expr) - 1 ? ne - ns : sizeof(expr) - 1;
-            memcpy(expr, t + ns, el);
-            expr[el] = '\0';
-            const rl_node *v = NULL;
-            svs val;
-            if (t[i] == '%')
-                val = svs_unknown(e, "template directive");
-            else if (!strncmp(expr, "var.", 4) && (v = rl_hmap_gets(&e->env->tf_vars, expr + 4)))
-                val = eval_node(e, v, doc);
-            else if (!strncmp(expr, "local.", 6) &&
-                     (v = rl_hmap_gets(&e->env->tf_locals, expr + 6)))
-                val = eval_node(e, v, doc);
-            else if (!strncmp(expr, "data.aws_region.", 16) && e->env->region &&
-                     (strstr(expr, ".name") || strstr(expr, ".id") || strstr(expr, ".region")))
-                val = pseudo(e, "AWS::Region");
-            else if (!strncmp(expr, "data.aws_partition.", 19) && strstr(expr, ".partition"))
-                val = pseudo(e, "AWS::Partition");
-            else
-                val = svs_unknown(e, expr);
-            acc = svs_concat(e, acc, val);
-            i = (size_t)(close - t) + 1;
-            lit = i;
-            continue;
-        }
-        i++;
-    }
-    if (lit < len) {
-        sv rest = sv_new();
-        sv_append(e, &rest, t + lit, len - lit, doc, n, lit, NULL);
-        acc = svs_concat(e, acc, svs_one(e, rest));
-    }
-    return acc;
+    return expand(e, n, doc, true, tf_expr, NULL);
 }
 
 static svs eval_node(ev *e, const rl_node *n, const rl_doc *doc)

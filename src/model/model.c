@@ -114,11 +114,14 @@ static bool params_match(const rl_input *t, const rl_input *p, bool only_templat
     if (!same && pl > tl && !strncmp(pd, t->path, tl) && (tl == 0 || pd[tl] == '/')) {
         const char *rest = pd + tl + (tl ? 1 : 0);
         size_t rl = pl - tl - (tl ? 1 : 0);
-        for (const char *name = "params"; name;
-             name = !strcmp(name, "params") ? "parameters" : NULL) {
-            size_t nl = strlen(name);
-            if (!strncmp(rest, name, nl) &&
-                (rl == nl || (rest[nl] == '/' && p->region && !strcmp(rest + nl + 1, p->region))))
+        static const char *const names[] = {"params", "parameters"};
+        for (size_t i = 0; i < 2; i++) {
+            size_t nl = strlen(names[i]);
+            if (rl < nl || strncmp(rest, names[i], nl))
+                continue;
+            /* params/ itself, or params/<region>/ for the file's own region */
+            if (rl == nl || (rest[nl] == '/' && p->region && rl - nl - 1 == strlen(p->region) &&
+                             !strncmp(rest + nl + 1, p->region, rl - nl - 1)))
                 sub = true;
         }
     }

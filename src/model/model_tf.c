@@ -73,7 +73,7 @@ static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
         if (!strcmp(c->by_region[i]->region, region))
             return c->by_region[i];
     if (c->nby == sizeof(c->by_region) / sizeof(*c->by_region))
-        return NULL;
+        return stack_for(c, NULL, src); /* more regions than any pair needs: unknown */
     rl_stack *st = rl_model_new_stack(c->m, c->in, src, region, false);
     if (!st)
         return NULL;

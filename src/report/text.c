@@ -63,9 +63,16 @@ static void print_excerpt(tctx *t, const char *file, const rl_span *sp)
     }
     size_t b0 = rl_utf8_offset(line, len, from), b1 = rl_utf8_offset(line, len, to);
     fprintf(t->out, "  %s", from ? "..." : "");
-    for (size_t i = b0; i < b1; i++) {
+    for (size_t i = b0; i < b1;) {
         unsigned char c = (unsigned char)line[i];
-        fputc(c < 0x20 && c != '\t' ? '?' : c, t->out);
+        size_t n = c < 0x80 ? 1 : rl_utf8_seq((const unsigned char *)line + i, b1 - i, NULL);
+        if (n == 0 || (c < 0x20 && c != '\t') || c == 0x7F) {
+            fputc('?', t->out); /* never copy control bytes or invalid UTF-8 to a terminal */
+            i++;
+        } else {
+            fwrite(line + i, 1, n, t->out);
+            i += n;
+        }
     }
     fprintf(t->out, "%s\n  %s", to < cps ? "..." : "", from ? "   " : "");
     /* caret line: keep tabs where the source has them so the carets line up */
@@ -135,7 +142,8 @@ int rl_report_text(FILE *out, const rl_report *r, rl_error *err)
     tctx t = {out, r, RL_HMAP_INIT};
     for (size_t i = 0; r->excerpt && r->inputs && i < rl_inputs_count(r->inputs); i++) {
         const rl_input *in = rl_inputs_at(r->inputs, i);
-        if (in->doc && rl_hmap_puts(&t.sources, in->path, (void *)rl_doc_source(in->doc)) < 0) {
+        const rl_source *src = in->doc ? rl_doc_source(in->doc) : in->text;
+        if (src && rl_hmap_puts(&t.sources, in->path, (void *)src) < 0) {
             rl_hmap_free(&t.sources);
             return rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
         }

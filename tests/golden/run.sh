@@ -7,14 +7,17 @@
 # files instead of comparing (review the diff before committing).
 set -u
 bin=$(realpath "$1")
-dir=$2
-cd "$dir" || exit 2
+dir=$(realpath "$2")
 args=(.)
-if [ -f args ]; then
-    mapfile -t args < <(grep -v '^[[:space:]]*#' args | sed '/^[[:space:]]*$/d')
+if [ -f "$dir/args" ]; then
+    mapfile -t args < <(grep -v '^[[:space:]]*#' "$dir/args" | sed '/^[[:space:]]*$/d')
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# run in a copy of the scenario without its expected.* files (they would be inputs too)
+mkdir "$tmp/in"
+(cd "$dir" && tar --exclude='./expected.*' --exclude=./args -cf - .) | (cd "$tmp/in" && tar -xf -)
+cd "$tmp/in" || exit 2
 # a fixed %SRCROOT% so SARIF output does not depend on where the repository is checked out
 export RL_SARIF_SRCROOT=file:///src/
 "$bin" --color never -f "text:$tmp/expected.txt" -f "json:$tmp/expected.json" \
@@ -22,6 +25,7 @@ export RL_SARIF_SRCROOT=file:///src/
 echo $? >"$tmp/expected.status"
 [ -s "$tmp/expected.stderr" ] || rm -f "$tmp/expected.stderr"
 
+cd "$dir" || exit 2
 if [ "${RL_UPDATE_GOLDEN:-}" = 1 ]; then
     rm -f expected.stderr
     cp "$tmp"/expected.* .

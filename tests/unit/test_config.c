@@ -1,0 +1,134 @@
+/* The config file: keys, errors with positions, durations, globs, lookup. */
+#include <criterion/criterion.h>
+#include <regionlint/config.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *write_tmp(const char *text)
+{
+    char *path = strdup("/tmp/rl-config-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+Test(config, full_example)
+{
+    char *p =
+        write_tmp("primary: us-east-1\n"
+                  "standby: [us-west-2, eu-west-1]\n"
+                  "strategy: pilot-light\n"
+                  "requirements: {rto: 15m, rpo: 1m, tier: 0}\n"
+                  "bake-time: 2h30m\n"
+                  "inputs:\n  us-east-1: [exports/use1/**]\n  shared: templates/*.yaml\n"
+                  "scp: [org/scps/*.json]\n"
+                  "rules:\n  disable: [RL506]\n  levels: {RL402: error}\n"
+                  "  RL506: {onprem-domains: [corp.example.com]}\n"
+                  "ignore:\n  - {rule: RL501, path: templates/legacy.yaml, reason: migrating, "
+                  "expires: 2027-03-31}\n"
+                  "mandatory: [RL301]\n");
+    rl_config *cfg = NULL;
+    rl_error err;
+    rl_error_clear(&err);
+    cr_assert_eq(rl_config_load(&cfg, p, &err), 0, "%s", err.message);
+    cr_assert_str_eq(cfg->primary, "us-east-1");
+    cr_assert_eq(cfg->nstandby, 2);
+    cr_assert_str_eq(cfg->standby[1], "eu-west-1");
+    cr_assert_eq(cfg->strategy, RL_STRATEGY_PILOT_LIGHT);
+    cr_assert_eq(cfg->rto, 900);
+    cr_assert_eq(cfg->rpo, 60);
+    cr_assert_eq(cfg->tier, 0);
+    cr_assert_eq(cfg->bake_time, 9000);
+    cr_assert_eq(cfg->ninputs, 2);
+    cr_assert_str_eq(cfg->inputs[1].region, "shared");
+    cr_assert_str_eq(cfg->inputs[1].globs[0], "templates/*.yaml");
+    cr_assert_eq(cfg->nlevels, 1);
+    cr_assert_eq(cfg->levels[0].level, RL_LEVEL_ERROR);
+    cr_assert_not_null(rl_node_get(rl_config_rule_settings(cfg, "RL506"), "onprem-domains"));
+    cr_assert_eq(cfg->nignores, 1);
+    cr_assert_str_eq(cfg->ignores[0].reason, "migrating");
+    cr_assert_str_eq(cfg->ignores[0].expires, "2027-03-31");
+    cr_assert_str_eq(cfg->mandatory[0], "RL301");
+    rl_config_free(cfg);
+    unlink(p);
+    free(p);
+}
+
+static void expect_error(const char *text, unsigned line, unsigned col, const char *needle)
+{
+    char *p = write_tmp(text);
+    rl_config *cfg = NULL;
+    rl_error err;
+    rl_error_clear(&err);
+    cr_assert_eq(rl_config_load(&cfg, p, &err), RL_ECONFIG, "%s", text);
+    cr_assert_null(cfg);
+    cr_assert_eq(err.line, line, "%s: line %u", err.message, err.line);
+    cr_assert_eq(err.column, col, "%s: column %u", err.message, err.column);
+    cr_assert(strstr(err.message, needle), "'%s' lacks '%s'", err.message, needle);
+    unlink(p);
+    free(p);
+}
+
+Test(config, errors_name_the_key_and_position)
+{
+    expect_error("primary: us-east-1\nstandy: us-west-2\n", 2, 1, "unknown key 'standy'");
+    expect_error("primary: us_east_1\n", 1, 10, "not an AWS region code");
+    expect_error("strategy: warm\n", 1, 11, "unknown strategy");
+    expect_error("bake-time: soon\n", 1, 12, "duration");
+    expect_error("rules:\n  levels: {RL402: loud}\n", 2, 19, "level of RL402");
+    expect_error("ignore:\n  - {path: x}\n", 2, 5, "needs 'rule'");
+    expect_error("primary: us-east-1\nprimary: us-west-2\n", 2, 1, "duplicate key");
+    expect_error("primary: [\n", 2, 1, "");
+}
+
+Test(config, durations)
+{
+    cr_assert_eq(rl_parse_duration("1h"), 3600);
+    cr_assert_eq(rl_parse_duration("15m"), 900);
+    cr_assert_eq(rl_parse_duration("90"), 90);
+    cr_assert_eq(rl_parse_duration("1d2h"), 93600);
+    cr_assert_eq(rl_parse_duration("1w"), 604800);
+    cr_assert_eq(rl_parse_duration("1h30"), -1);
+    cr_assert_eq(rl_parse_duration(""), -1);
+    cr_assert_eq(rl_parse_duration("-1h"), -1);
+    cr_assert_eq(rl_parse_duration("1y"), -1);
+}
+
+Test(config, globs)
+{
+    cr_assert(rl_glob_match("templates/*.yaml", "templates/app.yaml"));
+    cr_assert_not(rl_glob_match("templates/*.yaml", "templates/sub/app.yaml"));
+    cr_assert(rl_glob_match("exports/**", "exports/a/b/c.json"));
+    cr_assert(rl_glob_match("**/*.json", "a/b/c.json"));
+    cr_assert(rl_glob_match("**/*.json", "c.json"));
+    cr_assert(rl_glob_match("a/**/z.json", "a/z.json"));
+    cr_assert(rl_glob_match("./x/?.json", "x/a.json"));
+    cr_assert(rl_glob_match("[ab]*.yml", "b1.yml"));
+    cr_assert_not(rl_glob_match("[!ab]*.yml", "b1.yml"));
+    cr_assert(rl_glob_match("*.Properties.Replicas*", "Resources.T.Properties.Replicas[0].Region"));
+    /* a hostile pattern terminates (bounded backtracking) */
+    cr_assert_not(
+        rl_glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+Test(config, find_walks_upward)
+{
+    char dir[] = "/tmp/rl-find-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char sub[256], cfg[256];
+    snprintf(sub, sizeof(sub), "%s/a/b", dir);
+    snprintf(cfg, sizeof(cfg), "%s/.regionlint.yaml", dir);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "mkdir -p %s && touch %s", sub, cfg);
+    cr_assert_eq(system(cmd), 0);
+    char *found = rl_config_find(sub);
+    cr_assert_not_null(found);
+    cr_assert(strstr(found, ".regionlint.yaml"));
+    free(found);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
