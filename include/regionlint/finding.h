@@ -35,7 +35,8 @@ typedef struct rl_finding {
     char fingerprint[33];
     rl_suppress_kind suppressed;
     const char *justification; /* reason given by the suppression */
-    const char *suppressed_by; /* "metadata", "comment", "config", "baseline", ... */
+    const char *suppressed_by; /* "comment", "terraform-comment", "metadata", "config",
+                                * "baseline" (docs/suppressions.md) */
 } rl_finding;
 
 typedef struct rl_findings rl_findings;

@@ -21,19 +21,26 @@ typedef struct rl_lint_opts {
     size_t ndisable;
     const char **rule_paths; /* --rules */
     size_t nrule_paths;
-    const char *baseline; /* --baseline FILE, or NULL */
-    size_t max_file_size; /* 0 = default */
-    unsigned max_depth;   /* 0 = default */
+    const char *baseline;       /* --baseline FILE, or NULL */
+    const char *write_baseline; /* --write-baseline FILE, or NULL */
+    size_t max_file_size;       /* 0 = default */
+    unsigned max_depth;         /* 0 = default */
     uint64_t max_alias_nodes;
 } rl_lint_opts;
 
 typedef struct rl_lint rl_lint;
 
 /* Runs the whole pipeline. Problems in the inputs become findings; the return value is
- * RL_EINVAL (usage: no regions, unknown rule ids), RL_ECONFIG (bad config or rule file),
- * RL_EIO (a named path does not exist) or RL_ENOMEM, with err set; *out is NULL then. */
+ * RL_EINVAL (usage: no regions, unknown rule ids, a bad REGIONLINT_TODAY), RL_ECONFIG (bad
+ * config, rule or baseline file), RL_EIO (a named path does not exist, the baseline cannot
+ * be read or written), RL_ELIMIT (a custom rule's pattern hit a PCRE2 limit) or RL_ENOMEM,
+ * with err set; *out is NULL then. With write_baseline set, the findings a baseline may
+ * accept are written there and count as suppressed by it in this run. */
 int rl_lint_run(rl_lint **out, const rl_lint_opts *opts, rl_error *err);
 void rl_lint_free(rl_lint *l);
+/* The rules a run with these options would know: built-in ones plus the custom rules of
+ * the config and of `rule_paths` (for --list-rules and --explain). */
+int rl_lint_load_rules(rl_registry **out, const rl_lint_opts *o, rl_error *err);
 
 const rl_findings *rl_lint_findings(const rl_lint *l);
 const rl_registry *rl_lint_registry(const rl_lint *l);

@@ -81,4 +81,10 @@ rl_finding *rl_emit_as(rl_rule_ctx *ctx, const char *rule_id, rl_level level, co
 void rl_emit_related(rl_rule_ctx *ctx, rl_finding *f, const char *file, const rl_span *span,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Records why the check cannot finish (e.g. a custom rule's pattern hit a PCRE2 limit) in
+ * the run's error, with the position of the cause; the first error wins. Returns `code`,
+ * for `return rl_ctx_fail(...)`; the run then ends with that error. */
+int rl_ctx_fail(rl_rule_ctx *ctx, int code, const char *file, const rl_span *span, const char *fmt,
+                ...) __attribute__((format(printf, 5, 6)));
+
 #endif

@@ -9,19 +9,24 @@
 #include <string.h>
 #include <unistd.h>
 
-static rl_registry *load_registry(void)
+static rl_registry *load_registry(const rl_cli *cli)
 {
     rl_registry *reg = NULL;
     rl_error err;
     rl_error_clear(&err);
-    if (rl_registry_new(&reg, &err) < 0)
-        fprintf(stderr, "regionlint: %s\n", err.message);
+    if (rl_lint_load_rules(&reg, &cli->lint, &err) < 0) {
+        if (err.file[0] && err.line)
+            fprintf(stderr, "regionlint: %s:%u:%u: %s\n", err.file, err.line, err.column,
+                    err.message);
+        else
+            fprintf(stderr, "regionlint: %s\n", err.message);
+    }
     return reg;
 }
 
-static int list_rules(void)
+static int list_rules(const rl_cli *cli)
 {
-    rl_registry *reg = load_registry();
+    rl_registry *reg = load_registry(cli);
     if (!reg)
         return 2;
     for (size_t i = 0; i < rl_registry_count(reg); i++) {
@@ -32,9 +37,9 @@ static int list_rules(void)
     return 0;
 }
 
-static int explain(const char *id)
+static int explain(const rl_cli *cli, const char *id)
 {
-    rl_registry *reg = load_registry();
+    rl_registry *reg = load_registry(cli);
     if (!reg)
         return 2;
     const rl_rule *r = rl_registry_find(reg, id);
@@ -121,9 +126,9 @@ int main(int argc, char **argv)
     } else if (cli.action == RL_CLI_VERSION) {
         printf("regionlint %s\n", RL_VERSION);
     } else if (cli.action == RL_CLI_LIST_RULES) {
-        status = list_rules();
+        status = list_rules(&cli);
     } else if (cli.action == RL_CLI_EXPLAIN) {
-        status = explain(cli.explain);
+        status = explain(&cli, cli.explain);
     } else {
         rl_lint *l = NULL;
         if (rl_lint_run(&l, &cli.lint, &err) < 0) {

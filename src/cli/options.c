@@ -35,9 +35,16 @@ const char rl_cli_help[] =
     "Rules:\n"
     "      --enable ID,...        enable rules by id or id prefix (RL5 = all RL5xx)\n"
     "      --disable ID,...       disable rules by id or id prefix\n"
-    "      --rules PATH           load extra rule files (same format as rules/)\n"
+    "      --rules PATH           load custom rules (RLX ids) from a rule file or a folder\n"
+    "                             of them; repeatable (see docs/custom-rules.md)\n"
     "      --list-rules           print the rule catalog and exit\n"
     "      --explain ID           print one rule's documentation and exit\n"
+    "\n"
+    "Suppressions (see docs/suppressions.md):\n"
+    "      --baseline FILE        accept the findings of an earlier JSON report or SARIF\n"
+    "                             log (matched by fingerprint, not by line)\n"
+    "      --write-baseline FILE  write the current findings to FILE as a baseline (a JSON\n"
+    "                             report); they count as accepted in this run\n"
     "\n"
     "Limits:\n"
     "      --max-file-size SIZE   largest input read (default 256M; K, M, G suffixes)\n"
@@ -48,7 +55,8 @@ const char rl_cli_help[] =
     "  -h, --help                 print this help and exit\n"
     "\n"
     "Exit status: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, an\n"
-    "input that cannot be read or parsed, or a bad config or rule file (2 wins over 1).\n";
+    "input that cannot be read or parsed, a bad config, rule or baseline file, or a\n"
+    "custom rule whose pattern hit a PCRE2 limit (2 wins over 1).\n";
 
 void rl_cli_usage(FILE *out)
 {
@@ -67,7 +75,9 @@ enum {
     OPT_COLOR,
     OPT_MAX_FILE_SIZE,
     OPT_MAX_DEPTH,
-    OPT_MAX_ALIAS
+    OPT_MAX_ALIAS,
+    OPT_BASELINE,
+    OPT_WRITE_BASELINE
 };
 
 static const struct option longopts[] = {
@@ -80,6 +90,8 @@ static const struct option longopts[] = {
     {"enable", required_argument, NULL, OPT_ENABLE},
     {"disable", required_argument, NULL, OPT_DISABLE},
     {"rules", required_argument, NULL, OPT_RULES},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
     {"list-rules", no_argument, NULL, OPT_LIST_RULES},
     {"explain", required_argument, NULL, OPT_EXPLAIN},
     {"no-excerpt", no_argument, NULL, OPT_NO_EXCERPT},
@@ -209,6 +221,12 @@ int rl_cli_parse(rl_cli *cli, int argc, char **argv, rl_error *err)
             break;
         case OPT_RULES:
             rc = push(&cli->lint.rule_paths, &cli->lint.nrule_paths, sizeof(char *), &optarg);
+            break;
+        case OPT_BASELINE:
+            cli->lint.baseline = optarg;
+            break;
+        case OPT_WRITE_BASELINE:
+            cli->lint.write_baseline = optarg;
             break;
         case OPT_LIST_RULES:
             cli->action = RL_CLI_LIST_RULES;

@@ -337,7 +337,8 @@ static int load_ignores(cload *c, const rl_node *list)
                             "unknown key '%s' in an ignore entry (expected rule, path, "
                             "logical-path, reason, expires)",
                             k);
-            if (v->type == RL_SCALAR_NULL && dst != &ig->reason)
+            /* an empty value is an absent one; an absent reason is RL004, not an error */
+            if (v->type == RL_SCALAR_NULL)
                 continue;
             if (want_str(c, v, k, dst) < 0)
                 return RL_ECONFIG;

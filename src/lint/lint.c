@@ -3,6 +3,8 @@
 #include <regionlint/lint.h>
 
 #include "../rules/engine.h"
+#include "baseline.h"
+#include "suppress.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -21,6 +23,8 @@ struct rl_lint {
     size_t nstandby;
     const char *primary;
     rl_strategy strategy;
+    rl_baseline *baseline;
+    char *config_display; /* the config file as findings name it */
 };
 
 void rl_lint_free(rl_lint *l)
@@ -33,6 +37,8 @@ void rl_lint_free(rl_lint *l)
     rl_inputs_free(l->inputs);
     rl_registry_free(l->reg);
     rl_config_free(l->cfg);
+    rl_baseline_free(l->baseline);
+    free(l->config_display);
     free(l->standby);
     free(l);
 }
@@ -138,6 +144,84 @@ static int pick_regions(rl_lint *l, const rl_lint_opts *o, rl_error *err)
     return RL_OK;
 }
 
+/* The config file relative to the current folder when it is below it, as input paths are,
+ * so that RL004 findings about `ignore:` entries read the same on every machine. */
+static char *display_path(const char *path)
+{
+    char abs[PATH_MAX], cwd[PATH_MAX];
+    if (!realpath(path, abs) || !getcwd(cwd, sizeof(cwd)))
+        return strdup(path);
+    size_t n = strlen(cwd);
+    if (!strncmp(abs, cwd, n) && abs[n] == '/')
+        return strdup(abs + n + 1);
+    return strdup(path);
+}
+
+/* Suppressions and the baseline, between the checks and the final sort (see
+ * docs/suppressions.md): the findings are sorted and fingerprinted first so that baseline
+ * matching is deterministic, then sorted again with the RL004 findings. */
+static int suppress(rl_lint *l, const rl_lint_opts *o, rl_error *err)
+{
+    int rc, today;
+    if ((rc = rl_suppress_today(&today, err)) < 0)
+        return rc;
+    rl_findings_finish(l->findings);
+    rl_suppress_opts so = {l->rules, l->cfg, l->config_display, l->inputs, today};
+    if ((rc = rl_suppress_apply(&so, l->findings, err)) < 0)
+        return rc;
+    if (l->baseline &&
+        (rc = rl_baseline_apply(l->baseline, l->rules, l->findings, o->baseline)) < 0)
+        return rl_error_set(err, rc, NULL, 0, 0, "out of memory");
+    rl_findings_finish(l->findings);
+    if (o->write_baseline) {
+        rl_report r;
+        rl_lint_report_init(l, &r);
+        rc = rl_baseline_write(o->write_baseline, &r, l->rules, l->findings, err);
+    }
+    return rc;
+}
+
+/* The built-in rules plus the custom ones of the config (`rules.custom`) and --rules. */
+static int load_rules(rl_lint *l, const rl_lint_opts *o, rl_error *err)
+{
+    int rc;
+    if ((rc = rl_registry_new(&l->reg, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < l->cfg->nrule_dirs; i++) {
+        char path[PATH_MAX];
+        const char *p = l->cfg->rule_dirs[i];
+        if (p[0] != '/' && l->cfg->dir)
+            snprintf(path, sizeof(path), "%s/%s", l->cfg->dir, p);
+        else
+            snprintf(path, sizeof(path), "%s", p);
+        /* rule files are named in messages and findings: relative, like input paths */
+        char *shown = display_path(path);
+        rc = rl_registry_load_path(l->reg, shown ? shown : path, err);
+        free(shown);
+        if (rc < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < o->nrule_paths; i++)
+        if ((rc = rl_registry_load_path(l->reg, o->rule_paths[i], err)) < 0)
+            return rc;
+    return RL_OK;
+}
+
+int rl_lint_load_rules(rl_registry **out, const rl_lint_opts *o, rl_error *err)
+{
+    rl_lint l;
+    int rc;
+    memset(&l, 0, sizeof(l));
+    *out = NULL;
+    if ((rc = load_config(&l, o, err)) == RL_OK && (rc = load_rules(&l, o, err)) == RL_OK) {
+        *out = l.reg;
+        l.reg = NULL;
+    }
+    rl_registry_free(l.reg);
+    rl_config_free(l.cfg);
+    return rc;
+}
+
 int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
 {
     rl_lint *l = calloc(1, sizeof(*l));
@@ -147,26 +231,22 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
         return rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
     if ((rc = load_config(l, o, err)) < 0)
         goto cleanup;
-    if ((rc = rl_registry_new(&l->reg, err)) < 0)
+    if ((rc = load_rules(l, o, err)) < 0)
         goto cleanup;
-    for (size_t i = 0; i < l->cfg->nrule_dirs; i++) {
-        char path[PATH_MAX];
-        const char *p = l->cfg->rule_dirs[i];
-        if (p[0] != '/' && l->cfg->dir)
-            snprintf(path, sizeof(path), "%s/%s", l->cfg->dir, p);
-        else
-            snprintf(path, sizeof(path), "%s", p);
-        if ((rc = rl_registry_load_path(l->reg, path, err)) < 0)
-            goto cleanup;
-    }
-    for (size_t i = 0; i < o->nrule_paths; i++)
-        if ((rc = rl_registry_load_path(l->reg, o->rule_paths[i], err)) < 0)
-            goto cleanup;
     l->strategy = o->strategy >= 0        ? (rl_strategy)o->strategy
                   : l->cfg->strategy >= 0 ? (rl_strategy)l->cfg->strategy
                                           : RL_STRATEGY_WARM_STANDBY;
     if ((rc = rl_ruleset_new(&l->rules, l->reg, l->cfg, l->strategy, o->enable, o->nenable,
                              o->disable, o->ndisable, err)) < 0)
+        goto cleanup;
+    if ((rc = rl_suppress_check_config(l->cfg, l->reg, err)) < 0)
+        goto cleanup;
+    if (l->cfg->path && !(l->config_display = display_path(l->cfg->path))) {
+        rc = rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
+        goto cleanup;
+    }
+    /* a bad baseline ends the run before the work, not after it */
+    if (o->baseline && (rc = rl_baseline_load(&l->baseline, o->baseline, err)) < 0)
         goto cleanup;
 
     rl_discover_opts dopts = {o->max_file_size, {RL_SYNTAX_AUTO, o->max_depth, o->max_alias_nodes}};
@@ -193,7 +273,7 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
     }
     if ((rc = rl_engine_run(l->reg, l->rules, l->model, l->cfg, l->findings, err)) < 0)
         goto cleanup;
-    rl_findings_finish(l->findings);
+    rc = suppress(l, o, err);
 
 cleanup:
     if (rc < 0) {

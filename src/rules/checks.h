@@ -25,4 +25,19 @@ int rl_check_imports(rl_rule_ctx *ctx);
 int rl_check_quotas(rl_rule_ctx *ctx);
 int rl_check_iam(rl_rule_ctx *ctx);
 
+/* ---- custom rules (src/rules/custom.c) ---------------------------------------------- */
+
+/* The compiled `match:` of one RLX rule (rl_rule.custom). */
+typedef struct rl_custom rl_custom;
+
+/* Compiles the `match:` mapping of a custom rule read from `file` (document `doc`, for
+ * positions): kinds, resource-types, paths, regions, pattern (PCRE2, JIT when available),
+ * message. RL_ECONFIG with the position of the bad key or pattern, or RL_ENOMEM. */
+int rl_custom_compile(rl_custom **out, const rl_doc *doc, const char *file, const rl_node *match,
+                      rl_error *err);
+void rl_custom_free(rl_custom *c);
+/* The check bound to every custom rule: runs its pattern over the resource values it
+ * selects; a pattern that hits a PCRE2 limit ends the run with RL_ELIMIT (rl_ctx_fail). */
+int rl_check_custom(rl_rule_ctx *ctx);
+
 #endif

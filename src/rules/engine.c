@@ -10,7 +10,8 @@
 
 typedef struct rule_state {
     bool enabled;
-    bool forced; /* level set in the config's rules.levels */
+    bool forced;    /* level set in the config's rules.levels */
+    bool mandatory; /* named by the config's `mandatory:` */
     rl_level level;
 } rule_state;
 
@@ -27,6 +28,7 @@ struct rl_rule_ctx {
     const rl_config *cfg;
     rl_findings *fs;
     const rl_rule *rule;
+    rl_error *err;
     bool oom;
 };
 
@@ -66,6 +68,8 @@ int rl_ruleset_new(rl_ruleset **out, const rl_registry *reg, const rl_config *cf
     if (cfg && ((rc = check_patterns(reg, cfg->enable, cfg->nenable, "rules.enable", RL_ECONFIG,
                                      cfile, err)) < 0 ||
                 (rc = check_patterns(reg, cfg->disable, cfg->ndisable, "rules.disable", RL_ECONFIG,
+                                     cfile, err)) < 0 ||
+                (rc = check_patterns(reg, cfg->mandatory, cfg->nmandatory, "mandatory", RL_ECONFIG,
                                      cfile, err)) < 0))
         return rc;
     for (size_t i = 0; cfg && i < cfg->nlevels; i++)
@@ -95,6 +99,8 @@ int rl_ruleset_new(rl_ruleset **out, const rl_registry *reg, const rl_config *cf
         const rl_rule *r = rl_registry_at(reg, i);
         rule_state *st = &rs->states[i];
         st->level = rl_rule_level(r, strategy);
+        st->mandatory = !strcmp(r->id, "RL004") ||
+                        (cfg && best_match(cfg->mandatory, cfg->nmandatory, r->id) > 0);
         for (size_t j = 0; cfg && j < cfg->nlevels; j++)
             if (!strcmp(cfg->levels[j].rule, r->id)) {
                 st->level = cfg->levels[j].level;
@@ -149,6 +155,17 @@ bool rl_ruleset_enabled(const rl_ruleset *rs, const char *id)
     return st && st->enabled;
 }
 
+bool rl_ruleset_mandatory(const rl_ruleset *rs, const char *id)
+{
+    const rule_state *st = state_of(rs, rl_registry_find(rs->reg, id));
+    return st && st->mandatory;
+}
+
+const rl_registry *rl_ruleset_registry(const rl_ruleset *rs)
+{
+    return rs->reg;
+}
+
 rl_level rl_ruleset_level(const rl_ruleset *rs, const rl_rule *rule, rl_level chosen)
 {
     const rule_state *st = state_of(rs, rule);
@@ -179,7 +196,7 @@ int rl_engine_run(const rl_registry *reg, const rl_ruleset *rs, const rl_model *
             continue;
         if (!r->custom)
             ran[nran++] = r->check;
-        rl_rule_ctx ctx = {reg, rs, model, cfg, fs, r, false};
+        rl_rule_ctx ctx = {reg, rs, model, cfg, fs, r, err, false};
         rc = r->check(&ctx);
         if (rc == RL_OK && ctx.oom)
             rc = RL_ENOMEM;
@@ -272,6 +289,30 @@ rl_finding *rl_emit_as(rl_rule_ctx *ctx, const char *rule_id, rl_level level, co
     rl_finding *f = vemit(ctx, rule_id, level, file, span, path, region, other_region, fmt, ap);
     va_end(ap);
     return f;
+}
+
+int rl_engine_emit(const rl_ruleset *rs, rl_findings *fs, rl_finding **out, const char *rule_id,
+                   rl_level level, const char *file, const rl_span *span, const char *path,
+                   const char *fmt, ...)
+{
+    rl_rule_ctx ctx = {rs->reg, rs, NULL, NULL, fs, NULL, NULL, false};
+    va_list ap;
+    va_start(ap, fmt);
+    *out = vemit(&ctx, rule_id, level, file, span, path, NULL, NULL, fmt, ap);
+    va_end(ap);
+    return ctx.oom ? RL_ENOMEM : RL_OK;
+}
+
+int rl_ctx_fail(rl_rule_ctx *ctx, int code, const char *file, const rl_span *span, const char *fmt,
+                ...)
+{
+    char msg[sizeof(ctx->err->message)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return rl_error_set(ctx->err, code, file, span ? span->start.line : 0,
+                        span ? span->start.column : 0, "%s", msg);
 }
 
 void rl_emit_related(rl_rule_ctx *ctx, rl_finding *f, const char *file, const rl_span *span,

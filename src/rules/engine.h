@@ -21,8 +21,22 @@ bool rl_ruleset_enabled(const rl_ruleset *rs, const char *id);
  * check picked one, else the rule's level for the strategy. */
 rl_level rl_ruleset_level(const rl_ruleset *rs, const rl_rule *rule, rl_level chosen);
 
-/* Runs every enabled check once (checks shared by several ids run once). */
+/* True when the config's `mandatory:` names the rule (by id or id prefix): no suppression
+ * may silence its findings. RL004 is always mandatory (a suppression cannot hide a problem
+ * with suppressions). */
+bool rl_ruleset_mandatory(const rl_ruleset *rs, const char *id);
+const rl_registry *rl_ruleset_registry(const rl_ruleset *rs);
+
+/* Runs every enabled check once (checks shared by several ids run once). A check that
+ * fails with rl_ctx_fail() keeps its message in err. */
 int rl_engine_run(const rl_registry *reg, const rl_ruleset *rs, const rl_model *model,
                   const rl_config *cfg, rl_findings *fs, rl_error *err);
+
+/* Emits a finding of a rule the engine itself reports (rl_engine_emits(), e.g. RL004 from
+ * the suppression stage) outside any check. Level as in rl_emit(). *out receives the
+ * finding, or NULL when the rule is disabled in this run. Returns 0 or RL_ENOMEM. */
+int rl_engine_emit(const rl_ruleset *rs, rl_findings *fs, rl_finding **out, const char *rule_id,
+                   rl_level level, const char *file, const rl_span *span, const char *path,
+                   const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 
 #endif

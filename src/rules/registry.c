@@ -21,6 +21,8 @@ struct rl_registry {
     rl_hmap by_id;
     rl_doc **docs; /* metadata documents: settings nodes point into them */
     size_t ndocs;
+    rl_custom **customs; /* compiled custom rules, freed with the registry */
+    size_t ncustoms;
 };
 
 #define RL_HELP_BASE RL_INFO_URI "/blob/main/docs/rules/"
@@ -72,10 +74,52 @@ static bool valid_id(const char *id, bool custom)
     return p[3] == '\0';
 }
 
-/* Parses one rule entry; custom entries may carry extra keys handled by the custom module. */
-static int parse_rule(rl_registry *reg, const char *file, const rl_node *e, bool custom,
-                      rl_error *err)
+/* A SARIF rule name for a custom rule that gives none: the title in kebab case ("A standby
+ * calls X" -> "a-standby-calls-x"). SARIF wants a name that differs from the id. */
+static const char *name_from_title(rl_arena *a, const char *title)
 {
+    char buf[65];
+    size_t n = 0;
+    for (const char *p = title; *p && n < sizeof(buf) - 1; p++) {
+        char c = *p;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            buf[n++] = c;
+        else if (n && buf[n - 1] != '-')
+            buf[n++] = '-';
+    }
+    while (n && buf[n - 1] == '-')
+        n--;
+    return rl_arena_strndup(a, n ? buf : "custom-rule", n ? n : strlen("custom-rule"));
+}
+
+/* Compiles a custom rule's `match:` and binds it to the custom check. */
+static int bind_custom(rl_registry *reg, rl_rule *r, const rl_doc *doc, const char *file,
+                       const rl_node *e, const rl_node *match, rl_error *err)
+{
+    if (!match)
+        return meta_error(err, file, e,
+                          "custom rule %s needs `match:` (the resources and values it looks at "
+                          "and a pattern; see docs/custom-rules.md)",
+                          r->id);
+    rl_custom **n = realloc(reg->customs, (reg->ncustoms + 1) * sizeof(*n));
+    if (!n)
+        return RL_ENOMEM;
+    reg->customs = n;
+    int rc = rl_custom_compile(&reg->customs[reg->ncustoms], doc, file, match, err);
+    if (rc < 0)
+        return rc;
+    r->custom = reg->customs[reg->ncustoms++];
+    r->check = rl_check_custom;
+    return RL_OK;
+}
+
+/* Parses one rule entry; custom entries (RLX ids) also carry `match:`. */
+static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, const rl_node *e,
+                      bool custom, rl_error *err)
+{
+    const rl_node *match = NULL;
     rl_arena *a = reg->arena;
     rl_rule *r = rl_arena_calloc(a, 1, sizeof(*r));
     if (!r)
@@ -138,32 +182,44 @@ static int parse_rule(rl_registry *reg, const char *file, const rl_node *e, bool
             if (!rl_node_is_map(v))
                 return meta_error(err, file, v, "settings must be a mapping");
             r->settings = v;
-        } else if (!custom) {
+        } else if (custom && !strcmp(key, "match")) {
+            match = v;
+        } else {
             return meta_error(err, file, k, "unknown rule key '%s'", key);
         }
     }
+    if (custom && r->id && valid_id(r->id, false))
+        return meta_error(err, file, e,
+                          "%s is a built-in rule id: custom rule ids start with RLX (such as "
+                          "RLX%s)",
+                          r->id, r->id + 2);
     if (!r->id || !valid_id(r->id, custom))
         return meta_error(err, file, e, "%s",
                           custom ? "custom rule ids look like RLX001 or RLX-MY-RULE"
                                  : "rule ids look like RL501");
+    if (custom && !r->family)
+        r->family = "custom";
     if (!r->title || !r->family)
         return meta_error(err, file, e, "rule %s needs a title and a family", r->id);
+    if (!r->name && custom && !(r->name = name_from_title(a, r->title)))
+        return RL_ENOMEM;
     if (!r->name)
         r->name = r->id;
     if (!r->description)
         r->description = r->title;
-    if (rl_hmap_gets(&reg->by_id, r->id))
-        return meta_error(err, file, e,
-                          "rule id %s is defined twice (or clashes with a "
-                          "built-in rule)",
-                          r->id);
+    const rl_rule *other = rl_hmap_gets(&reg->by_id, r->id);
+    if (other)
+        return meta_error(err, file, e, "rule id %s is already defined%s%s", r->id,
+                          strcmp(other->source, file) ? " in " : " in this file",
+                          strcmp(other->source, file) ? other->source : "");
     if (!r->help_uri) {
         r->help_uri = custom ? NULL : rl_arena_printf(a, "%s%s.md", RL_HELP_BASE, r->id);
         if (!custom && !r->help_uri)
             return RL_ENOMEM;
     }
-    if (custom)
-        return meta_error(err, file, e, "custom rules (%s) are not supported yet", r->id);
+    int rc;
+    if (custom && (rc = bind_custom(reg, r, doc, file, e, match, err)) < 0)
+        return rc;
     return add_rule(reg, r);
 }
 
@@ -192,7 +248,7 @@ static int load_doc(rl_registry *reg, rl_source *src, bool custom, rl_error *err
     if (!rl_node_is_seq(list))
         return meta_error(err, file, root, "a rule file holds `rules:`, a list of rules");
     for (size_t i = 0; i < list->u.seq.count; i++)
-        if ((rc = parse_rule(reg, file, list->u.seq.items[i], custom, err)) < 0)
+        if ((rc = parse_rule(reg, doc, file, list->u.seq.items[i], custom, err)) < 0)
             return rc;
     return RL_OK;
 }
@@ -337,7 +393,7 @@ int rl_registry_load_path(rl_registry *reg, const char *path, rl_error *err)
         free(names);
     }
     sort_rules(reg);
-    return rc;
+    return rc == RL_ENOMEM ? rl_error_set(err, rc, NULL, 0, 0, "out of memory") : rc;
 }
 
 void rl_registry_free(rl_registry *reg)
@@ -346,6 +402,9 @@ void rl_registry_free(rl_registry *reg)
         return;
     for (size_t i = 0; i < reg->ndocs; i++)
         rl_doc_free(reg->docs[i]);
+    for (size_t i = 0; i < reg->ncustoms; i++)
+        rl_custom_free(reg->customs[i]);
+    free(reg->customs);
     free(reg->docs);
     free(reg->rules);
     rl_hmap_free(&reg->by_id);
