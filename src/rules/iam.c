@@ -233,14 +233,21 @@ static void report_use(ic *c, const rl_role_use *first, const rl_role_use *u, co
 {
     const rl_model *m = c->m;
     uint64_t here = 0, created_elsewhere = 0;
+    bool owned = false;
     for (const rl_role_use *v = first; v; v = v->next_key) {
         if (!account_ok(v, account) || v->attach)
             continue;
+        owned = owned || v->creation || v->creator;
         if (same_pos(u->file, &u->span, v->file, &v->span))
             here |= bit_of(m, v->region);
         else if (v->creation)
             created_elsewhere |= bit_of(m, v->region);
     }
+    /* A role that a stack of the pair creates ties the other region to that stack's life
+     * (its updates, its rollbacks, its deletion): a warning. A role no stack of the pair
+     * creates is managed elsewhere, often on purpose in one global IAM stack (the fix for
+     * RL203): a note that a change to it reaches every region at once. */
+    rl_level level = owned ? RL_LEVEL_NONE : RL_LEVEL_NOTE;
     if (!first_time(c, "RL201", u->file, &u->span, u->key))
         return;
     const char *label = role_label(c, u);
@@ -251,12 +258,12 @@ static void report_use(ic *c, const rl_role_use *first, const rl_role_use *u, co
     rl_finding *f;
     if (popcount(here) > 1) {
         const char *region = pick_region(m, here);
-        f = rl_emit_as(c->ctx, "RL201", RL_LEVEL_NONE, u->file, &u->span, u->path, region,
+        f = rl_emit_as(c->ctx, "RL201", level, u->file, &u->span, u->path, region,
                        other_region(m, here, region),
-                       "%s (%s) uses %s in %s alike (the template is deployed to each): one "
-                       "change to the role reaches every region at once; give each region its "
-                       "own role%s",
-                       what, type, label, region_list(c, here), extra);
+                       "%s (%s) uses %s in %s alike (the template is deployed to each)%s: one "
+                       "change to the role reaches every region at once%s",
+                       what, type, label, region_list(c, here),
+                       owned ? "" : ", a role no stack of the pair creates", extra);
     } else {
         const char *other = other_region(m, regions, u->region);
         bool creates = (created_elsewhere & bit_of(m, other)) != 0;

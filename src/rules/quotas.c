@@ -685,7 +685,7 @@ static void stack_asks(qc *c, const char *standby)
     a->m = c->m;
     a->lambda = (ask){.service = "lambda",
                       .code = "L-B99A9384",
-                      .what = "concurrent executions of Lambda (reserved or provisioned)",
+                      .what = "reserved or provisioned concurrent executions of Lambda",
                       .extra = 100};
     a->vpc = (ask){.service = "vpc", .code = "L-F678F1CE", .what = "VPCs"};
     a->eip = (ask){.service = "ec2", .code = "L-0263D0A3", .what = "Elastic IP addresses"};
