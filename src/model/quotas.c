@@ -247,11 +247,17 @@ static int index_first(rl_hmap *h, const char *key, void *value)
 
 /* Logical path of a quota's Value: a filter on its code rather than a list index, so that a
  * fingerprint survives a re-export that lists the quotas in another order. */
-static const char *value_path(rl_arena *a, const rl_input *in, bool single, const char *code)
+static const char *value_path(rl_arena *a, const rl_input *in, bool single, const char *code,
+                              const rl_node *q)
 {
     const char *pre = in->subkind && !strncmp(in->subkind, "placebo:", 8) ? "data." : "";
-    return single ? rl_arena_printf(a, "%sQuota.Value", pre)
-                  : rl_arena_printf(a, "%sQuotas[?QuotaCode=='%s'].Value", pre, code);
+    const char *ctx = rl_node_str(rl_node_path(q, "QuotaContext.ContextId"));
+    if (single)
+        return rl_arena_printf(a, "%sQuota.Value", pre);
+    if (ctx && strcmp(ctx, "*"))
+        return rl_arena_printf(
+            a, "%sQuotas[?QuotaCode=='%s' && QuotaContext.ContextId=='%s'].Value", pre, code, ctx);
+    return rl_arena_printf(a, "%sQuotas[?QuotaCode=='%s'].Value", pre, code);
 }
 
 static int add_quota(rl_model *m, rl_quota_db *db, const rl_input *in, long ri, const rl_node *q,
@@ -289,6 +295,7 @@ static int add_quota(rl_model *m, rl_quota_db *db, const rl_input *in, long ri, 
         qt->service = service;
         qt->code = code;
         qt->context = ctx;
+        qt->context_id = *ctx ? rl_node_str(rl_node_path(q, "QuotaContext.ContextId")) : NULL;
         qt->name = str_or(rl_node_get(q, "QuotaName"), code);
         qt->service_name = str_or(rl_node_get(q, "ServiceName"), service);
         qt->adjustable = -1;
@@ -306,14 +313,14 @@ static int add_quota(rl_model *m, rl_quota_db *db, const rl_input *in, long ri, 
         qt->def = value;
         qt->default_in = in;
         qt->default_node = vn;
-        if (!(qt->default_path = value_path(a, in, single, code)))
+        if (!(qt->default_path = value_path(a, in, single, code, q)))
             return RL_ENOMEM;
     } else if (!is_default && !qt->has_applied) {
         qt->has_applied = true;
         qt->applied = value;
         qt->applied_in = in;
         qt->applied_node = vn;
-        if (!(qt->applied_path = value_path(a, in, single, code)))
+        if (!(qt->applied_path = value_path(a, in, single, code, q)))
             return RL_ENOMEM;
     }
     if (!fresh || global)

@@ -15,6 +15,7 @@ typedef struct rl_quota {
     const char *service;      /* ServiceCode */
     const char *code;         /* QuotaCode */
     const char *context;      /* resource-level quota: ContextId with its region blanked; or "" */
+    const char *context_id;   /* the ContextId as exported, or NULL */
     const char *name;         /* QuotaName, or the code when the export has none */
     const char *service_name; /* ServiceName, or the code */
     int adjustable;           /* 1, 0, or -1 when no export says */

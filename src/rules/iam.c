@@ -197,15 +197,19 @@ static const char *export_summary(ic *c, const rl_iam_role *role)
     if (nm > shown)
         rl_strbuf_printf(&b, " and %zu more", nm - shown);
     size_t ni = rl_node_count(role->inline_policies);
+    bool known = role->inline_policies || role->attached; /* get-role and list-roles: no */
     if (ni)
         rl_strbuf_printf(&b, "%s%zu inline polic%s", nm ? " and " : "", ni, ni == 1 ? "y" : "ies");
-    if (!nm && !ni)
-        rl_strbuf_puts(&b, role->inline_policies || role->attached ? "no policies" : "role");
+    if (!nm && !ni && known)
+        rl_strbuf_puts(&b, "no policies");
     if (role->last_used_region) {
         const char *d = role->last_used_date;
-        rl_strbuf_printf(&b, ", last used in %s", role->last_used_region);
+        rl_strbuf_printf(&b, "%slast used in %s", known ? ", " : "", role->last_used_region);
         if (d && strlen(d) >= 10)
             rl_strbuf_printf(&b, " on %.10s", d);
+    } else if (!known) {
+        rl_strbuf_free(&b);
+        return "";
     }
     rl_strbuf_putc(&b, ')');
     const char *r = rl_arena_strdup(c->arena, rl_strbuf_cstr(&b));
@@ -267,11 +271,14 @@ static void report_use(ic *c, const rl_role_use *first, const rl_role_use *u, co
     } else {
         const char *other = other_region(m, regions, u->region);
         bool creates = (created_elsewhere & bit_of(m, other)) != 0;
-        f = rl_emit_as(c->ctx, "RL201", RL_LEVEL_NONE, u->file, &u->span, u->path, u->region, other,
-                       "%s (%s) in %s uses %s, which %s %s%s: one change to the role, or its "
-                       "deletion with the stack that owns it, reaches both regions at once%s",
-                       what, type, u->region, label, creates ? "a stack of" : "is also used in",
-                       other, creates ? " creates" : "", extra);
+        f = rl_emit_as(c->ctx, "RL201", level, u->file, &u->span, u->path, u->region, other,
+                       "%s (%s) in %s uses %s, which %s %s%s: %s%s", what, type, u->region, label,
+                       creates ? "a stack of" : "is also used in", other, creates ? " creates" : "",
+                       owned ? "one change to the role, or its deletion with the stack that owns "
+                               "it, reaches both regions at once"
+                             : "no stack of the pair creates it, so a change to it reaches both "
+                               "regions at once",
+                       extra);
     }
     if (!f)
         return;
@@ -358,6 +365,8 @@ typedef struct pscan {
     uint64_t used;      /* regions whose stacks use the role(s) */
     uint64_t instances; /* regions with an instance of the template that defines the policy */
     bool stars;         /* report `*` regions (not for roles only known from RoleLastUsed) */
+    bool collect;       /* first pass over a statement: note which regions each ARN names */
+    rl_hmap twins;      /* "region|partition:service:account:resource" of the statement */
     const char *role;   /* for messages */
     const char *key;    /* role key for the related use, or NULL */
     const char *actions;
@@ -507,12 +516,26 @@ static int on_resource(void *ctx, const rl_evstr *s)
         return 0;
     memcpy(region, r, rlen);
     region[rlen] = '\0';
+    if (p->collect) {
+        char *k = rl_arena_printf(p->c->arena, "%s|%.*s%.*s", region, (int)roff, str,
+                                  (int)(s->len - f[4]), str + f[4]);
+        if (!k || rl_hmap_puts(&p->twins, k, (void *)1) < 0)
+            p->c->rc = RL_ENOMEM;
+        return p->c->rc;
+    }
     if (!rl_model_in_pair(p->c->m, region) || intended_region(s, roff))
         return 0;
     for (size_t k = 0; k < p->c->m->nregions && k < 64; k++) {
         const char *u = p->c->m->regions[k];
         uint64_t b = (uint64_t)1 << k;
         if (!(p->used & b) || !strcmp(u, region))
+            continue;
+        /* the statement grants the same resource in the region the role is used in too:
+         * deliberately multi-region (a global table, a replicated secret) */
+        char twin[1024];
+        int tn = snprintf(twin, sizeof(twin), "%s|%.*s%.*s", u, (int)roff, str,
+                          (int)(s->len - f[4]), str + f[4]);
+        if (tn > 0 && (size_t)tn < sizeof(twin) && rl_hmap_gets(&p->twins, twin))
             continue;
         /* a template instance granting its own region's resource (${AWS::Region}) to a role
          * that another region uses too: that region's instance grants its own. The shared
@@ -644,7 +667,11 @@ static void scan_statements(pscan *p, const rl_node *doc, const char *path)
             p->c->rc = RL_ENOMEM;
             return;
         }
+        p->collect = true;
         scan_resource(p, res, rp);
+        p->collect = false;
+        scan_resource(p, res, rp);
+        rl_hmap_free(&p->twins);
     }
 }
 

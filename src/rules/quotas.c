@@ -55,6 +55,16 @@ static void entry(const rl_quota *q, const char **file, const rl_span **span, co
     }
 }
 
+/* "Table-level read throughput limit (dynamodb L-AB614373 of arn:...:table/orders)" */
+static const char *qname(char *buf, size_t n, const rl_quota *q)
+{
+    if (q->context_id)
+        snprintf(buf, n, "%s (%s %s of %s)", q->name, q->service, q->code, q->context_id);
+    else
+        snprintf(buf, n, "%s (%s %s)", q->name, q->service, q->code);
+    return buf;
+}
+
 static bool is_backup_restore(const qc *c)
 {
     return rl_ctx_strategy(c->ctx) == RL_STRATEGY_BACKUP_RESTORE;
@@ -80,7 +90,7 @@ static void report_lower(qc *c, const char *standby, const rl_quota *p, const rl
 {
     const char *sfile, *spath, *ssrc, *pfile, *ppath, *psrc;
     const rl_span *sspan, *pspan;
-    char a[32], b[32], d[32];
+    char a[32], b[32], d[32], nm[400];
     entry(s, &sfile, &sspan, &spath, &ssrc);
     entry(p, &pfile, &pspan, &ppath, &psrc);
     double pdef;
@@ -91,9 +101,9 @@ static void report_lower(qc *c, const char *standby, const rl_quota *p, const rl
         if (!c->on102)
             return;
         f = rl_emit_as(c->ctx, "RL102", RL_LEVEL_NONE, sfile, sspan, spath, standby, c->m->primary,
-                       "%s (%s %s) was raised to %s in the primary %s, but %s has no applied "
-                       "value: it runs on the AWS default %s; request the same increase in %s",
-                       p->name, p->service, p->code, num(a, sizeof(a), pv), c->m->primary, standby,
+                       "%s was raised to %s in the primary %s, but %s has no applied value: it "
+                       "runs on the AWS default %s; request the same increase in %s",
+                       qname(nm, sizeof(nm), s), num(a, sizeof(a), pv), c->m->primary, standby,
                        num(b, sizeof(b), sv), standby);
         rl_emit_related(c->ctx, f, pfile, pspan, "the raised value in %s (%s)", c->m->primary,
                         num(d, sizeof(d), pv));
@@ -102,8 +112,8 @@ static void report_lower(qc *c, const char *standby, const rl_quota *p, const rl
     if (!c->on101)
         return;
     f = rl_emit_as(c->ctx, "RL101", RL_LEVEL_NONE, sfile, sspan, spath, standby, c->m->primary,
-                   "%s (%s %s) is %s in the standby %s (%s) but %s in the primary %s (%s)%s",
-                   s->name, s->service, s->code, num(a, sizeof(a), sv), standby, ssrc,
+                   "%s is %s in the standby %s (%s) but %s in the primary %s (%s)%s",
+                   qname(nm, sizeof(nm), s), num(a, sizeof(a), sv), standby, ssrc,
                    num(b, sizeof(b), pv), c->m->primary, psrc,
                    s->adjustable == 0 ? "; it is not adjustable, so plan the standby's capacity "
                                         "around it"
@@ -118,7 +128,7 @@ static void report_lower(qc *c, const char *standby, const rl_quota *p, const rl
 static void report_not_exported(qc *c, const char *standby, const rl_quota *p)
 {
     double pdef;
-    char a[32], b[32];
+    char a[32], b[32], nm[400];
     if (!c->on102 || !p->has_applied || !primary_default(p, NULL, &pdef) || p->applied <= pdef ||
         !rl_model_quotas_exported(c->m, standby, NULL))
         return;
@@ -134,10 +144,10 @@ static void report_not_exported(qc *c, const char *standby, const rl_quota *p)
         snprintf(why, sizeof(why), "the standby's exports have no %s quotas", p->service);
     rl_emit_as(c->ctx, "RL102", level, file_of(p->applied_in), &p->applied_node->span,
                p->applied_path, standby, c->m->primary,
-               "%s (%s %s) was raised to %s in the primary %s (default %s), but it is not "
-               "exported for the standby %s (%s); export list-service-quotas and "
+               "%s was raised to %s in the primary %s (default %s), but it is not exported for "
+               "the standby %s (%s); export list-service-quotas and "
                "list-aws-default-service-quotas of %s there to check it",
-               p->name, p->service, p->code, num(a, sizeof(a), p->applied), c->m->primary,
+               qname(nm, sizeof(nm), p), num(a, sizeof(a), p->applied), c->m->primary,
                num(b, sizeof(b), pdef), standby, why, p->service);
 }
 
@@ -174,7 +184,7 @@ static bool first_report(qc *c, const void *what)
 static void usage_vs_quota(qc *c, const char *standby)
 {
     size_t n;
-    char a[32], b[32];
+    char a[32], b[32], nm[400];
     const rl_quota_usage *const *us = rl_model_quota_usage(c->m, c->m->primary, &n);
     for (size_t i = 0; i < n; i++) {
         const rl_quota_usage *u = us[i];
@@ -187,9 +197,9 @@ static void usage_vs_quota(qc *c, const char *standby)
         entry(s, &file, &span, &path, &src);
         rl_finding *f = rl_emit_as(
             c->ctx, "RL103", RL_LEVEL_NONE, file, span, path, standby, c->m->primary,
-            "%s (%s %s) is %s in the standby %s (%s), below the %s the primary %s uses at its "
-            "peak: the standby cannot absorb the primary's load",
-            s->name, s->service, s->code, num(a, sizeof(a), sv), standby, src,
+            "%s is %s in the standby %s (%s), below the %s the primary %s uses at its peak: the "
+            "standby cannot absorb the primary's load",
+            qname(nm, sizeof(nm), s), num(a, sizeof(a), sv), standby, src,
             num(b, sizeof(b), u->value), c->m->primary);
         rl_emit_related(c->ctx, f, file_of(u->input), &u->node->span, "peak usage in %s: %s",
                         c->m->primary, num(a, sizeof(a), u->value));
@@ -253,13 +263,43 @@ typedef struct ask {
     double extra; /* what AWS adds (Lambda's 100 unreserved executions) */
     size_t count;
     struct {
-        const char *file, *path;
+        const char *file;
+        char path[256];
         rl_span span;
         double amount;
         const char *res, *type;
     } top[MAX_CONTRIB];
     size_t ntop;
 } ask;
+
+/* The logical path of `at` inside the resource (found by walking its properties): the
+ * finding's path names the property, as the other rules' paths do. */
+static bool find_path(const rl_node *n, const rl_node *at, char *buf, size_t len, size_t cap,
+                      int depth)
+{
+    if (n == at)
+        return true;
+    if (!n || depth > 32 || len >= cap)
+        return false;
+    if (rl_node_is_map(n)) {
+        for (size_t i = 0; i < n->u.map.count; i++) {
+            const char *k = rl_node_str(n->u.map.items[i].key);
+            int w = snprintf(buf + len, cap - len, ".%s", k ? k : "?");
+            if (w > 0 && len + (size_t)w < cap &&
+                find_path(n->u.map.items[i].value, at, buf, len + (size_t)w, cap, depth + 1))
+                return true;
+        }
+    } else if (rl_node_is_seq(n)) {
+        for (size_t i = 0; i < n->u.seq.count; i++) {
+            int w = snprintf(buf + len, cap - len, "[%zu]", i);
+            if (w > 0 && len + (size_t)w < cap &&
+                find_path(n->u.seq.items[i], at, buf, len + (size_t)w, cap, depth + 1))
+                return true;
+        }
+    }
+    buf[len] = '\0';
+    return false;
+}
 
 static void ask_add(ask *k, const rl_resource *res, const rl_node *at, double amount)
 {
@@ -276,7 +316,12 @@ static void ask_add(ask *k, const rl_resource *res, const rl_node *at, double am
     size_t last = k->ntop < MAX_CONTRIB ? k->ntop : MAX_CONTRIB - 1;
     memmove(&k->top[pos + 1], &k->top[pos], (last - pos) * sizeof(k->top[0]));
     k->top[pos].file = rl_doc_path(res->stack->input->doc);
-    k->top[pos].path = res->path;
+    int w =
+        snprintf(k->top[pos].path, sizeof(k->top[pos].path), "%s%s", res->path,
+                 res->stack->source == RL_STACK_CFN && at && at != res->node ? ".Properties" : "");
+    if (at && at != res->node && w > 0 && (size_t)w < sizeof(k->top[pos].path) &&
+        !find_path(res->props, at, k->top[pos].path, (size_t)w, sizeof(k->top[pos].path), 0))
+        k->top[pos].path[w > 0 ? (size_t)w : 0] = '\0';
     k->top[pos].span = at ? at->span : res->node->span;
     k->top[pos].amount = amount;
     k->top[pos].res = res->id;
