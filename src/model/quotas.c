@@ -260,6 +260,22 @@ static const char *value_path(rl_arena *a, const rl_input *in, bool single, cons
     return rl_arena_printf(a, "%sQuotas[?QuotaCode=='%s'].Value", pre, code);
 }
 
+/* A recorded API response is named after its operation
+ * (servicequotas.ListAWSDefaultServiceQuotas_1.json): that name settles applied or default
+ * even when the recording's ARNs carry an account. */
+static int default_by_name(const rl_input *in)
+{
+    const char *base = strrchr(in->path, '/');
+    base = base ? base + 1 : in->path;
+    if (!in->subkind || strncmp(in->subkind, "placebo:", 8))
+        return -1;
+    if (strstr(base, "AWSDefaultServiceQuota"))
+        return 1;
+    if (strstr(base, "ServiceQuota"))
+        return 0;
+    return -1;
+}
+
 static int add_quota(rl_model *m, rl_quota_db *db, const rl_input *in, long ri, const rl_node *q,
                      bool is_default, bool single)
 {
@@ -270,7 +286,9 @@ static int add_quota(rl_model *m, rl_quota_db *db, const rl_input *in, long ri, 
     double value;
     if (!service || !code || !*service || !*code || !number(vn, &value))
         return RL_OK; /* an ErrorReason entry, or not a quota */
-    int d = arn_is_default(q);
+    int d = default_by_name(in);
+    if (d < 0)
+        d = arn_is_default(q);
     if (d >= 0)
         is_default = d; /* the ARN says it per item, whatever the file's first item said */
     bool global = false;

@@ -292,3 +292,19 @@ Test(quotas, trusted_advisor_rows)
     cr_assert_eq(n, 1);
     fx_free(f);
 }
+
+Test(quotas, recorded_default_list_named_by_its_operation)
+{
+    fx *f = fx_new();
+    /* Cloud Custodian's recording of ListAWSDefaultServiceQuotas carries an account in its
+     * ARNs; the operation in the file name says these are defaults */
+    put(f, "us-east-1/servicequotas.ListAWSDefaultServiceQuotas_1.json",
+        "{\"status_code\": 200, \"data\": {\"Quotas\": [" QUOTA(
+            "us-east-1", "123456789012", "emr-serverless", "L-D05C8A75", "4000.0",
+            "") "], \"ResponseMetadata\": {}}}");
+    build(f);
+    const rl_quota *q = rl_model_quota(f->m, "us-east-1", "emr-serverless", "L-D05C8A75", NULL);
+    cr_assert_not_null(q);
+    cr_assert(q->has_default && !q->has_applied);
+    fx_free(f);
+}
