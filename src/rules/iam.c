@@ -65,11 +65,11 @@ static const char *pick_region(const rl_model *m, uint64_t set)
     return set & 1 ? m->regions[0] : NULL;
 }
 
-/* Another region of the set than `not`: the primary when it is in it. */
-static const char *other_region(const rl_model *m, uint64_t set, const char * not )
+/* A region of the set other than `except`: the primary when it is in it. */
+static const char *other_region(const rl_model *m, uint64_t set, const char *except)
 {
     for (size_t i = 0; i < m->nregions && i < 64; i++)
-        if ((set & ((uint64_t)1 << i)) && (!not || strcmp(m->regions[i], not )))
+        if ((set & ((uint64_t)1 << i)) && (!except || strcmp(m->regions[i], except)))
             return m->regions[i];
     return NULL;
 }
@@ -1325,7 +1325,7 @@ static void add_name(ic *c, gindex *gi, const rl_stack *st, const rl_resource *r
     gindex_add(c, gi, key, e);
 }
 
-static const char *why(int kind, const char *what)
+static const char *why(int kind)
 {
     switch (kind) {
     case K_IAM:
@@ -1348,7 +1348,6 @@ static const char *why(int kind, const char *what)
                "it exists, or overwrites the first region's; give each region's record its own "
                "SetIdentifier with a failover or latency routing policy";
     default:
-        (void)what;
         return "the service is global and its names are unique per account: the second region's "
                "deploy fails because the name is taken";
     }
@@ -1400,7 +1399,7 @@ static void report_names(ic *c, gindex *gi)
                 "%s (%s) names its %s '%s' in %s alike%s: %s; %s", e->res->id, e->res->type,
                 g ? g->what : "resource", e->shown, region_list(c, regions),
                 popcount(here) > 1 ? " (the template is deployed to each)" : "",
-                why(g ? g->kind : K_GLOBAL, g ? g->what : ""), fix(g ? g->kind : K_GLOBAL, cfn));
+                why(g ? g->kind : K_GLOBAL), fix(g ? g->kind : K_GLOBAL, cfn));
             size_t nrel = 0;
             for (const gentry *o = first; f && o && nrel < MAX_RELATED; o = o->next) {
                 if (same_pos(e->file, &e->span, o->file, &o->span))
