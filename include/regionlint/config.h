@@ -31,6 +31,13 @@ typedef struct rl_config_setting {
     const rl_node *node; /* the rule's settings mapping */
 } rl_config_setting;
 
+/* `account:` — the AWS account the stacks of a region deploy into (for SCPs). */
+typedef struct rl_config_account {
+    const char *region;  /* NULL: every region */
+    const char *account; /* 12 digits */
+    const rl_node *node;
+} rl_config_account;
+
 typedef struct rl_config rl_config;
 
 struct rl_config {
@@ -48,6 +55,10 @@ struct rl_config {
     size_t ninputs;
     const char **scp_globs;
     size_t nscp;
+    const char **exclude; /* globs of files not to read */
+    size_t nexclude;
+    rl_config_account *accounts;
+    size_t naccounts;
     const char **disable;
     size_t ndisable;
     const char **enable;

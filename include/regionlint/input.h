@@ -71,6 +71,9 @@ void rl_inputs_free(rl_inputs *in);
  * with their error. Returns 0, or RL_EIO when `path` itself does not exist. */
 int rl_inputs_add_path(rl_inputs *in, const char *path, const rl_discover_opts *opts,
                        rl_error *err);
+/* Drops the inputs for which keep() returns false, before they are loaded; they are listed
+ * with the skipped files (reason "excluded"). */
+int rl_inputs_exclude(rl_inputs *in, bool (*keep)(const rl_input *it, void *ctx), void *ctx);
 /* Loads every input into a document (errors are recorded per input, never fatal). */
 void rl_inputs_load(rl_inputs *in, const rl_discover_opts *opts);
 /* Classifies each loaded input by content (kind, subkind, looks_aws). */
@@ -83,6 +86,8 @@ rl_input *rl_inputs_at(const rl_inputs *in, size_t i);
 /* Files seen in folders and skipped by extension (listed with -v). */
 size_t rl_inputs_skipped_count(const rl_inputs *in);
 const char *rl_inputs_skipped_at(const rl_inputs *in, size_t i);
+/* Why it was skipped: "not a JSON or YAML file" or "excluded". */
+const char *rl_inputs_skipped_why(const rl_inputs *in, size_t i);
 
 /* The document's payload: the `data` of a recorded API response (subkind "placebo:..."),
  * else the root. Model builders read exports through this. */

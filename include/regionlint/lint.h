@@ -19,6 +19,8 @@ typedef struct rl_lint_opts {
     size_t nenable;
     const char **disable;
     size_t ndisable;
+    const char **exclude; /* --exclude globs (against the paths as shown) */
+    size_t nexclude;
     const char **rule_paths; /* --rules */
     size_t nrule_paths;
     const char *baseline;       /* --baseline FILE, or NULL */

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "input.h"
+#include "policy.h"
 
 typedef enum rl_stack_source {
     RL_STACK_CFN = 0,   /* CloudFormation template instance */
@@ -92,9 +93,47 @@ const rl_export *rl_model_exports(const rl_model *m, const char *region, const c
 /* True when some region of the pair exports `name`. */
 bool rl_model_exported_anywhere(const rl_model *m, const char *name);
 
-/* The counterpart stacks of `st` in other regions: instances of the same shared template,
- * or templates with the same file name / stack name. */
-size_t rl_model_counterparts(const rl_model *m, const rl_stack *st, const rl_stack **out,
-                             size_t max);
+/* ---- services, their offering per region, and SCPs (offering.c, org.c) ----------- */
+
+/* What a resource type uses: the IAM service prefix, the service's name in the region
+ * offering tables, and the IAM actions deploying and running it needs (rules/data/
+ * service-map.yaml). */
+typedef struct rl_service_use {
+    const char *prefix;         /* IAM prefix ("lambda"), or NULL: no service of its own */
+    const char *service;        /* SSM service name ("stepfunctions"), or NULL when unknown */
+    const char *const *actions; /* "lambda:CreateFunction", ... */
+    size_t nactions;
+    bool derived; /* the action is <prefix>:Create<Resource>: the type is not in the table */
+    const char *cfn_type; /* the CloudFormation type it is (a Terraform type's), or NULL */
+} rl_service_use;
+
+/* The use of a CloudFormation or Terraform resource type, or NULL when the tables cannot
+ * know it (Custom::*, private and third-party types, unmapped Terraform types). Valid as
+ * long as the model. */
+const rl_service_use *rl_model_service_use(const rl_model *m, const char *type);
+/* True when the prefix is a global service (IAM, CloudFront, Route 53, ...). */
+bool rl_model_service_global(const rl_model *m, const char *prefix);
+/* The region an action's request names (aws:RequestedRegion) when a stack in `region`
+ * makes it: the region itself, or a global service's home region (us-east-1 for IAM). */
+const char *rl_model_request_region(const rl_model *m, const char *action, const char *region);
+
+typedef enum rl_offered {
+    RL_OFFERED_UNKNOWN = -1, /* the tables cannot tell */
+    RL_OFFERED_NO = 0,
+    RL_OFFERED_YES = 1,
+    RL_OFFERED_GLOBAL = 2 /* a global service: not offered per region, never missing */
+} rl_offered;
+
+/* Whether a region offers a CloudFormation resource type / a service (SSM name). `source`
+ * (may be NULL) receives where the answer came from, for messages. An SSM
+ * get-parameters-by-path export that covers the region replaces the built-in tables. */
+rl_offered rl_model_type_offered(const rl_model *m, const char *region, const char *cfn_type,
+                                 const char **source);
+rl_offered rl_model_service_offered(const rl_model *m, const char *region, const char *service,
+                                    const char **source);
+
+/* The SCPs that apply to the account the stacks of `region` deploy into, as a path
+ * root -> OU -> account; NULL when no SCP was given. See docs/rules/RL301.md. */
+const rl_scp_path *rl_model_scp_path(const rl_model *m, const char *region);
 
 #endif

@@ -35,6 +35,14 @@ const char *rl_reporter_names(void);
 int rl_report_text(FILE *out, const rl_report *r, rl_error *err);
 int rl_report_json(FILE *out, const rl_report *r, rl_error *err);
 int rl_report_sarif(FILE *out, const rl_report *r, rl_error *err);
+/* GitHub Actions workflow commands (::error file=…,line=…::message), one per finding. */
+int rl_report_github(FILE *out, const rl_report *r, rl_error *err);
+/* JUnit XML: one testsuite per file, one testcase per rule and file. */
+int rl_report_junit(FILE *out, const rl_report *r, rl_error *err);
+/* A Markdown summary for a pull-request comment or job summary (under 65,536 chars). */
+int rl_report_markdown(FILE *out, const rl_report *r, rl_error *err);
+/* One self-contained HTML page for audits. */
+int rl_report_html(FILE *out, const rl_report *r, rl_error *err);
 
 /* Counts of unsuppressed findings per level and of suppressed ones. */
 typedef struct rl_report_counts {

@@ -20,10 +20,13 @@ const char rl_cli_help[] =
     "                             hot-standby or active-active\n"
     "  -c, --config FILE          config file (default: the nearest .regionlint.yaml from\n"
     "                             the current folder upward, else from the first PATH)\n"
+    "      --exclude GLOB         do not read files whose path matches GLOB (* ? [..] within\n"
+    "                             a folder, ** across folders); repeatable\n"
     "\n"
     "Output:\n"
-    "  -f, --format FMT[:FILE]    text (default), json, sarif; repeatable, each to its own\n"
-    "                             FILE (- or no FILE = standard output)\n"
+    "  -f, --format FMT[:FILE]    text (default), json, sarif, github, junit, markdown or\n"
+    "                             html; repeatable, each to its own FILE (- or no FILE =\n"
+    "                             standard output)\n"
     "      --fail-on LEVEL        error, warning (default), note or none: the lowest level\n"
     "                             that makes the exit status 1\n"
     "      --no-excerpt           text: no source line and caret under each finding\n"
@@ -76,6 +79,7 @@ enum {
     OPT_MAX_FILE_SIZE,
     OPT_MAX_DEPTH,
     OPT_MAX_ALIAS,
+    OPT_EXCLUDE,
     OPT_BASELINE,
     OPT_WRITE_BASELINE
 };
@@ -100,6 +104,7 @@ static const struct option longopts[] = {
     {"max-file-size", required_argument, NULL, OPT_MAX_FILE_SIZE},
     {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
     {"max-alias-nodes", required_argument, NULL, OPT_MAX_ALIAS},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"version", no_argument, NULL, 'V'},
@@ -219,6 +224,9 @@ int rl_cli_parse(rl_cli *cli, int argc, char **argv, rl_error *err)
         case OPT_DISABLE:
             rc = push_list(cli, &cli->lint.disable, &cli->lint.ndisable, optarg);
             break;
+        case OPT_EXCLUDE:
+            rc = push(&cli->lint.exclude, &cli->lint.nexclude, sizeof(char *), &optarg);
+            break;
         case OPT_RULES:
             rc = push(&cli->lint.rule_paths, &cli->lint.nrule_paths, sizeof(char *), &optarg);
             break;
@@ -330,5 +338,6 @@ void rl_cli_free(rl_cli *cli)
     free(cli->lint.enable);
     free(cli->lint.disable);
     free(cli->lint.rule_paths);
+    free(cli->lint.exclude);
     memset(cli, 0, sizeof(*cli));
 }

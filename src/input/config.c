@@ -372,6 +372,41 @@ static int load_inputs(cload *c, const rl_node *m)
     return RL_OK;
 }
 
+static int want_account(cload *c, const rl_node *n, const char *region)
+{
+    const char *s = rl_node_str(n);
+    size_t len = s ? strlen(s) : 0;
+    bool ok = len == 12;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = s[i] >= '0' && s[i] <= '9';
+    if (!ok)
+        return cerr(c, n, "'account%s%s': '%s' is not a 12-digit AWS account id", region ? "." : "",
+                    region ? region : "", s ? s : "");
+    rl_config_account *a = &c->cfg->accounts[c->cfg->naccounts++];
+    a->region = region;
+    a->account = s;
+    a->node = n;
+    return RL_OK;
+}
+
+/* `account: 111122223333` (every region) or `account: {us-east-1: ..., us-west-2: ...}`. */
+static int load_accounts(cload *c, const rl_node *n)
+{
+    size_t cnt = rl_node_is_map(n) ? n->u.map.count : 1;
+    c->cfg->accounts = rl_arena_calloc(c->a, cnt + 1, sizeof(*c->cfg->accounts));
+    if (!c->cfg->accounts)
+        return rl_error_set(c->err, RL_ENOMEM, NULL, 0, 0, "out of memory");
+    if (!rl_node_is_map(n))
+        return want_account(c, n, NULL);
+    for (size_t i = 0; i < cnt; i++) {
+        const rl_node *k = n->u.map.items[i].key;
+        if (want_region(c, k, "account") < 0 ||
+            want_account(c, n->u.map.items[i].value, k->u.s.str) < 0)
+            return RL_ECONFIG;
+    }
+    return RL_OK;
+}
+
 static int load_requirements(cload *c, const rl_node *m)
 {
     rl_config *cfg = c->cfg;
@@ -444,16 +479,20 @@ static int load_root(cload *c, const rl_node *root)
             rc = load_inputs(c, v);
         } else if (!strcmp(key, "scp")) {
             rc = want_strs(c, v, "scp", &cfg->scp_globs, &cfg->nscp);
+        } else if (!strcmp(key, "account")) {
+            rc = load_accounts(c, v);
         } else if (!strcmp(key, "rules")) {
             rc = load_rules(c, v);
         } else if (!strcmp(key, "ignore")) {
             rc = load_ignores(c, v);
+        } else if (!strcmp(key, "exclude")) {
+            rc = want_strs(c, v, "exclude", &cfg->exclude, &cfg->nexclude);
         } else if (!strcmp(key, "mandatory")) {
             rc = want_strs(c, v, "mandatory", &cfg->mandatory, &cfg->nmandatory);
         } else {
             rc = cerr(c, k,
                       "unknown key '%s' (expected primary, standby, strategy, requirements, "
-                      "bake-time, inputs, scp, rules, ignore, mandatory)",
+                      "bake-time, inputs, exclude, scp, account, rules, ignore, mandatory)",
                       key);
         }
         if (rc < 0)

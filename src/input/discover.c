@@ -18,6 +18,7 @@ struct rl_inputs {
     rl_input **items;
     size_t count, cap;
     const char **skipped;
+    const char **skipped_why;
     size_t nskipped, capskipped;
     rl_hmap seen_dirs;  /* "dev:ino" of folders already walked */
     rl_hmap seen_files; /* "dev:ino" of files already added */
@@ -44,6 +45,7 @@ void rl_inputs_free(rl_inputs *in)
     }
     free(in->items);
     free(in->skipped);
+    free(in->skipped_why);
     rl_hmap_free(&in->seen_dirs);
     rl_hmap_free(&in->seen_files);
     rl_arena_free(in->arena);
@@ -73,6 +75,11 @@ size_t rl_inputs_skipped_count(const rl_inputs *in)
 const char *rl_inputs_skipped_at(const rl_inputs *in, size_t i)
 {
     return i < in->nskipped ? in->skipped[i] : NULL;
+}
+
+const char *rl_inputs_skipped_why(const rl_inputs *in, size_t i)
+{
+    return i < in->nskipped ? in->skipped_why[i] : NULL;
 }
 
 /* Display form of a path: no leading "./", no doubled or trailing slashes. */
@@ -124,7 +131,7 @@ static int add_input(rl_inputs *in, const char *fs_path, const char *display, bo
     return RL_OK;
 }
 
-static int add_skipped(rl_inputs *in, const char *path)
+static int add_skipped(rl_inputs *in, const char *path, const char *why)
 {
     if (in->nskipped == in->capskipped) {
         size_t ncap = in->capskipped ? in->capskipped * 2 : 32;
@@ -132,12 +139,17 @@ static int add_skipped(rl_inputs *in, const char *path)
         if (!n)
             return RL_ENOMEM;
         in->skipped = n;
+        n = realloc(in->skipped_why, ncap * sizeof(*n));
+        if (!n)
+            return RL_ENOMEM;
+        in->skipped_why = n;
         in->capskipped = ncap;
     }
     const char *p = normalize(in->arena, path);
     if (!p)
         return RL_ENOMEM;
-    in->skipped[in->nskipped++] = p;
+    in->skipped[in->nskipped] = p;
+    in->skipped_why[in->nskipped++] = why;
     return RL_OK;
 }
 
@@ -254,7 +266,7 @@ static int walk(rl_inputs *in, const char *fs_dir, const char *display, unsigned
             if (!strcmp(names[i], ".regionlint.yaml") || !strcmp(names[i], ".regionlint.yml")) {
                 /* the config file is not an input */
             } else if (!wanted_file(names[i])) {
-                rc = add_skipped(in, disp);
+                rc = add_skipped(in, disp, "not a JSON or YAML file");
             } else {
                 int s = seen(in, &in->seen_files, &st);
                 if (s < 0)
@@ -300,6 +312,22 @@ int rl_inputs_add_path(rl_inputs *in, const char *path, const rl_discover_opts *
         return RL_OK;
     int rc = add_input(in, path, path, true);
     return rc < 0 ? rl_error_set(err, rc, NULL, 0, 0, "out of memory") : RL_OK;
+}
+
+int rl_inputs_exclude(rl_inputs *in, bool (*keep)(const rl_input *it, void *ctx), void *ctx)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < in->count; i++) {
+        rl_input *it = in->items[i];
+        if (keep(it, ctx)) {
+            in->items[o++] = it;
+            continue;
+        }
+        if (add_skipped(in, it->path, "excluded") < 0)
+            return RL_ENOMEM;
+    }
+    in->count = o;
+    return RL_OK;
 }
 
 void rl_inputs_load(rl_inputs *in, const rl_discover_opts *opts)

@@ -181,6 +181,32 @@ static int suppress(rl_lint *l, const rl_lint_opts *o, rl_error *err)
     return rc;
 }
 
+typedef struct exclude_ctx {
+    const rl_lint_opts *o;
+    const rl_config *cfg;
+} exclude_ctx;
+
+/* --exclude globs match the path as shown; the config's `exclude:` globs match the path
+ * relative to the config's folder. A file named on the command line is never excluded. */
+static bool not_excluded(const rl_input *it, void *ctx)
+{
+    const exclude_ctx *x = ctx;
+    if (it->explicit_arg)
+        return true;
+    for (size_t i = 0; i < x->o->nexclude; i++)
+        if (rl_glob_match(x->o->exclude[i], it->path))
+            return false;
+    char abs[PATH_MAX];
+    size_t dl = x->cfg->dir ? strlen(x->cfg->dir) : 0;
+    if (!x->cfg->nexclude || !dl || !realpath(it->fs_path, abs) || strncmp(abs, x->cfg->dir, dl) ||
+        abs[dl] != '/')
+        return true;
+    for (size_t i = 0; i < x->cfg->nexclude; i++)
+        if (rl_glob_match(x->cfg->exclude[i], abs + dl + 1))
+            return false;
+    return true;
+}
+
 /* The built-in rules plus the custom ones of the config (`rules.custom`) and --rules. */
 static int load_rules(rl_lint *l, const rl_lint_opts *o, rl_error *err)
 {
@@ -257,6 +283,11 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
     for (size_t i = 0; i < o->npaths; i++)
         if ((rc = rl_inputs_add_path(l->inputs, o->paths[i], &dopts, err)) < 0)
             goto cleanup;
+    if ((o->nexclude || l->cfg->nexclude) &&
+        rl_inputs_exclude(l->inputs, not_excluded, (void *)&(exclude_ctx){o, l->cfg}) < 0) {
+        rc = rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
+        goto cleanup;
+    }
     rl_inputs_load(l->inputs, &dopts);
     rl_inputs_classify(l->inputs, l->cfg);
     rl_inputs_attribute(l->inputs, l->cfg);

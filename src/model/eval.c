@@ -423,14 +423,16 @@ static svs if_fn(ev *e, const rl_node *arg, const rl_doc *doc)
  * sources resolve; other references and %{...} directives are unknown. */
 static svs tf_expr(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx)
 {
-    const rl_node *v = NULL;
+    const rl_tfvalue *v = NULL;
     (void)ctx;
+    (void)doc;
     if (directive)
         return svs_unknown(e, "template directive");
+    /* a variable or local may be written in another file of the module: its own doc */
     if (!strncmp(expr, "var.", 4) && (v = rl_hmap_gets(&e->env->tf_vars, expr + 4)))
-        return eval_node(e, v, doc);
+        return eval_node(e, v->node, v->doc);
     if (!strncmp(expr, "local.", 6) && (v = rl_hmap_gets(&e->env->tf_locals, expr + 6)))
-        return eval_node(e, v, doc);
+        return eval_node(e, v->node, v->doc);
     if (!strncmp(expr, "data.aws_region.", 16) && e->env->region &&
         (strstr(expr, ".name") || strstr(expr, ".id") || strstr(expr, ".region")))
         return pseudo(e, "AWS::Region");

@@ -989,6 +989,13 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
              * by design (a nested stack's IsPrimary parameter): not evidence of sharing */
             if (res->deployed != 1)
                 continue;
+            /* a pipeline is one resource that deploys to every region: a template shared by
+             * the pair holds it in the primary's instance only (as the deploy family reads
+             * it); its actions' roles are used in their own Regions */
+            if (st->shared && res->type && !rl_model_is_primary(m, st->region) &&
+                (!strcmp(res->type, "AWS::CodePipeline::Pipeline") ||
+                 !strcmp(res->type, "aws_codepipeline")))
+                continue;
             c.res = res;
             if (role_type(res->type) && (rc = add_creation(&c, res)) < 0)
                 break;

@@ -1,6 +1,7 @@
 /* The region-pair model: regions, stacks and resources per region, the export index, and
  * the CloudFormation builder (one instance per region for a shared template, parameter
  * files bound by folder and name). */
+#include "deploy.h"
 #include "model_private.h"
 
 #include "iam.h"
@@ -163,6 +164,19 @@ static const rl_node *param_file_value(const rl_input *pf, const char *name)
     return rl_node_get(rl_node_get(root, "Parameters"), name);
 }
 
+const char *rl_model_account_for(const rl_model *m, const char *region)
+{
+    const char *any = NULL;
+    for (size_t i = 0; m->cfg && i < m->cfg->naccounts; i++) {
+        const rl_config_account *a = &m->cfg->accounts[i];
+        if (!a->region)
+            any = a->account;
+        else if (region && !strcmp(a->region, region))
+            return a->account;
+    }
+    return any ? any : m->account_id;
+}
+
 int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
 {
     rl_arena *a = m->priv->arena;
@@ -174,7 +188,7 @@ int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
     env->root = root;
     env->region = st->region;
     env->partition = rl_region_partition(st->region);
-    env->account_id = m->account_id;
+    env->account_id = rl_model_account_for(m, st->region);
     env->stack_name = st->name;
     env->mappings = rl_node_get(root, "Mappings");
     env->conditions = rl_node_get(root, "Conditions");
@@ -386,6 +400,13 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     for (size_t i = 0; i < o->nstandby; i++)
         m->regions[m->nregions++] = o->standby[i];
 
+    /* Terraform configurations are modules of files: variables, then providers first */
+    for (int phase = 0; phase < 2 && rc == RL_OK; phase++)
+        for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
+            const rl_input *it = rl_inputs_at(in, i);
+            if (it->doc && it->kind == RL_INPUT_TF_CONFIG)
+                rc = rl_model_tf_collect(m, it, phase);
+        }
     for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
         const rl_input *it = rl_inputs_at(in, i);
         if (!it->doc)
@@ -414,6 +435,13 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
             break;
         }
     }
+    /* deployment flows read the template instances built above (pipelines, stack sets) */
+    if (rc == RL_OK)
+        rc = rl_model_add_deploy(m);
+    if (rc == RL_OK)
+        rc = rl_offering_build(m);
+    if (rc == RL_OK)
+        rc = rl_org_build(m);
 
     if (rc == RL_OK)
         rc = rl_model_finish_quotas(m);
@@ -445,6 +473,9 @@ void rl_model_free(rl_model *m)
         free(m->priv->envs);
         rl_quota_db_free(m->priv->quotas);
         rl_iam_db_free(m->priv->iam);
+        rl_hmap_free(&m->priv->tf_modules);
+        rl_offering_free(m->priv->offering);
+        rl_org_free(m->priv->org);
         rl_hmap_free(&m->priv->exports);
         rl_hmap_free(&m->priv->export_names);
         rl_hmap_free(&m->priv->interned);
@@ -481,23 +512,4 @@ const rl_export *rl_model_exports(const rl_model *m, const char *region, const c
 bool rl_model_exported_anywhere(const rl_model *m, const char *name)
 {
     return rl_hmap_gets(&m->priv->export_names, name) != NULL;
-}
-
-size_t rl_model_counterparts(const rl_model *m, const rl_stack *st, const rl_stack **out,
-                             size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < m->nstacks; i++) {
-        const rl_stack *o = m->stacks[i];
-        if (o == st || !o->region || !st->region || !strcmp(o->region, st->region))
-            continue;
-        bool same = o->input == st->input ||
-                    (o->name && st->name && o->source == st->source && !strcmp(o->name, st->name));
-        if (!same)
-            continue;
-        if (n < max)
-            out[n] = o;
-        n++;
-    }
-    return n;
 }

@@ -17,6 +17,12 @@ typedef struct rl_param {
     bool is_list;         /* CommaDelimitedList or List<...> */
 } rl_param;
 
+/* A Terraform variable default or local value, and the file it is written in. */
+typedef struct rl_tfvalue {
+    const rl_node *node;
+    const rl_doc *doc;
+} rl_tfvalue;
+
 struct rl_eval_env {
     const rl_model *model;
     const rl_doc *doc; /* the template / configuration */
@@ -33,8 +39,8 @@ struct rl_eval_env {
     /* Terraform */
     bool terraform;      /* no CloudFormation intrinsics */
     bool tf_interpolate; /* configuration strings are templates (${var.x}) */
-    rl_hmap tf_vars;     /* variable name -> default node */
-    rl_hmap tf_locals;   /* local name -> node */
+    rl_hmap tf_vars;     /* variable name -> rl_tfvalue* (its default) */
+    rl_hmap tf_locals;   /* local name -> rl_tfvalue* */
     bool borrowed;       /* tf_vars/tf_locals belong to another environment */
 };
 
@@ -45,22 +51,39 @@ struct rl_model_priv {
     rl_hmap export_names; /* name -> (void*)1 */
     rl_hmap interned;     /* string -> the same string in arena */
     int eval_depth;       /* nesting of rl_eval_strings calls (scratch reuse guard) */
+    rl_hmap tf_modules;   /* folder -> Terraform root module (model_tf.c) */
     rl_eval_env **envs;   /* every environment, for freeing */
     size_t nenvs;
-    struct rl_quota_db *quotas; /* service quotas, usage, Trusted Advisor (quotas.c) */
-    struct rl_iam_db *iam;      /* IAM exports and role uses (iam.c) */
+    struct rl_quota_db *quotas;   /* service quotas, usage, Trusted Advisor (quotas.c) */
+    struct rl_iam_db *iam;        /* IAM exports and role uses (iam.c) */
+    struct rl_deploy *deploy;     /* pipelines, workflows, stack sets, snapshots (deploy.c) */
+    struct rl_offering *offering; /* service map and region offering (offering.c) */
+    struct rl_org *org;           /* SCPs and the organization (org.c) */
 };
 
 /* Builders for each input family (model_cfn.c, model_tf.c). */
 int rl_model_add_cfn(rl_model *m, const rl_input *in);
 int rl_model_add_terraform(rl_model *m, const rl_input *in);
+/* Terraform configurations: the *.tf.json files of one folder are one module. Phase 0
+ * collects variables and locals, phase 1 providers (whose regions may use variables of any
+ * file); resources are added by rl_model_add_terraform() afterwards. */
+int rl_model_tf_collect(rl_model *m, const rl_input *in, int phase);
 int rl_model_add_stack(rl_model *m, rl_stack *st);
 rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source src,
                              const char *region, bool shared);
 int rl_model_add_resource(rl_model *m, rl_stack *st, const rl_resource *res);
 const char *rl_model_intern(rl_model *m, const char *s);
+/* The account id the config's `account:` names for a region (AWS::AccountId), or NULL. */
+const char *rl_model_account_for(const rl_model *m, const char *region);
 /* A zeroed environment owned by the model. */
 rl_eval_env *rl_model_new_env(rl_model *m);
+
+/* The service map and region offering tables, and the SSM offering exports (offering.c). */
+int rl_offering_build(rl_model *m);
+void rl_offering_free(struct rl_offering *o);
+/* The SCPs, the organization tree and the SCP path of each region's account (org.c). */
+int rl_org_build(rl_model *m);
+void rl_org_free(struct rl_org *org);
 
 /* Evaluation environment for a CloudFormation template instance. */
 int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params);

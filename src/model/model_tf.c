@@ -12,12 +12,21 @@ typedef struct tf_provider {
     const char *region; /* resolved, or NULL */
 } tf_provider;
 
+/* A root module: the *.tf.json files of one folder share variables, locals and providers. */
+typedef struct tf_module {
+    rl_eval_env *env; /* base environment: tf_vars, tf_locals */
+    tf_provider provs[64];
+    size_t nprovs;
+} tf_module;
+
 typedef struct tf_ctx {
     rl_model *m;
     const rl_input *in;
     rl_eval_env *env;
-    tf_provider provs[64];
-    size_t nprovs;
+    tf_provider *provs; /* the module's, or the plan's own */
+    size_t *nprovs;
+    tf_provider own[64];
+    size_t nown;
     rl_stack *by_region[16]; /* stacks created for this input, by region */
     size_t nby;
     rl_stack *unknown; /* resources whose region cannot be resolved */
@@ -51,7 +60,8 @@ static const char *resolve_region(tf_ctx *c, const rl_node *n)
             return NULL;
         memcpy(name, s + 6, len);
         name[len] = '\0';
-        s = rl_node_str(rl_hmap_gets(&c->env->tf_vars, name));
+        const rl_tfvalue *v = rl_hmap_gets(&c->env->tf_vars, name);
+        s = v ? rl_node_str(v->node) : NULL;
         if (!s)
             return NULL;
     }
@@ -88,6 +98,7 @@ static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
     env->borrowed = true;
     env->region = region;
     env->partition = rl_region_partition(region);
+    env->account_id = rl_model_account_for(c->m, region);
     st->env = env;
     const char *base = strrchr(c->in->path, '/');
     st->name = rl_model_intern(c->m, base ? base + 1 : c->in->path);
@@ -99,7 +110,7 @@ static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
 
 static const char *provider_region(tf_ctx *c, const char *key)
 {
-    for (size_t i = 0; i < c->nprovs; i++)
+    for (size_t i = 0; i < *c->nprovs; i++)
         if (!strcmp(c->provs[i].key, key))
             return c->provs[i].region;
     return NULL;
@@ -158,31 +169,39 @@ static int each_labeled(tf_ctx *c, const rl_node *n, block_fn fn, void *arg)
     return RL_OK;
 }
 
+static int put_value(tf_ctx *c, rl_hmap *map, const char *name, const rl_node *node)
+{
+    rl_tfvalue *v = rl_arena_alloc(c->m->priv->arena, sizeof(*v));
+    if (!v)
+        return RL_ENOMEM;
+    v->node = node;
+    v->doc = c->in->doc;
+    return rl_hmap_puts(map, name, v) < 0 ? RL_ENOMEM : RL_OK;
+}
+
 static int on_variable(tf_ctx *c, const char *name, const rl_node *body, void *arg)
 {
     (void)arg;
     const rl_node *def = rl_node_get(body, "default");
-    if (def && rl_hmap_puts(&c->env->tf_vars, name, (void *)def) < 0)
-        return RL_ENOMEM;
-    return RL_OK;
+    return def ? put_value(c, &c->env->tf_vars, name, def) : RL_OK;
 }
 
 static int on_locals(tf_ctx *c, const char *name, const rl_node *body, void *arg)
 {
     (void)arg;
-    return rl_hmap_puts(&c->env->tf_locals, name, (void *)body) < 0 ? RL_ENOMEM : RL_OK;
+    return put_value(c, &c->env->tf_locals, name, body);
 }
 
 static int on_provider(tf_ctx *c, const char *name, const rl_node *body, void *arg)
 {
     (void)arg;
-    if (strcmp(name, "aws") || c->nprovs == sizeof(c->provs) / sizeof(*c->provs))
+    if (strcmp(name, "aws") || *c->nprovs == 64)
         return RL_OK;
     const char *alias = rl_node_str(rl_node_get(body, "alias"));
     const char *key = alias ? rl_arena_printf(c->m->priv->arena, "aws.%s", alias) : "aws";
     if (!key)
         return RL_ENOMEM;
-    c->provs[c->nprovs++] = (tf_provider){key, resolve_region(c, rl_node_get(body, "region"))};
+    c->provs[(*c->nprovs)++] = (tf_provider){key, resolve_region(c, rl_node_get(body, "region"))};
     return RL_OK;
 }
 
@@ -215,25 +234,61 @@ static int on_resource_type(tf_ctx *c, const char *type, const rl_node *body, vo
     return RL_OK;
 }
 
-static int add_tf_config(tf_ctx *c)
+/* The module of an input's folder, created on first use. */
+static tf_module *module_for(rl_model *m, const rl_input *in)
 {
-    const rl_node *root = rl_doc_root(c->in->doc);
-    int rc;
-    if ((rc = env_new(c, true)) < 0 ||
-        (rc = each_labeled(c, rl_node_get(root, "variable"), on_variable, NULL)) < 0)
+    const char *slash = strrchr(in->path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - in->path) : 0, in->path);
+    tf_module *mod = rl_hmap_gets(&m->priv->tf_modules, dir);
+    if (mod)
+        return mod;
+    const char *key = rl_model_intern(m, dir);
+    mod = rl_arena_calloc(m->priv->arena, 1, sizeof(*mod));
+    if (!key || !mod || !(mod->env = rl_model_new_env(m)) ||
+        rl_hmap_puts(&m->priv->tf_modules, key, mod) < 0)
+        return NULL;
+    mod->env->doc = in->doc;
+    mod->env->root = rl_doc_root(in->doc);
+    mod->env->terraform = true;
+    mod->env->tf_interpolate = true;
+    mod->env->account_id = m->account_id;
+    return mod;
+}
+
+static int module_ctx(tf_ctx *c, rl_model *m, const rl_input *in)
+{
+    tf_module *mod = module_for(m, in);
+    if (!mod)
+        return RL_ENOMEM;
+    c->m = m;
+    c->in = in;
+    c->env = mod->env;
+    c->provs = mod->provs;
+    c->nprovs = &mod->nprovs;
+    return RL_OK;
+}
+
+int rl_model_tf_collect(rl_model *m, const rl_input *in, int phase)
+{
+    tf_ctx c;
+    memset(&c, 0, sizeof(c));
+    int rc = module_ctx(&c, m, in);
+    if (rc < 0)
+        return rc;
+    const rl_node *root = rl_doc_root(in->doc);
+    if (phase == 1)
+        return each_labeled(&c, rl_node_get(root, "provider"), on_provider, NULL);
+    if ((rc = each_labeled(&c, rl_node_get(root, "variable"), on_variable, NULL)) < 0)
         return rc;
     const rl_node *locals = rl_node_get(root, "locals");
     if (rl_node_is_seq(locals)) {
         for (size_t i = 0; i < locals->u.seq.count; i++)
-            if ((rc = each_labeled(c, locals->u.seq.items[i], on_locals, NULL)) < 0)
+            if ((rc = each_labeled(&c, locals->u.seq.items[i], on_locals, NULL)) < 0)
                 return rc;
-    } else if ((rc = each_labeled(c, locals, on_locals, NULL)) < 0) {
-        return rc;
+        return RL_OK;
     }
-    if ((rc = each_labeled(c, rl_node_get(root, "provider"), on_provider, NULL)) < 0 ||
-        (rc = each_labeled(c, rl_node_get(root, "resource"), on_resource_type, NULL)) < 0)
-        return rc;
-    return RL_OK;
+    return each_labeled(&c, locals, on_locals, NULL);
 }
 
 /* ---- plans and states ------------------------------------------------------------- */
@@ -252,8 +307,7 @@ static void plan_providers(tf_ctx *c)
     for (size_t i = 0; rl_node_is_map(pc) && i < pc->u.map.count; i++) {
         const char *key = rl_node_str(pc->u.map.items[i].key);
         const rl_node *p = pc->u.map.items[i].value;
-        if (!key || !rl_node_streq(rl_node_get(p, "name"), "aws") ||
-            c->nprovs == sizeof(c->provs) / sizeof(*c->provs))
+        if (!key || !rl_node_streq(rl_node_get(p, "name"), "aws") || *c->nprovs == 64)
             continue;
         const rl_node *re = rl_node_path(p, "expressions.region");
         const char *region = rl_node_str(rl_node_get(re, "constant_value"));
@@ -263,7 +317,8 @@ static void plan_providers(tf_ctx *c)
         }
         if (region && !rl_is_region(region, strlen(region)))
             region = NULL;
-        c->provs[c->nprovs++] = (tf_provider){key, region ? rl_model_intern(c->m, region) : NULL};
+        c->provs[(*c->nprovs)++] =
+            (tf_provider){key, region ? rl_model_intern(c->m, region) : NULL};
     }
 }
 
@@ -338,7 +393,7 @@ static const char *plan_resource_region(tf_ctx *c, const char *addr, const rl_no
         }
     } else if (!strchr(bare, '.') || strncmp(bare, "module.", 7)) {
         const char *pr = provider_region(c, "aws");
-        if (pr && c->nprovs == 1)
+        if (pr && *c->nprovs == 1)
             return pr;
     }
     char buf[64];
@@ -383,6 +438,8 @@ static int plan_module(tf_ctx *c, const rl_node *module, const char *jpath, int 
 static int add_tf_plan(tf_ctx *c)
 {
     const rl_node *root = rl_doc_root(c->in->doc);
+    c->provs = c->own;
+    c->nprovs = &c->nown;
     int rc = env_new(c, false);
     if (rc < 0)
         return rc;
@@ -398,6 +455,8 @@ static int add_tf_plan(tf_ctx *c)
 static int add_tfstate(tf_ctx *c)
 {
     const rl_node *res = rl_node_get(rl_doc_root(c->in->doc), "resources");
+    c->provs = c->own;
+    c->nprovs = &c->nown;
     int rc = env_new(c, false);
     if (rc < 0)
         return rc;
@@ -434,9 +493,12 @@ int rl_model_add_terraform(rl_model *m, const rl_input *in)
     c->m = m;
     c->in = in;
     int rc;
-    if (in->kind == RL_INPUT_TF_CONFIG)
-        rc = add_tf_config(c);
-    else if (in->kind == RL_INPUT_TF_PLAN)
+    if (in->kind == RL_INPUT_TF_CONFIG) {
+        rc = module_ctx(c, m, in);
+        if (rc == RL_OK)
+            rc = each_labeled(c, rl_node_get(rl_doc_root(in->doc), "resource"), on_resource_type,
+                              NULL);
+    } else if (in->kind == RL_INPUT_TF_PLAN)
         rc = add_tf_plan(c);
     else
         rc = add_tfstate(c);

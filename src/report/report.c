@@ -9,7 +9,10 @@
 static const struct {
     const char *name;
     rl_reporter_fn fn;
-} reporters[] = {{"text", rl_report_text}, {"json", rl_report_json}, {"sarif", rl_report_sarif}};
+} reporters[] = {{"text", rl_report_text},   {"json", rl_report_json},
+                 {"sarif", rl_report_sarif}, {"github", rl_report_github},
+                 {"junit", rl_report_junit}, {"markdown", rl_report_markdown},
+                 {"html", rl_report_html}};
 
 rl_reporter_fn rl_reporter_find(const char *format)
 {
@@ -21,7 +24,7 @@ rl_reporter_fn rl_reporter_find(const char *format)
 
 const char *rl_reporter_names(void)
 {
-    return "text, json, sarif";
+    return "text, json, sarif, github, junit, markdown, html";
 }
 
 void rl_report_count(const rl_report *r, rl_report_counts *out)

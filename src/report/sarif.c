@@ -609,21 +609,21 @@ static void base_notifications(sctx *c, json_t *list, bool *failed)
      * are every README and source file. */
     size_t nskip = r->inputs ? rl_inputs_skipped_count(r->inputs) : 0;
     if (nskip && !r->verbose) {
-        notify(c, list, "note", NULL, NULL, "%zu file%s skipped: not JSON or YAML", nskip,
-               nskip == 1 ? " was" : "s were");
+        notify(c, list, "note", NULL, NULL, "%zu file%s skipped: not JSON or YAML, or excluded",
+               nskip, nskip == 1 ? " was" : "s were");
     } else if (nskip) {
         unlisted = 0;
         for (size_t i = 0; i < nskip; i++) {
             const char *p = rl_inputs_skipped_at(r->inputs, i);
             if (listed++ < c->o->max_skipped)
-                notify(c, list, "note", physical(c, p, NULL), NULL,
-                       "%s was skipped: not JSON or YAML", p);
+                notify(c, list, "note", physical(c, p, NULL), NULL, "%s was skipped: %s", p,
+                       rl_inputs_skipped_why(r->inputs, i));
             else
                 unlisted++;
         }
         if (unlisted)
-            notify(c, list, "note", NULL, NULL, "%zu more files were skipped: not JSON or YAML",
-                   unlisted);
+            notify(c, list, "note", NULL, NULL,
+                   "%zu more files were skipped: not JSON or YAML, or excluded", unlisted);
     }
     if (r->notice && *r->notice)
         notify(c, list, "warning", NULL, NULL, "%s", r->notice);

@@ -25,7 +25,10 @@ typedef struct ic {
     const rl_model *m;
     bool on201, on202, on203;
     const rl_node *allowed_actions, *allowed_roles;
-    rl_hmap reported; /* "rule|file|line|col|regions" of findings already made */
+    bool unowned;      /* RL201 reports roles no stack of the pair creates (as notes) */
+    rl_hmap reported;  /* "rule|file|line|col|regions" of findings already made */
+    rl_hmap templates; /* template input, and "source|name", -> regions with an instance */
+    bool indexed;
     rl_strbuf key;
     rl_arena *arena;
     int rc;
@@ -318,6 +321,11 @@ static void report_group(ic *c, const rl_role_use *first, const char *account)
     }
     /* every region creates it under the same name: that is RL203's collision */
     if (popcount(regions) < 2 || (regions & ~creators) == 0)
+        return;
+    bool owned = false;
+    for (const rl_role_use *u = first; u && !owned; u = u->next_key)
+        owned = account_ok(u, account) && !u->attach && (u->creation || u->creator);
+    if (!owned && !c->unowned)
         return;
     if (c->allowed_roles && glob_list_match_ci(c->allowed_roles, first->name))
         return;
@@ -713,15 +721,55 @@ static uint64_t role_regions(ic *c, const rl_stack *st, const char *key, const r
     return bit_of(c->m, st->region) | (key ? key_regions(c->m, key, creator) : 0);
 }
 
+static int template_key(const rl_stack *st, char *buf, size_t n)
+{
+    return snprintf(buf, n, "%d|%s", (int)st->source, st->name ? st->name : "");
+}
+
+/* One pass over the stacks: the regions where each template input, and each template name
+ * (the same template copied per region folder), has an instance. */
+static void index_templates(ic *c)
+{
+    const rl_model *m = c->m;
+    c->indexed = true;
+    for (size_t i = 0; i < m->nstacks && !c->rc; i++) {
+        const rl_stack *st = m->stacks[i];
+        char name[512];
+        if (!st->region || template_key(st, name, sizeof(name)) >= (int)sizeof(name))
+            continue;
+        const void *keys[2] = {st->input, name};
+        size_t lens[2] = {RL_HMAP_PTR, strlen(name)};
+        for (int k = 0; k < 2 && !c->rc; k++) {
+            uint64_t *set = rl_hmap_get(&c->templates, keys[k], lens[k]);
+            if (!set) {
+                set = rl_arena_calloc(c->arena, 1, sizeof(*set));
+                const void *key = k ? (const void *)rl_arena_strdup(c->arena, name) : keys[k];
+                if (!set || !key || rl_hmap_put(&c->templates, key, lens[k], set) < 0) {
+                    c->rc = RL_ENOMEM;
+                    return;
+                }
+            }
+            *set |= bit_of(m, st->region);
+        }
+    }
+}
+
 /* Regions with an instance of the template of `st` (a shared template, or the same template
  * deployed per region). */
 static uint64_t instances_of(ic *c, const rl_stack *st)
 {
-    const rl_stack *cp[64];
-    size_t n = rl_model_counterparts(c->m, st, cp, 64);
+    char name[512];
+    if (!c->indexed)
+        index_templates(c);
     uint64_t set = bit_of(c->m, st->region);
-    for (size_t i = 0; i < n && i < 64; i++)
-        set |= bit_of(c->m, cp[i]->region);
+    const uint64_t *a = rl_hmap_get(&c->templates, st->input, RL_HMAP_PTR);
+    if (a)
+        set |= *a;
+    if (template_key(st, name, sizeof(name)) < (int)sizeof(name)) {
+        const uint64_t *b = rl_hmap_gets(&c->templates, name);
+        if (b)
+            set |= *b;
+    }
     return set;
 }
 
@@ -1467,6 +1515,9 @@ int rl_check_iam(rl_rule_ctx *ctx)
     c.on203 = rl_ctx_enabled(ctx, "RL203");
     c.allowed_actions = rl_ctx_setting_of(ctx, "RL202", "allowed-actions");
     c.allowed_roles = rl_ctx_setting_of(ctx, "RL202", "allowed-roles");
+    bool unowned = true;
+    rl_node_bool(rl_ctx_setting_of(ctx, "RL201", "unowned-roles"), &unowned);
+    c.unowned = unowned;
     c.key = (rl_strbuf)RL_STRBUF_INIT;
     c.arena = rl_arena_new(0);
     if (!c.arena)
@@ -1486,6 +1537,7 @@ int rl_check_iam(rl_rule_ctx *ctx)
         check_global_names(&c);
     int rc = c.rc;
     rl_hmap_free(&c.reported);
+    rl_hmap_free(&c.templates);
     rl_strbuf_free(&c.key);
     rl_arena_free(c.arena);
     return rc;

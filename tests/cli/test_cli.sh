@@ -85,6 +85,10 @@ check unwritable 2 "cannot write /nonexistent/r.json" -- -f json:/nonexistent/r.
 printf 'primary: us-east-1\nstandby: us-west-2\nbake_time: 1h\n' >bad.yaml
 check bad-config 2 "bad.yaml:3:1: unknown key 'bake_time'" -- -c bad.yaml "$fx/rl501-fires/templates"
 
+# --exclude globs match the shown path; a file named on the command line is always read
+check exclude 0 'no findings' -- --exclude '**/templates/**' --exclude '**/regions/**' "$fx/rl501-fires"
+check exclude-explicit 1 'RL501' -- --exclude '**' -p us-east-1 -s us-west-2 "$fx/rl501-fires/templates/worker.yaml"
+
 # limits are options
 check max-file-size 2 'RL001' -- --max-file-size 100 "$fx/rl501-fires"
 check bad-size 2 'takes a size' -- --max-file-size lots .

@@ -4,9 +4,12 @@
 Conventions (docs/CONTRIBUTING.md): a fenced block whose info string has `file=PATH` is an
 input file of the current example; an HTML comment `<!-- regionlint ARGS -->` sets the
 arguments (default: `-p us-east-1 -s us-west-2 .`); a fenced block with the info string
-`text output` is the expected standard output of regionlint run in a folder holding the
-files collected since the previous output block, and `status=N` in the comment the
-expected exit status (default: 1 when the output lists findings, else 0).
+`LANG output` (`text output`, `json output`, `xml output`, `markdown output`, ...) is the
+expected standard output of regionlint run in a folder holding the files collected since
+the previous output block, and `status=N` in the comment the expected exit status
+(default: for text, 1 when the output lists findings, else 0; for other outputs, 0). The
+word `reuse` in the comment runs the example over the previous example's files, so one
+set of inputs can be shown in several formats.
 
 usage: check_examples.py REGIONLINT DOC.md... [--update]
 """
@@ -24,7 +27,7 @@ COMMENT = re.compile(r"<!--\s*regionlint\b(.*?)-->")
 def examples(text):
     """Yields (files, args, status, output, (start, end) of the output block body)."""
     lines = text.split("\n")
-    files, args, status = {}, None, None
+    files, args, status, previous = {}, None, None, {}
     i = 0
     while i < len(lines):
         m = COMMENT.search(lines[i])
@@ -35,6 +38,8 @@ def examples(text):
             for w in words:
                 if w.startswith("status="):
                     status = int(w.split("=", 1)[1])
+                elif w == "reuse":
+                    files = dict(previous, **files)
                 else:
                     args.append(w)
         f = FENCE.match(lines[i])
@@ -49,9 +54,9 @@ def examples(text):
         fm = re.search(r"\bfile=(\S+)", info)
         if fm:
             files[fm.group(1)] = body + "\n"
-        elif info.split() == ["text", "output"]:
-            yield files, args, status, body, (i + 1, j)
-            files, args, status = {}, None, None
+        elif len(info.split()) == 2 and info.split()[1] == "output":
+            yield files, args, status, body, (i + 1, j), info.split()[0]
+            previous, files, args, status = files, {}, None, None
         i = j + 1
 
 
@@ -64,6 +69,10 @@ def run(binary, files, args):
                 fh.write(content)
         argv = [binary, "--color", "never"] + (args if args else ["-p", "us-east-1", "-s", "us-west-2", "."])
         env = dict(os.environ, NO_COLOR="1")
+        # no CI commit: Markdown output would link to it
+        for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA", "CI_PROJECT_URL",
+                  "CI_COMMIT_SHA"):
+            env.pop(k, None)
         p = subprocess.run(argv, cwd=d, capture_output=True, text=True, env=env)
         return p.returncode, p.stdout.rstrip("\n"), p.stderr
 
@@ -79,10 +88,11 @@ def main():
         text = open(doc).read()
         lines = text.split("\n")
         replacements = []
-        for files, args, status, expected, span in examples(text):
+        for files, args, status, expected, span, lang in examples(text):
             count += 1
             rc, out, err = run(binary, files, args)
-            want_status = status if status is not None else (1 if re.search(r": (error|warning|note): ", expected) else 0)
+            findings = lang == "text" and re.search(r": (error|warning|note): ", expected)
+            want_status = status if status is not None else (1 if findings else 0)
             if update:
                 replacements.append((span, out))
                 continue

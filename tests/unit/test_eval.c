@@ -32,7 +32,12 @@ static void build(fx *f)
     static const char *standby[] = {"us-west-2"};
     rl_error err;
     rl_error_clear(&err);
-    cr_assert_eq(rl_config_empty(&f->cfg), 0);
+    char cfgpath[256];
+    snprintf(cfgpath, sizeof(cfgpath), "%s/.regionlint.yaml", f->dir);
+    if (access(cfgpath, R_OK) == 0)
+        cr_assert_eq(rl_config_load(&f->cfg, cfgpath, &err), 0, "%s", err.message);
+    else
+        cr_assert_eq(rl_config_empty(&f->cfg), 0);
     cr_assert_eq(rl_inputs_new(&f->in), 0);
     cr_assert_eq(rl_inputs_add_path(f->in, f->dir, NULL, &err), 0, "%s", err.message);
     rl_inputs_load(f->in, NULL);
@@ -294,6 +299,43 @@ Test(eval, terraform_provider_regions)
     cr_assert_str_eq(e->resources[1].id, "aws_sqs_queue.d");
     cr_assert(!strncmp(d.v[0], "${literal}-", 11), "%s", d.v[0]);
     cr_assert_not(d.complete[0], "a %%{...} directive is unknown");
+    fx_free(f);
+}
+
+Test(eval, terraform_module_is_a_folder)
+{
+    /* providers, variables and resources in different files of one root module */
+    fx *f = fx_new();
+    put(f, "tf/variables.tf.json", "{\"variable\": {\"dr\": {\"default\": \"us-west-2\"}}}");
+    put(f, "tf/providers.tf.json",
+        "{\"provider\": {\"aws\": [{\"region\": \"us-east-1\"}, {\"alias\": \"dr\", "
+        "\"region\": \"${var.dr}\"}]}}");
+    put(f, "tf/main.tf.json",
+        "{\"resource\": {\"aws_sqs_queue\": {\"b\": {\"provider\": \"aws.dr\", \"name\": "
+        "\"${var.dr}-q\"}}}}");
+    put(f, "other/main.tf.json", "{\"resource\": {\"aws_sqs_queue\": {\"c\": {\"name\": \"c\"}}}}");
+    build(f);
+    const rl_stack *w = stack_in(f->m, "tf/main.tf.json", "us-west-2");
+    cr_assert_not_null(w, "the provider of providers.tf.json applies to main.tf.json");
+    alts a = eval(w, rl_node_get(w->resources[0].props, "name"));
+    cr_assert_str_eq(a.v[0], "us-west-2-q");
+    cr_assert_null(stack_in(f->m, "other/main.tf.json", "us-east-1"),
+                   "another folder is another module: its provider is unknown");
+    fx_free(f);
+}
+
+Test(eval, config_account_is_aws_account_id)
+{
+    fx *f = fx_new();
+    put(f, ".regionlint.yaml", "account: {us-east-1: '111122223333', us-west-2: '444455556666'}\n");
+    put(f, "t.yaml",
+        "Resources:\n  R:\n    Type: AWS::SQS::Queue\n"
+        "    Properties: {A: !Sub 'arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q'}\n");
+    build(f);
+    const rl_stack *w = stack_in(f->m, "t.yaml", "us-west-2");
+    alts a = eval(w, prop(w, "R", "A"));
+    cr_assert_str_eq(a.v[0], "arn:aws:sqs:us-west-2:444455556666:q");
+    cr_assert(a.complete[0]);
     fx_free(f);
 }
 

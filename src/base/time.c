@@ -1,0 +1,149 @@
+/* Timestamp parsing and formatting; see time.h. Dates are converted with the proleptic
+ * Gregorian calendar (days_from_civil), so no libc time zone state is ever consulted. */
+#include "time.h"
+
+#include <stdio.h>
+
+static bool digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+bool rl_time_parse(const char *s, size_t len, rl_time *out)
+{
+    int y, mo, d, h, mi, sec;
+    /* 2019-12-09T11:47:15 is the shortest accepted prefix (19 bytes) */
+    if (!s || len < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+        s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+        !digits(s + 17, 2, &sec))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+        return false;
+    size_t i = 19;
+    int64_t frac = 0;
+    if (i < len && s[i] == '.') {
+        size_t n = 0;
+        for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, n++)
+            if (n < 6)
+                frac = frac * 10 + (s[i] - '0');
+        if (n == 0 || n > 9)
+            return false;
+        for (; n < 6; n++)
+            frac *= 10;
+    }
+    int offset = 0; /* seconds east of UTC */
+    if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
+        i++;
+        if (i + 2 > len || !digits(s + i, 2, &oh))
+            return false;
+        i += 2;
+        if (i < len && s[i] == ':') {
+            if (i + 3 > len || !digits(s + i + 1, 2, &om))
+                return false;
+            i += 3;
+        } else if (i + 2 <= len && digits(s + i, 2, &om)) {
+            i += 2;
+        }
+        if (oh > 23 || om > 59)
+            return false;
+        offset = sign * (oh * 3600 + om * 60);
+    } else {
+        return false; /* no zone: the exports always write one, and guessing is worse */
+    }
+    if (i != len)
+        return false;
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    *out = secs * RL_TIME_PER_SEC + frac;
+    return true;
+}
+
+void rl_time_format(rl_time t, char *buf, size_t bufsz)
+{
+    if (!buf || !bufsz)
+        return;
+    int64_t secs = t / RL_TIME_PER_SEC;
+    if (t < 0 && t % RL_TIME_PER_SEC)
+        secs--; /* floor, so fractions never round a time up */
+    int64_t days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int64_t y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, bufsz, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d, (int)(rem / 3600),
+             (int)(rem / 60 % 60), (int)(rem % 60));
+}
+
+void rl_duration_format(int64_t seconds, char *buf, size_t bufsz)
+{
+    if (!buf || !bufsz)
+        return;
+    if (seconds < 0)
+        seconds = -seconds;
+    static const struct {
+        int64_t secs;
+        char unit;
+    } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+    size_t first = 0;
+    while (first < 3 && seconds < units[first].secs)
+        first++;
+    int64_t a = seconds / units[first].secs;
+    if (first == 3) {
+        snprintf(buf, bufsz, "%llds", (long long)a);
+        return;
+    }
+    int64_t b = seconds % units[first].secs / units[first + 1].secs;
+    if (b)
+        snprintf(buf, bufsz, "%lld%c %lld%c", (long long)a, units[first].unit, (long long)b,
+                 units[first + 1].unit);
+    else
+        snprintf(buf, bufsz, "%lld%c", (long long)a, units[first].unit);
+}

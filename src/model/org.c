@@ -1,0 +1,658 @@
+/* SCPs and the organization: reads describe-policy outputs and bare SCP documents, the
+ * Organizations exports that say where they are attached (list-policies-for-target,
+ * list-targets-for-policy) and how the tree is built (list-parents, list-children,
+ * list-organizational-units-for-parent, list-roots, list-accounts, describe-organization),
+ * finds the account each region's stacks deploy into, and builds its SCP path
+ * root -> OU -> account. The decisions are documented in docs/rules/RL301.md. */
+#include "model_private.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct id_list {
+    const char *id;
+    struct id_list *next;
+} id_list;
+
+typedef struct scp_list {
+    rl_scp *scp;
+    struct scp_list *next;
+} scp_list;
+
+struct rl_org {
+    rl_arena *arena;
+    rl_scp **scps; /* every SCP whose content was given, in input order */
+    size_t nscps, cap;
+    rl_policy **policies; /* owned */
+    size_t npolicies;
+    rl_hmap by_id;    /* policy id -> scp_list */
+    rl_hmap names;    /* any id -> its Name */
+    rl_hmap attached; /* target -> id_list of policy ids */
+    rl_hmap complete; /* target -> 1: its list-policies-for-target was exported */
+    rl_hmap parent;   /* child id -> parent id */
+    rl_hmap accounts; /* member account ids seen in the structure */
+    const char *root; /* the root id, when known */
+    bool structure;   /* some attachment was exported */
+    const char *management;
+    rl_doc *full_doc; /* the built-in FullAWSAccess */
+    rl_scp full;
+    rl_scp_path **paths; /* per m->regions[i] */
+};
+
+#define FULL_AWS_ACCESS "p-FullAWSAccess"
+
+/* ---- ids in paths and ARNs ---------------------------------------------------------- */
+
+enum { ID_ACCOUNT = 1, ID_OU = 2, ID_ROOT = 4, ID_POLICY = 8 };
+
+static bool is_alnum(char c)
+{
+    return isalnum((unsigned char)c) != 0;
+}
+
+static size_t run_of(const char *s, bool (*ok)(char))
+{
+    size_t n = 0;
+    while (s[n] && ok(s[n]))
+        n++;
+    return n;
+}
+
+static bool lower_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static bool policy_char(char c)
+{
+    return is_alnum(c) || c == '_';
+}
+
+static bool digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Length of an id of one of `kinds` starting at s (Organizations' id patterns), or 0. */
+static size_t id_at(const char *s, int kinds, int *kind)
+{
+    size_t n;
+    if ((kinds & ID_ACCOUNT) && (n = run_of(s, digit)) == 12 && !is_alnum(s[12])) {
+        *kind = ID_ACCOUNT;
+        return 12;
+    }
+    if ((kinds & ID_OU) && !strncmp(s, "ou-", 3)) {
+        size_t a = run_of(s + 3, lower_alnum);
+        if (a >= 4 && a <= 32 && s[3 + a] == '-') {
+            size_t b = run_of(s + 4 + a, lower_alnum);
+            if (b >= 8 && b <= 32 && !is_alnum(s[4 + a + b])) {
+                *kind = ID_OU;
+                return 4 + a + b;
+            }
+        }
+    }
+    if ((kinds & ID_ROOT) && !strncmp(s, "r-", 2) && (n = run_of(s + 2, lower_alnum)) >= 4 &&
+        n <= 32 && !is_alnum(s[2 + n])) {
+        *kind = ID_ROOT;
+        return 2 + n;
+    }
+    if ((kinds & ID_POLICY) && !strncmp(s, "p-", 2) && (n = run_of(s + 2, policy_char)) >= 8 &&
+        n <= 128) {
+        *kind = ID_POLICY;
+        return 2 + n;
+    }
+    return 0;
+}
+
+/* The last id of one of `kinds` in a path: the API calls name their target only in the
+ * command line, so exports carry it in the file or folder name
+ * (org/ou-ab12-34567890/list-policies-for-target.json). */
+static const char *id_in_path(rl_model *m, const char *path, int kinds)
+{
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (const char *p = path; p && *p; p++) {
+        if (p > path && is_alnum(p[-1]))
+            continue;
+        int kind;
+        size_t n = id_at(p, kinds, &kind);
+        if (n) {
+            best = p;
+            best_len = n;
+            p += n - 1;
+        }
+    }
+    if (!best)
+        return NULL;
+    char buf[160];
+    if (best_len >= sizeof(buf))
+        return NULL;
+    memcpy(buf, best, best_len);
+    buf[best_len] = '\0';
+    return rl_model_intern(m, buf);
+}
+
+static int id_kind(const char *id)
+{
+    int kind = 0;
+    size_t n = id ? id_at(id, ID_ACCOUNT | ID_OU | ID_ROOT | ID_POLICY, &kind) : 0;
+    return n == strlen(id) ? kind : 0;
+}
+
+/* The management account: the account field of an Organizations ARN. */
+static void note_management(rl_model *m, struct rl_org *o, const char *arn)
+{
+    const char *pre = "arn:aws:organizations::";
+    if (o->management || !arn || strncmp(arn, pre, strlen(pre)))
+        return;
+    const char *acct = arn + strlen(pre);
+    int kind;
+    if (id_at(acct, ID_ACCOUNT, &kind) == 12 && acct[12] == ':') {
+        char buf[13];
+        memcpy(buf, acct, 12);
+        buf[12] = '\0';
+        o->management = rl_model_intern(m, buf);
+    }
+}
+
+/* ---- SCP documents ---------------------------------------------------------------- */
+
+static int add_scp(struct rl_org *o, rl_scp *scp)
+{
+    if (o->nscps == o->cap) {
+        size_t ncap = o->cap ? o->cap * 2 : 16;
+        rl_scp **n = realloc(o->scps, ncap * sizeof(*n));
+        if (!n)
+            return RL_ENOMEM;
+        o->scps = n;
+        o->cap = ncap;
+    }
+    o->scps[o->nscps++] = scp;
+    if (scp->id) {
+        scp_list *l = rl_arena_calloc(o->arena, 1, sizeof(*l));
+        if (!l)
+            return RL_ENOMEM;
+        l->scp = scp;
+        scp_list *last = rl_hmap_gets(&o->by_id, scp->id);
+        while (last && last->next)
+            last = last->next;
+        if (last)
+            last->next = l;
+        else if (rl_hmap_puts(&o->by_id, scp->id, l) < 0)
+            return RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
+static int keep_policy(struct rl_org *o, rl_policy *p)
+{
+    rl_policy **n = realloc(o->policies, (o->npolicies + 1) * sizeof(*n));
+    if (!n) {
+        rl_policy_free(p);
+        return RL_ENOMEM;
+    }
+    o->policies = n;
+    o->policies[o->npolicies++] = p;
+    return RL_OK;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int read_scp(rl_model *m, struct rl_org *o, rl_input *in)
+{
+    const rl_node *root = rl_input_root(in);
+    const rl_node *doc = root, *content = NULL;
+    rl_scp *scp = rl_arena_calloc(o->arena, 1, sizeof(*scp));
+    if (!scp)
+        return RL_ENOMEM;
+    scp->input = in;
+    if (in->subkind && strstr(in->subkind, "describe-policy")) {
+        const rl_node *pol = rl_node_get(root, "Policy");
+        const rl_node *sum = rl_node_get(pol, "PolicySummary");
+        content = rl_node_get(pol, "Content");
+        scp->id = rl_node_str(rl_node_get(sum, "Id"));
+        scp->name = rl_node_str(rl_node_get(sum, "Name"));
+        scp->arn = rl_node_str(rl_node_get(sum, "Arn"));
+        bool managed = false;
+        scp->aws_managed = rl_node_bool(rl_node_get(sum, "AwsManaged"), &managed) && managed;
+        note_management(m, o, scp->arn);
+        if (!scp->id && scp->arn && strrchr(scp->arn, '/'))
+            scp->id = rl_model_intern(m, strrchr(scp->arn, '/') + 1);
+        doc = content;
+        if (rl_node_is_scalar(content)) {
+            rl_error err;
+            rl_error_clear(&err);
+            /* a Content that does not parse is no policy: it cannot deny anything */
+            if (rl_doc_parse_embedded(in->doc, content, &doc, &err) < 0)
+                return err.code == RL_ENOMEM ? RL_ENOMEM : RL_OK;
+            scp->content = content;
+        }
+    } else {
+        scp->id = id_in_path(m, in->path, ID_POLICY);
+    }
+    if (!scp->name)
+        scp->name = base_name(in->path);
+    rl_policy *p = NULL;
+    rl_error err;
+    rl_error_clear(&err);
+    int rc = rl_policy_new(&p, doc, &err);
+    if (rc == RL_ENOMEM)
+        return rc;
+    if (rc < 0)
+        return RL_OK;
+    if ((rc = keep_policy(o, p)) < 0)
+        return rc;
+    scp->policy = p;
+    return add_scp(o, scp);
+}
+
+/* ---- organization exports --------------------------------------------------------- */
+
+static int attach(rl_model *m, struct rl_org *o, const char *target, const char *policy)
+{
+    const char *t = rl_model_intern(m, target), *p = rl_model_intern(m, policy);
+    id_list *l = rl_arena_calloc(o->arena, 1, sizeof(*l));
+    if (!t || !p || !l)
+        return RL_ENOMEM;
+    o->structure = true;
+    if (id_kind(t) == ID_ACCOUNT && rl_hmap_puts(&o->accounts, t, (void *)1) < 0)
+        return RL_ENOMEM;
+    /* appended, so that levels list their SCPs in the order of the exports */
+    id_list *last = NULL;
+    for (id_list *e = rl_hmap_gets(&o->attached, t); e; e = e->next) {
+        if (!strcmp(e->id, p))
+            return RL_OK;
+        last = e;
+    }
+    l->id = p;
+    if (last) {
+        last->next = l;
+        return RL_OK;
+    }
+    return rl_hmap_puts(&o->attached, t, l) < 0 ? RL_ENOMEM : RL_OK;
+}
+
+static int set_parent(rl_model *m, struct rl_org *o, const char *child, const char *parent,
+                      const char *type)
+{
+    if (!child || !parent || !strcmp(child, parent))
+        return RL_OK;
+    const char *c = rl_model_intern(m, child), *p = rl_model_intern(m, parent);
+    if (!c || !p)
+        return RL_ENOMEM;
+    if ((type && !strcmp(type, "ROOT")) || id_kind(p) == ID_ROOT)
+        o->root = p;
+    if (id_kind(c) == ID_ACCOUNT && rl_hmap_puts(&o->accounts, c, (void *)1) < 0)
+        return RL_ENOMEM;
+    return rl_hmap_puts(&o->parent, c, (void *)p) < 0 ? RL_ENOMEM : RL_OK;
+}
+
+static int set_name(rl_model *m, struct rl_org *o, const char *id, const char *name)
+{
+    if (!id || !name)
+        return RL_OK;
+    const char *i = rl_model_intern(m, id);
+    if (!i)
+        return RL_ENOMEM;
+    if (rl_hmap_gets(&o->names, i))
+        return RL_OK; /* the first name seen stays */
+    return rl_hmap_puts(&o->names, i, (void *)name) < 0 ? RL_ENOMEM : RL_OK;
+}
+
+static const rl_node *items(const rl_node *root, const char *key)
+{
+    const rl_node *n = rl_node_get(root, key);
+    return rl_node_is_seq(n) ? n : NULL;
+}
+
+static int read_org(rl_model *m, struct rl_org *o, const rl_input *in)
+{
+    const rl_node *root = rl_input_root(in);
+    const char *sub = in->subkind ? in->subkind : "";
+    if (!strncmp(sub, "placebo:", 8))
+        sub += 8;
+    int rc = RL_OK;
+    if (!strcmp(sub, "list-policies") || !strcmp(sub, "list-policies-for-target")) {
+        const char *target = !strcmp(sub, "list-policies-for-target")
+                                 ? id_in_path(m, in->path, ID_ACCOUNT | ID_OU | ID_ROOT)
+                                 : NULL;
+        const rl_node *ps = items(root, "Policies");
+        for (size_t i = 0; ps && i < ps->u.seq.count && rc == RL_OK; i++) {
+            const rl_node *p = ps->u.seq.items[i];
+            const char *type = rl_node_str(rl_node_get(p, "Type"));
+            const char *id = rl_node_str(rl_node_get(p, "Id"));
+            note_management(m, o, rl_node_str(rl_node_get(p, "Arn")));
+            if (!id || (type && strcmp(type, "SERVICE_CONTROL_POLICY")))
+                continue;
+            rc = set_name(m, o, id, rl_node_str(rl_node_get(p, "Name")));
+            if (rc == RL_OK && target)
+                rc = attach(m, o, target, id);
+        }
+        if (rc == RL_OK && target) {
+            /* an empty answer still says that nothing is attached there */
+            o->structure = true;
+            rc = rl_hmap_puts(&o->complete, target, (void *)1) < 0 ? RL_ENOMEM : RL_OK;
+        }
+    } else if (!strcmp(sub, "list-targets-for-policy")) {
+        const char *policy = id_in_path(m, in->path, ID_POLICY);
+        const rl_node *ts = items(root, "Targets");
+        for (size_t i = 0; policy && ts && i < ts->u.seq.count && rc == RL_OK; i++) {
+            const rl_node *t = ts->u.seq.items[i];
+            const char *id = rl_node_str(rl_node_get(t, "TargetId"));
+            const char *type = rl_node_str(rl_node_get(t, "Type"));
+            note_management(m, o, rl_node_str(rl_node_get(t, "Arn")));
+            if (!id)
+                continue;
+            if (type && !strcmp(type, "ROOT"))
+                o->root = rl_model_intern(m, id);
+            if ((rc = set_name(m, o, id, rl_node_str(rl_node_get(t, "Name")))) == RL_OK)
+                rc = attach(m, o, id, policy);
+        }
+    } else if (!strcmp(sub, "list-parents")) {
+        const char *child = id_in_path(m, in->path, ID_ACCOUNT | ID_OU);
+        const rl_node *p = rl_node_at(items(root, "Parents"), 0);
+        rc = set_parent(m, o, child, rl_node_str(rl_node_get(p, "Id")),
+                        rl_node_str(rl_node_get(p, "Type")));
+    } else if (!strcmp(sub, "list-children") ||
+               !strcmp(sub, "list-organizational-units-for-parent")) {
+        const char *parent = id_in_path(m, in->path, ID_OU | ID_ROOT);
+        bool kids = !strcmp(sub, "list-children");
+        const rl_node *cs = items(root, kids ? "Children" : "OrganizationalUnits");
+        for (size_t i = 0; parent && cs && i < cs->u.seq.count && rc == RL_OK; i++) {
+            const rl_node *c = cs->u.seq.items[i];
+            const char *id = rl_node_str(rl_node_get(c, "Id"));
+            const char *arn = rl_node_str(rl_node_get(c, "Arn"));
+            note_management(m, o, arn);
+            if (!id && arn && strrchr(arn, '/'))
+                id = strrchr(arn, '/') + 1;
+            if ((rc = set_parent(m, o, id, parent, NULL)) == RL_OK)
+                rc = set_name(m, o, id, rl_node_str(rl_node_get(c, "Name")));
+        }
+    } else if (!strcmp(sub, "list-accounts") || !strcmp(sub, "list-roots")) {
+        bool roots = !strcmp(sub, "list-roots");
+        const rl_node *as = items(root, roots ? "Roots" : "Accounts");
+        for (size_t i = 0; as && i < as->u.seq.count && rc == RL_OK; i++) {
+            const rl_node *a = as->u.seq.items[i];
+            const char *id = rl_node_str(rl_node_get(a, "Id"));
+            note_management(m, o, rl_node_str(rl_node_get(a, "Arn")));
+            if (roots && id)
+                o->root = rl_model_intern(m, id);
+            rc = set_name(m, o, id, rl_node_str(rl_node_get(a, "Name")));
+        }
+    } else if (!strcmp(sub, "describe-organization")) {
+        const rl_node *org = rl_node_get(root, "Organization");
+        const char *mgmt = rl_node_str(rl_node_get(org, "ManagementAccountId"));
+        if (!mgmt)
+            mgmt = rl_node_str(rl_node_get(org, "MasterAccountId"));
+        if (mgmt && id_kind(mgmt) == ID_ACCOUNT)
+            o->management = rl_model_intern(m, mgmt);
+        else
+            note_management(m, o, rl_node_str(rl_node_get(org, "Arn")));
+    }
+    return rc;
+}
+
+/* ---- the account of a region ------------------------------------------------------ */
+
+/* The account the stacks of `region` deploy into: the config's `account:`, else the
+ * account of the describe-stacks snapshots of that region (when they agree), else the
+ * model's account, else the only member account the organization export names. */
+static const char *account_for(rl_model *m, struct rl_org *o, const char *region, const char **from)
+{
+    const rl_config *cfg = m->cfg;
+    const char *any = NULL;
+    for (size_t i = 0; cfg && i < cfg->naccounts; i++) {
+        if (cfg->accounts[i].region && !strcmp(cfg->accounts[i].region, region)) {
+            *from = "the config's account:";
+            return cfg->accounts[i].account;
+        }
+        if (!cfg->accounts[i].region)
+            any = cfg->accounts[i].account;
+    }
+    if (any) {
+        *from = "the config's account:";
+        return any;
+    }
+    const char *seen = NULL;
+    bool conflict = false;
+    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
+        const rl_input *in = rl_inputs_at(m->inputs, i);
+        if (!in->doc || in->kind != RL_INPUT_STACKS)
+            continue;
+        const rl_node *stacks = rl_node_get(rl_input_root(in), "Stacks");
+        for (size_t j = 0; j < rl_node_count(stacks) && rl_node_is_seq(stacks); j++) {
+            /* arn:aws:cloudformation:REGION:ACCOUNT:stack/... */
+            const char *id = rl_node_str(rl_node_get(stacks->u.seq.items[j], "StackId"));
+            char r[64];
+            if (!id || !rl_arn_region(id, r, sizeof(r)) || strcmp(r, region))
+                continue;
+            const char *p = id;
+            for (int k = 0; k < 4 && p; k++)
+                p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL;
+            int kind;
+            if (!p || id_at(p, ID_ACCOUNT, &kind) != 12)
+                continue;
+            char acct[13];
+            memcpy(acct, p, 12);
+            acct[12] = '\0';
+            if (seen && strcmp(seen, acct))
+                conflict = true;
+            if (!seen)
+                seen = rl_model_intern(m, acct);
+        }
+    }
+    if (seen && !conflict) {
+        *from = "the describe-stacks snapshot";
+        return seen;
+    }
+    if (m->account_id) {
+        *from = "the model";
+        return m->account_id;
+    }
+    const char *only = NULL;
+    size_t n = 0, it = 0;
+    rl_hmap_entry *e;
+    while ((e = rl_hmap_next(&o->accounts, &it)))
+        if (!o->management || strcmp(e->key, o->management)) {
+            only = e->key;
+            n++;
+        }
+    if (n == 1) {
+        *from = "the only member account in the organization export";
+        return only;
+    }
+    return NULL;
+}
+
+/* ---- paths ------------------------------------------------------------------------ */
+
+static const char *kind_name(const char *id)
+{
+    switch (id_kind(id)) {
+    case ID_ROOT:
+        return "root";
+    case ID_OU:
+        return "organizational unit";
+    case ID_ACCOUNT:
+        return "account";
+    default:
+        return "target";
+    }
+}
+
+static int fill_level(struct rl_org *o, rl_scp_level *lv, const char *target)
+{
+    lv->target = target;
+    lv->kind = kind_name(target);
+    lv->name = rl_hmap_gets(&o->names, target);
+    /* without the target's own list of attachments, FullAWSAccess may be among them */
+    lv->assume_allow = !rl_hmap_gets(&o->complete, target);
+    const id_list *att = rl_hmap_gets(&o->attached, target);
+    size_t n = 0;
+    for (const id_list *a = att; a; a = a->next) {
+        const scp_list *l = rl_hmap_gets(&o->by_id, a->id);
+        if (!l && !strcmp(a->id, FULL_AWS_ACCESS))
+            n++; /* its content is known without an export */
+        else if (!l)
+            lv->assume_allow = true; /* attached, but its content was not exported */
+        for (; l; l = l->next)
+            n++;
+    }
+    lv->scps = rl_arena_calloc(o->arena, n + 1, sizeof(*lv->scps));
+    if (!lv->scps)
+        return RL_ENOMEM;
+    for (const id_list *a = att; a; a = a->next) {
+        const scp_list *l = rl_hmap_gets(&o->by_id, a->id);
+        if (!l && !strcmp(a->id, FULL_AWS_ACCESS))
+            lv->scps[lv->nscps++] = &o->full;
+        for (; l; l = l->next)
+            lv->scps[lv->nscps++] = l->scp;
+    }
+    return RL_OK;
+}
+
+static int build_path(rl_model *m, struct rl_org *o, const char *region, rl_scp_path **out)
+{
+    rl_scp_path *p = rl_arena_calloc(o->arena, 1, sizeof(*p));
+    if (!p)
+        return RL_ENOMEM;
+    *out = p;
+    p->account = account_for(m, o, region, &p->account_from);
+    if (p->account && o->management && !strcmp(p->account, o->management)) {
+        p->exempt = true;
+        p->exempt_why = "SCPs do not apply to the organization's management account";
+        return RL_OK;
+    }
+    if (!o->structure) {
+        /* No structure exported: every SCP given applies to every account, as one level.
+         * Without any Allow among them the export left out FullAWSAccess (attached
+         * everywhere by default), so nothing is implicitly denied. */
+        p->levels = rl_arena_calloc(o->arena, 1, sizeof(*p->levels));
+        if (!p->levels)
+            return RL_ENOMEM;
+        rl_scp_level *lv = &p->levels[p->nlevels++];
+        lv->kind = "all SCPs given";
+        lv->scps = (const rl_scp **)o->scps;
+        lv->nscps = o->nscps;
+        lv->assume_allow = true;
+        for (size_t i = 0; i < o->nscps; i++)
+            if (rl_policy_has_allow(o->scps[i]->policy))
+                lv->assume_allow = false;
+        return RL_OK;
+    }
+    /* account, its OUs, the root: collected upward, stored root first */
+    const char *chain[16];
+    size_t n = 0;
+    for (const char *t = p->account; t && n < 15; t = rl_hmap_gets(&o->parent, t)) {
+        bool loop = false;
+        for (size_t i = 0; i < n && !loop; i++)
+            loop = !strcmp(chain[i], t);
+        if (loop)
+            break;
+        chain[n++] = t;
+    }
+    /* the root's SCPs apply to every account, even when the chain up to it is not known */
+    if (o->root && (n == 0 || strcmp(chain[n - 1], o->root)))
+        chain[n++] = o->root;
+    p->levels = rl_arena_calloc(o->arena, n + 1, sizeof(*p->levels));
+    if (!p->levels)
+        return RL_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int rc = fill_level(o, &p->levels[p->nlevels++], chain[n - 1 - i]);
+        if (rc < 0)
+            return rc;
+    }
+    return RL_OK;
+}
+
+static int load_full_access(struct rl_org *o)
+{
+    static const char text[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                               "\"Action\":\"*\",\"Resource\":\"*\"}]}";
+    rl_source *src = NULL;
+    rl_error err;
+    rl_error_clear(&err);
+    int rc;
+    if ((rc = rl_source_new(&src, "FullAWSAccess", text, sizeof(text) - 1)) < 0)
+        return rc;
+    rl_load_opts opts = {RL_SYNTAX_JSON, 16, 1000};
+    if ((rc = rl_doc_load(&o->full_doc, src, &opts, &err)) < 0)
+        return rc;
+    rl_policy *p = NULL;
+    if ((rc = rl_policy_new(&p, rl_doc_root(o->full_doc), &err)) < 0 ||
+        (rc = keep_policy(o, p)) < 0)
+        return rc;
+    o->full.id = FULL_AWS_ACCESS;
+    o->full.name = "FullAWSAccess";
+    o->full.arn = "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess";
+    o->full.aws_managed = true;
+    o->full.policy = p;
+    return RL_OK;
+}
+
+int rl_org_build(rl_model *m)
+{
+    struct rl_org *o = NULL;
+    int rc = RL_OK;
+    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
+        rl_input *in = rl_inputs_at(m->inputs, i);
+        if (!in->doc || (in->kind != RL_INPUT_SCP && in->kind != RL_INPUT_ORG))
+            continue;
+        if (!o) {
+            o = calloc(1, sizeof(*o));
+            if (!o || !(o->arena = rl_arena_new(0))) {
+                free(o);
+                return RL_ENOMEM;
+            }
+            m->priv->org = o;
+            if ((rc = load_full_access(o)) < 0)
+                return rc;
+        }
+        rc = in->kind == RL_INPUT_SCP ? read_scp(m, o, in) : read_org(m, o, in);
+        if (rc < 0)
+            return rc;
+    }
+    if (!o)
+        return RL_OK;
+    o->paths = rl_arena_calloc(o->arena, m->nregions + 1, sizeof(*o->paths));
+    if (!o->paths)
+        return RL_ENOMEM;
+    /* SCPs only listed (no content) and no attachments: nothing to evaluate */
+    if (o->nscps == 0 && !o->structure)
+        return RL_OK;
+    for (size_t i = 0; i < m->nregions; i++)
+        if ((rc = build_path(m, o, m->regions[i], &o->paths[i])) < 0)
+            return rc;
+    return RL_OK;
+}
+
+void rl_org_free(struct rl_org *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->npolicies; i++)
+        rl_policy_free(o->policies[i]);
+    free(o->policies);
+    free(o->scps);
+    rl_hmap *maps[] = {&o->by_id, &o->names, &o->attached, &o->complete, &o->parent, &o->accounts};
+    for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
+        rl_hmap_free(maps[i]);
+    rl_doc_free(o->full_doc);
+    rl_arena_free(o->arena);
+    free(o);
+}
+
+const rl_scp_path *rl_model_scp_path(const rl_model *m, const char *region)
+{
+    const struct rl_org *o = m->priv->org;
+    for (size_t i = 0; o && o->paths && region && i < m->nregions; i++)
+        if (!strcmp(m->regions[i], region))
+            return o->paths[i];
+    return NULL;
+}
