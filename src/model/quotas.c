@@ -462,7 +462,10 @@ static int add_trusted_advisor(rl_model *m, rl_quota_db *db, const rl_input *in)
     for (size_t i = 0; rl_node_is_seq(rows) && i < rows->u.seq.count; i++) {
         const rl_node *row = rows->u.seq.items[i];
         const rl_node *md = rl_node_get(row, "metadata");
-        if (rl_node_count(md) < 5 || !rl_node_is_seq(md))
+        const char *status = rl_node_str(rl_node_at(md, 5));
+        /* only the service-limit layout; the folder may hold other checks' results */
+        if (!rl_node_is_seq(md) || rl_node_count(md) != 6 || !status ||
+            (strcmp(status, "Green") && strcmp(status, "Yellow") && strcmp(status, "Red")))
             continue;
         const char *region = rl_node_str(rl_node_at(md, 0));
         if (!region || !rl_is_region(region, strlen(region)))
