@@ -464,7 +464,8 @@ static bool find_subspan(const rl_doc *doc, const rl_node *n, size_t off, size_t
     if (n->span.start.line != n->span.end.line ||
         rl_source_line(doc->src, n->span.start.line, &line, &llen) < 0)
         return false;
-    size_t p = rl_utf8_offset(line, llen, n->span.start.column - 1);
+    size_t p =
+        rl_source_column_byte(doc->src, n->span.start.line, line, llen, n->span.start.column - 1);
     uint32_t col = n->span.start.column;
     if (n->tag) {
         /* the scalar's start mark includes its tag: skip "!Tag " */

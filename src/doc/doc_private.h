@@ -20,6 +20,11 @@ struct rl_doc {
 
 int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second, const char *path);
 
+/* Byte offset of code point `cps` of source line `line` (whose text and length
+ * rl_source_line gave): O(1) on the line's ASCII prefix, a scan of the rest otherwise. */
+size_t rl_source_column_byte(const rl_source *src, uint32_t line, const char *text, size_t len,
+                             size_t cps);
+
 /* Loaders fill doc->root (and dups) from doc->src. */
 int rl_load_json(rl_doc *doc, const rl_load_opts *opts, rl_error *err);
 int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err);

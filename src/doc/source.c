@@ -1,6 +1,9 @@
 /* Sources: the bytes of one input file and a line map computed on first use. */
 #include <regionlint/doc.h>
 
+#include "../base/utf8.h"
+#include "doc_private.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@ struct rl_source {
     char *data;
     size_t len;
     size_t *lines; /* byte offset of each line start; built lazily */
+    size_t *ascii; /* bytes of each line before its first non-ASCII byte (with lines) */
     uint32_t nlines;
 };
 
@@ -143,6 +147,7 @@ void rl_source_free(rl_source *src)
     free(src->path);
     free(src->data);
     free(src->lines);
+    free(src->ascii);
     free(src);
 }
 
@@ -166,8 +171,13 @@ static int build_lines(rl_source *s)
     if (count > UINT32_MAX)
         return -1;
     s->lines = malloc(count * sizeof(*s->lines));
-    if (!s->lines)
+    s->ascii = malloc(count * sizeof(*s->ascii));
+    if (!s->lines || !s->ascii) {
+        free(s->lines);
+        free(s->ascii);
+        s->lines = s->ascii = NULL;
         return -1;
+    }
     size_t i = 0;
     /* Columns never count a UTF-8 byte order mark, so line 1's text starts after it. */
     bool bom = s->len >= 3 && (unsigned char)s->data[0] == 0xEF &&
@@ -176,6 +186,14 @@ static int build_lines(rl_source *s)
     for (const char *p = s->data; (p = memchr(p, '\n', (size_t)(s->data + s->len - p))); p++)
         s->lines[i++] = (size_t)(p - s->data) + 1;
     s->nlines = (uint32_t)count;
+    /* columns count code points: on an ASCII prefix a column is a byte offset, so a long
+     * minified line is not rescanned for every position asked on it */
+    for (i = 0; i < count; i++) {
+        size_t start = s->lines[i], end = i + 1 < count ? s->lines[i + 1] : s->len, k = start;
+        while (k < end && !((unsigned char)s->data[k] & 0x80))
+            k++;
+        s->ascii[i] = k - start;
+    }
     return 0;
 }
 
@@ -185,6 +203,17 @@ uint32_t rl_source_line_count(const rl_source *src)
     if (!s->lines && build_lines(s) < 0)
         return 0;
     return s->nlines;
+}
+
+size_t rl_source_column_byte(const rl_source *src, uint32_t line, const char *text, size_t len,
+                             size_t cps)
+{
+    size_t a = line && line <= rl_source_line_count(src) ? src->ascii[line - 1] : 0;
+    if (a > len)
+        a = len;
+    if (cps <= a)
+        return cps;
+    return a + rl_utf8_offset(text + a, len - a, cps - a);
 }
 
 int rl_source_line(const rl_source *src, uint32_t line, const char **text, size_t *len)

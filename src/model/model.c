@@ -4,6 +4,9 @@
 #include "deploy.h"
 #include "model_private.h"
 
+#include "iam.h"
+#include "quotas.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -420,6 +423,14 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
         case RL_INPUT_STACKS:
             rc = index_snapshot_exports(m, it);
             break;
+        case RL_INPUT_QUOTAS:
+        case RL_INPUT_QUOTA_USAGE:
+        case RL_INPUT_TRUSTED_ADVISOR:
+            rc = rl_model_add_quotas(m, it);
+            break;
+        case RL_INPUT_IAM:
+            rc = rl_model_add_iam(m, it);
+            break;
         default:
             break;
         }
@@ -431,6 +442,9 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
         rc = rl_offering_build(m);
     if (rc == RL_OK)
         rc = rl_org_build(m);
+
+    if (rc == RL_OK)
+        rc = rl_model_finish_quotas(m);
 
 cleanup:
     if (rc < 0) {
@@ -457,6 +471,8 @@ void rl_model_free(rl_model *m)
             }
         }
         free(m->priv->envs);
+        rl_quota_db_free(m->priv->quotas);
+        rl_iam_db_free(m->priv->iam);
         rl_hmap_free(&m->priv->tf_modules);
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);

@@ -54,6 +54,8 @@ struct rl_model_priv {
     rl_hmap tf_modules;   /* folder -> Terraform root module (model_tf.c) */
     rl_eval_env **envs;   /* every environment, for freeing */
     size_t nenvs;
+    struct rl_quota_db *quotas;   /* service quotas, usage, Trusted Advisor (quotas.c) */
+    struct rl_iam_db *iam;        /* IAM exports and role uses (iam.c) */
     struct rl_deploy *deploy;     /* pipelines, workflows, stack sets, snapshots (deploy.c) */
     struct rl_offering *offering; /* service map and region offering (offering.c) */
     struct rl_org *org;           /* SCPs and the organization (org.c) */

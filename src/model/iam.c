@@ -1,0 +1,1032 @@
+/* IAM in the model: roles and managed policies of IAM exports indexed by name and ARN, and
+ * the roles each stack instance uses. A role is named many ways (a literal ARN or name,
+ * Ref/GetAtt of a role or instance profile the stack creates, Fn::Sub with AWS::Region,
+ * parameters, Fn::ImportValue, Terraform references); they are resolved here, once, to one
+ * key per role so the rules group uses by key instead of comparing them pairwise. */
+#include "iam.h"
+
+#include "model_private.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define UNKNOWN_MARK "\xEF\xBF\xBD" /* what rl_eval_strings writes for an unknown piece */
+
+typedef struct vec {
+    void **items;
+    size_t n, cap;
+} vec;
+
+struct rl_iam_db {
+    rl_hmap roles;    /* role name (case-insensitive) -> rl_iam_role */
+    rl_hmap profiles; /* instance-profile name (case-insensitive) -> rl_iam_role */
+    rl_hmap policies; /* managed-policy ARN -> rl_iam_policy */
+    vec roles_list;
+    bool indexed;      /* resources below are indexed */
+    rl_hmap resources; /* "<scope>\x1f<id>" -> rl_resource (scope: stack, or a Terraform input) */
+    rl_hmap created;   /* role resource -> rl_role_ref (resolved once) */
+    bool uses_done;
+    int uses_rc;
+    vec uses;       /* rl_role_use */
+    rl_hmap by_key; /* key -> first use */
+    rl_hmap tails;  /* key -> last use */
+    rl_hmap seen;   /* "stack\x1fpath\x1fkey" of uses already recorded */
+};
+
+static bool has_unknown(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 3 <= len; i++)
+        if (!memcmp(s + i, UNKNOWN_MARK, 3))
+            return true;
+    return false;
+}
+
+static int vec_push(vec *v, void *item)
+{
+    if (v->n == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 16;
+        void **n = realloc(v->items, ncap * sizeof(*n));
+        if (!n)
+            return RL_ENOMEM;
+        v->items = n;
+        v->cap = ncap;
+    }
+    v->items[v->n++] = item;
+    return RL_OK;
+}
+
+void rl_iam_db_free(rl_iam_db *db)
+{
+    if (!db)
+        return;
+    rl_hmap_free(&db->roles);
+    rl_hmap_free(&db->profiles);
+    rl_hmap_free(&db->policies);
+    rl_hmap_free(&db->resources);
+    rl_hmap_free(&db->created);
+    rl_hmap_free(&db->by_key);
+    rl_hmap_free(&db->tails);
+    rl_hmap_free(&db->seen);
+    free(db->roles_list.items);
+    free(db->uses.items);
+    free(db);
+}
+
+/* The model is const for the rules; the database behind it fills its lazy parts. */
+static rl_iam_db *db_get(const rl_model *m)
+{
+    if (!m || !m->priv)
+        return NULL;
+    if (m->priv->iam)
+        return m->priv->iam;
+    rl_iam_db *db = calloc(1, sizeof(*db));
+    if (!db)
+        return NULL;
+    db->roles.ci = true;
+    db->profiles.ci = true;
+    m->priv->iam = db;
+    return db;
+}
+
+static rl_arena *arena_of(const rl_model *m)
+{
+    return m->priv->arena;
+}
+
+/* ---- exports ------------------------------------------------------------------------- */
+
+static const char *arn_account(rl_arena *a, const char *arn)
+{
+    /* arn:partition:iam::ACCOUNT:role/... */
+    const char *p = arn;
+    for (int i = 0; i < 4 && p; i++) {
+        p = strchr(p, ':');
+        if (p)
+            p++;
+    }
+    const char *end = p ? strchr(p, ':') : NULL;
+    if (!end || end == p)
+        return NULL;
+    return rl_arena_strndup(a, p, (size_t)(end - p));
+}
+
+static const char *prefix_of(const rl_input *in)
+{
+    return in->subkind && !strncmp(in->subkind, "placebo:", 8) ? "data." : "";
+}
+
+static int add_role(rl_model *m, rl_iam_db *db, const rl_input *in, const rl_node *r,
+                    const char *list)
+{
+    rl_arena *a = arena_of(m);
+    const char *name = rl_node_str(rl_node_get(r, "RoleName"));
+    if (!name || !*name)
+        return RL_OK;
+    rl_iam_role *role = rl_hmap_gets(&db->roles, name);
+    if (!role) {
+        role = rl_arena_calloc(a, 1, sizeof(*role));
+        if (!role || rl_hmap_puts(&db->roles, name, role) < 0 ||
+            vec_push(&db->roles_list, role) < 0)
+            return RL_ENOMEM;
+        role->name = name;
+        role->input = in;
+        role->node = r;
+        role->path = list ? rl_arena_printf(a, "%s%s[?RoleName=='%s']", prefix_of(in), list, name)
+                          : rl_arena_printf(a, "%sRole", prefix_of(in));
+        if (!role->path)
+            return RL_ENOMEM;
+    }
+    const char *arn = rl_node_str(rl_node_get(r, "Arn"));
+    if (!role->arn && arn && *arn) {
+        role->arn = arn;
+        role->account = arn_account(a, arn);
+    }
+    const char *path = rl_node_str(rl_node_get(r, "Path"));
+    if ((path && strstr(path, "/aws-service-role/")) ||
+        (arn && strstr(arn, ":role/aws-service-role/")))
+        role->service_linked = true;
+    /* RoleLastUsed is {} in many dumps; list-roles has none at all */
+    const rl_node *lu = rl_node_get(r, "RoleLastUsed");
+    const char *lr = rl_node_str(rl_node_get(lu, "Region"));
+    if (!role->last_used_region && lr && *lr) {
+        role->last_used_region = lr;
+        role->last_used_date = rl_node_str(rl_node_get(lu, "LastUsedDate"));
+    }
+    const rl_node *inl = rl_node_get(r, "RolePolicyList");
+    if (!role->inline_policies && rl_node_is_seq(inl)) {
+        role->inline_policies = inl;
+        role->inline_in = in;
+    }
+    const rl_node *att = rl_node_get(r, "AttachedManagedPolicies");
+    if (!role->attached && (rl_node_is_seq(att) || rl_node_is_map(att))) {
+        role->attached = att;
+        role->attached_in = in;
+    }
+    const rl_node *ips = rl_node_get(r, "InstanceProfileList");
+    for (size_t i = 0; rl_node_is_seq(ips) && i < ips->u.seq.count; i++) {
+        const char *pn = rl_node_str(rl_node_get(ips->u.seq.items[i], "InstanceProfileName"));
+        if (pn && *pn && !rl_hmap_gets(&db->profiles, pn) &&
+            rl_hmap_puts(&db->profiles, pn, role) < 0)
+            return RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
+/* A managed policy's document: the version marked default (or named by DefaultVersionId). */
+static const rl_node *default_version(const rl_node *p)
+{
+    const rl_node *vs = rl_node_get(p, "PolicyVersionList");
+    const char *dv = rl_node_str(rl_node_get(p, "DefaultVersionId"));
+    for (size_t i = 0; rl_node_is_seq(vs) && i < vs->u.seq.count; i++) {
+        const rl_node *v = vs->u.seq.items[i];
+        bool def = false;
+        if ((rl_node_bool(rl_node_get(v, "IsDefaultVersion"), &def) && def) ||
+            (dv && rl_node_streq(rl_node_get(v, "VersionId"), dv)))
+            return rl_node_get(v, "Document");
+    }
+    return NULL;
+}
+
+static int add_policy(rl_model *m, rl_iam_db *db, const rl_input *in, const rl_node *p)
+{
+    const char *arn = rl_node_str(rl_node_get(p, "Arn"));
+    const rl_node *doc = default_version(p);
+    if (!arn || !*arn || !doc || rl_hmap_gets(&db->policies, arn))
+        return RL_OK;
+    rl_iam_policy *pol = rl_arena_calloc(arena_of(m), 1, sizeof(*pol));
+    if (!pol)
+        return RL_ENOMEM;
+    pol->arn = arn;
+    pol->name = rl_node_str(rl_node_get(p, "PolicyName"));
+    pol->input = in;
+    pol->doc = doc;
+    pol->path = rl_arena_printf(
+        arena_of(m), "%sPolicies[?Arn=='%s'].PolicyVersionList[?IsDefaultVersion].Document",
+        prefix_of(in), arn);
+    if (!pol->path)
+        return RL_ENOMEM;
+    return rl_hmap_puts(&db->policies, arn, pol) < 0 ? RL_ENOMEM : RL_OK;
+}
+
+int rl_model_add_iam(rl_model *m, const rl_input *in)
+{
+    rl_iam_db *db = db_get(m);
+    if (!db)
+        return RL_ENOMEM;
+    const rl_node *root = rl_input_root(in);
+    int rc = RL_OK;
+    const rl_node *role = rl_node_get(root, "Role");
+    if (rl_node_is_map(role))
+        return add_role(m, db, in, role, NULL);
+    const char *lname = "RoleDetailList";
+    const rl_node *list = rl_node_get(root, lname);
+    if (!rl_node_is_seq(list))
+        list = rl_node_get(root, lname = "Roles");
+    for (size_t i = 0; rl_node_is_seq(list) && i < list->u.seq.count && rc == RL_OK; i++)
+        rc = add_role(m, db, in, list->u.seq.items[i], lname);
+    const rl_node *pols = rl_node_get(root, "Policies");
+    for (size_t i = 0; rl_node_is_seq(pols) && i < pols->u.seq.count && rc == RL_OK; i++)
+        rc = add_policy(m, db, in, pols->u.seq.items[i]);
+    return rc;
+}
+
+const rl_iam_role *const *rl_iam_roles(const rl_model *m, size_t *n)
+{
+    const rl_iam_db *db = m && m->priv ? m->priv->iam : NULL;
+    *n = db ? db->roles_list.n : 0;
+    return db ? (const rl_iam_role *const *)db->roles_list.items : NULL;
+}
+
+const rl_iam_role *rl_iam_role_find(const rl_model *m, const char *name)
+{
+    const rl_iam_db *db = m && m->priv ? m->priv->iam : NULL;
+    return db && name ? rl_hmap_gets(&db->roles, name) : NULL;
+}
+
+const rl_iam_role *rl_iam_profile_role(const rl_model *m, const char *profile)
+{
+    const rl_iam_db *db = m && m->priv ? m->priv->iam : NULL;
+    return db && profile ? rl_hmap_gets(&db->profiles, profile) : NULL;
+}
+
+const rl_iam_policy *rl_iam_policy_find(const rl_model *m, const char *arn)
+{
+    const rl_iam_db *db = m && m->priv ? m->priv->iam : NULL;
+    return db && arn ? rl_hmap_gets(&db->policies, arn) : NULL;
+}
+
+/* ---- resources by id ------------------------------------------------------------------- */
+
+static bool is_tf(const rl_stack *st)
+{
+    return st->source != RL_STACK_CFN;
+}
+
+/* CloudFormation ids are per template instance; Terraform addresses are per input, whose
+ * resources the model splits into one stack per region. */
+static const void *scope_of(const rl_stack *st)
+{
+    return is_tf(st) ? (const void *)st->input : (const void *)st;
+}
+
+static const char *res_key(rl_arena *a, const void *scope, const char *id, char *buf, size_t bufsz)
+{
+    int n = snprintf(buf, bufsz, "%p\x1f%s", scope, id);
+    if (n < 0 || (size_t)n >= bufsz)
+        return NULL;
+    return a ? rl_arena_strdup(a, buf) : buf;
+}
+
+static int index_resources(const rl_model *m, rl_iam_db *db)
+{
+    if (db->indexed)
+        return RL_OK;
+    for (size_t i = 0; i < m->nstacks; i++) {
+        const rl_stack *st = m->stacks[i];
+        for (size_t j = 0; j < st->nresources; j++) {
+            const rl_resource *r = &st->resources[j];
+            char buf[1024];
+            const char *k = res_key(arena_of(m), scope_of(st), r->id, buf, sizeof(buf));
+            if (!k)
+                continue;
+            /* the first stack of a Terraform input that holds the address wins */
+            if (!rl_hmap_gets(&db->resources, k) && rl_hmap_puts(&db->resources, k, (void *)r) < 0)
+                return RL_ENOMEM;
+        }
+    }
+    db->indexed = true;
+    return RL_OK;
+}
+
+const rl_resource *rl_model_resource(const rl_model *m, const rl_stack *st, const char *id)
+{
+    rl_iam_db *db = db_get(m);
+    char buf[1024];
+    if (!db || !id || index_resources(m, db) < 0)
+        return NULL;
+    const char *k = res_key(NULL, scope_of(st), id, buf, sizeof(buf));
+    return k ? rl_hmap_gets(&db->resources, k) : NULL;
+}
+
+/* The resource a reference names: "Role", "Role.Arn" (CloudFormation) or
+ * "aws_iam_role.x.arn" / "module.m.aws_iam_role.x.name" (Terraform). */
+static const rl_resource *via_resource(const rl_model *m, const rl_stack *st, const char *via)
+{
+    char id[512];
+    if (!via || strlen(via) >= sizeof(id))
+        return NULL;
+    strcpy(id, via);
+    const rl_resource *r = rl_model_resource(m, st, id);
+    if (r)
+        return r;
+    char *dot = strrchr(id, '.');
+    if (!dot)
+        return NULL;
+    *dot = '\0'; /* drop the attribute */
+    return rl_model_resource(m, st, id);
+}
+
+bool rl_iam_via_is_input(const rl_stack *st, const char *via)
+{
+    if (!via)
+        return false;
+    if (!strcmp(via, "AWS::AccountId") || !strcmp(via, "AWS::Partition") ||
+        !strcmp(via, "AWS::StackName") || !strcmp(via, "AWS::URLSuffix"))
+        return true;
+    if (is_tf(st))
+        return !strncmp(via, "var.", 4) || !strncmp(via, "data.aws_caller_identity.", 25) ||
+               !strncmp(via, "data.aws_partition.", 19);
+    const rl_node *params = rl_node_get(rl_doc_root(st->input->doc), "Parameters");
+    return rl_node_get(params, via) != NULL;
+}
+
+/* ---- resolving a value to roles -------------------------------------------------------- */
+
+typedef struct resolver {
+    const rl_model *m;
+    rl_iam_db *db;
+    bool names;
+    rl_role_ref_fn fn;
+    void *ctx;
+    /* the place the value is used: positions of deeper values (an instance profile's role,
+     * an imported value) are reported here */
+    const char *pos_file;
+    rl_span pos_span;
+    bool have_pos;
+    const rl_node *leaf; /* the value being resolved (for positions of its literals) */
+    const rl_stack *leaf_stack;
+    int depth;
+    int rc;
+} resolver;
+
+static bool role_type(const char *t)
+{
+    return t && (!strcmp(t, "AWS::IAM::Role") || !strcmp(t, "aws_iam_role"));
+}
+
+static bool profile_type(const char *t)
+{
+    return t && (!strcmp(t, "AWS::IAM::InstanceProfile") || !strcmp(t, "aws_iam_instance_profile"));
+}
+
+static bool valid_role_name(const char *s, size_t len)
+{
+    if (len == 0 || len > 128)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && !strchr("+=,.@_-", c))
+            return false;
+    }
+    return true;
+}
+
+static char *lower_dup(rl_arena *a, const char *prefix, const char *s, size_t len)
+{
+    size_t pl = strlen(prefix);
+    char *k = rl_arena_alloc(a, pl + len + 1);
+    if (!k)
+        return NULL;
+    memcpy(k, prefix, pl);
+    for (size_t i = 0; i < len; i++)
+        k[pl + i] = (char)tolower((unsigned char)s[i]);
+    k[pl + len] = '\0';
+    return k;
+}
+
+static void emit(resolver *r, rl_role_ref *ref)
+{
+    if (r->rc)
+        return;
+    if (r->have_pos) {
+        ref->file = r->pos_file;
+        ref->span = r->pos_span;
+    }
+    r->rc = r->fn(r->ctx, ref);
+}
+
+static void resolve_node(resolver *r, const rl_stack *st, const rl_node *n);
+static const char *display(rl_arena *a, const rl_evstr *s);
+
+typedef struct shown_ctx {
+    rl_arena *a;
+    const char *out;
+} shown_ctx;
+
+/* The first alternative of a name, for messages. */
+static int shown_name(void *ctx, const rl_evstr *s)
+{
+    shown_ctx *x = ctx;
+    if (!x->out && !(x->out = display(x->a, s)))
+        return RL_ENOMEM;
+    return 0;
+}
+
+/* The role a role resource creates: its fixed name when it has one (RoleName evaluated in
+ * its own stack instance), else a key of its own: CloudFormation and Terraform generate a
+ * unique name per stack. */
+static const rl_role_ref *created_role(resolver *r, const rl_resource *res)
+{
+    rl_role_ref *ref = rl_hmap_get(&r->db->created, res, RL_HMAP_PTR);
+    if (ref)
+        return ref;
+    rl_arena *a = arena_of(r->m);
+    ref = rl_arena_calloc(a, 1, sizeof(*ref));
+    if (!ref) {
+        r->rc = RL_ENOMEM;
+        return NULL;
+    }
+    const rl_node *nn = rl_node_get(res->props, is_tf(res->stack) ? "name" : "RoleName");
+    const char *name = nn ? rl_eval_string(res->stack, nn) : NULL;
+    shown_ctx sx = {a, NULL};
+    if (nn && !name) {
+        /* a name with pieces only known at deploy time: shown as written, never shared */
+        int rc = rl_eval_strings(res->stack, nn, shown_name, &sx);
+        if (rc < 0) {
+            r->rc = rc;
+            return NULL;
+        }
+    }
+    const char *shown = sx.out;
+    ref->creator = res;
+    ref->file = rl_doc_path(res->stack->input->doc);
+    ref->span = nn ? nn->span : res->node->span;
+    if (name && valid_role_name(name, strlen(name))) {
+        ref->name = name;
+        ref->key = lower_dup(a, "", name, strlen(name));
+    } else if (shown) {
+        ref->name = shown;
+        ref->key = rl_arena_printf(a, "@%p", (const void *)res);
+    } else {
+        ref->name = rl_arena_printf(a, "%s (generated name)", res->id);
+        ref->key = rl_arena_printf(a, "@%p", (const void *)res);
+    }
+    if (!ref->name || !ref->key || rl_hmap_put(&r->db->created, res, RL_HMAP_PTR, ref) < 0) {
+        r->rc = RL_ENOMEM;
+        return NULL;
+    }
+    return ref;
+}
+
+static void resource_role(resolver *r, const rl_resource *res, const rl_node *use)
+{
+    if (r->depth > 8 || !res)
+        return;
+    if (role_type(res->type)) {
+        const rl_role_ref *c = created_role(r, res);
+        if (!c)
+            return;
+        rl_role_ref ref = *c;
+        ref.file = rl_doc_path(r->leaf_stack->input->doc);
+        ref.span = use ? use->span : r->leaf->span;
+        emit(r, &ref);
+        return;
+    }
+    if (profile_type(res->type)) {
+        /* an instance profile holds one role */
+        const rl_node *roles = rl_node_get(res->props, is_tf(res->stack) ? "role" : "Roles");
+        const rl_node *first = rl_node_is_seq(roles) ? rl_node_at(roles, 0) : roles;
+        if (!first)
+            return;
+        bool had = r->have_pos, names = r->names;
+        if (!had) {
+            r->pos_file = rl_doc_path(r->leaf_stack->input->doc);
+            r->pos_span = use ? use->span : r->leaf->span;
+            r->have_pos = true;
+        }
+        r->names = true;
+        r->depth++;
+        resolve_node(r, res->stack, first);
+        r->depth--;
+        r->names = names;
+        r->have_pos = had;
+    }
+}
+
+/* The Value of the output whose Export.Name is `name_node` in the exporting template. */
+static const rl_node *export_value(const rl_export *e)
+{
+    const rl_node *outs = rl_node_get(rl_doc_root(e->stack->input->doc), "Outputs");
+    for (size_t i = 0; rl_node_is_map(outs) && i < outs->u.map.count; i++) {
+        const rl_node *o = outs->u.map.items[i].value;
+        if (rl_node_get(rl_node_get(o, "Export"), "Name") == e->node)
+            return rl_node_get(o, "Value");
+    }
+    return NULL;
+}
+
+typedef struct alt {
+    resolver *r;
+    const rl_stack *st;
+} alt;
+
+/* The exact source of bytes of the value when they are written inside the value itself;
+ * otherwise (a parameter default, a parameter file) the value's own span: the use is what
+ * the finding is about. */
+static void locate(resolver *r, const rl_evstr *s, size_t off, size_t len, rl_role_ref *ref)
+{
+    const char *file = NULL;
+    rl_span span;
+    ref->file = rl_doc_path(r->leaf_stack->input->doc);
+    ref->span = r->leaf->span;
+    if (rl_evstr_locate(s, off, len, &file, &span, NULL) && !strcmp(file, ref->file) &&
+        span.start.line >= r->leaf->span.start.line && span.end.line <= r->leaf->span.end.line)
+        ref->span = span;
+}
+
+static const char *part_via(const rl_evstr *s, size_t off)
+{
+    for (size_t i = 0; i < s->nparts; i++)
+        if (off >= s->parts[i].off && off < s->parts[i].off + s->parts[i].len)
+            return s->parts[i].via;
+    return NULL;
+}
+
+/* The string for messages, with the pieces that cannot be known shown as ${what}. */
+static const char *display(rl_arena *a, const rl_evstr *s)
+{
+    size_t cap = s->len + 1;
+    for (size_t i = 0; i < s->nparts; i++)
+        if (!s->parts[i].origin && s->parts[i].via)
+            cap += strlen(s->parts[i].via) + 3;
+    char *out = rl_arena_alloc(a, cap);
+    size_t o = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < s->nparts; i++) {
+        const rl_strpart *p = &s->parts[i];
+        if (!p->origin && p->via && p->len == 3 && !memcmp(s->str + p->off, UNKNOWN_MARK, 3)) {
+            const char *v = !strncmp(p->via, "parameter ", 10) ? p->via + 10 : p->via;
+            o += (size_t)snprintf(out + o, cap - o, "${%s}", v);
+        } else {
+            memcpy(out + o, s->str + p->off, p->len);
+            o += p->len;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int on_alternative(void *ctx, const rl_evstr *s)
+{
+    alt *x = ctx;
+    resolver *r = x->r;
+    rl_arena *a = arena_of(r->m);
+    const char *str = s->str;
+    if (r->rc)
+        return r->rc;
+    if (s->len > 4 && !strncmp(str, "arn:", 4)) {
+        /* arn:partition:iam::account:role/path/name or instance-profile/path/name */
+        const char *f[6];
+        const char *p = str;
+        int nf = 0;
+        f[nf++] = p;
+        while (nf < 6 && (p = strchr(p, ':')))
+            f[nf++] = ++p;
+        if (nf < 6 || strncmp(f[2], "iam:", 4))
+            return 0;
+        const char *res = f[5];
+        bool profile = !strncmp(res, "instance-profile/", 17);
+        if (!profile && strncmp(res, "role/", 5))
+            return 0;
+        const char *name = strrchr(res, '/') + 1;
+        size_t off = (size_t)(name - str), len = s->len - off;
+        if (has_unknown(name, len)) {
+            /* role/${Role} or role/${RoleName-parameter}: the role resource, if any */
+            const char *via = len == 3 ? part_via(s, off) : NULL;
+            resource_role(r, via ? via_resource(r->m, x->st, via) : NULL, NULL);
+            return r->rc;
+        }
+        if (!valid_role_name(name, len))
+            return 0;
+        rl_role_ref ref;
+        memset(&ref, 0, sizeof(ref));
+        ref.name = rl_arena_strndup(a, name, len);
+        ref.arn = display(a, s);
+        ref.key = lower_dup(a, profile ? "instance-profile/" : "", name, len);
+        ref.profile = profile;
+        size_t al = (size_t)(f[5] - f[4]) - 1;
+        if (al == 12 && !has_unknown(f[4], al))
+            ref.account = rl_arena_strndup(a, f[4], al);
+        if (!ref.name || !ref.arn || !ref.key)
+            return r->rc = RL_ENOMEM;
+        locate(r, s, off, len, &ref);
+        emit(r, &ref);
+        return r->rc;
+    }
+    if (s->len == 3 && s->nparts == 1 && !memcmp(str, UNKNOWN_MARK, 3)) {
+        /* the whole value is a reference: ${Role.Arn}, ${aws_iam_role.x.arn} */
+        resource_role(r, via_resource(r->m, x->st, s->parts[0].via), NULL);
+        return r->rc;
+    }
+    if (!r->names || !s->complete || !valid_role_name(str, s->len))
+        return 0;
+    rl_role_ref ref;
+    memset(&ref, 0, sizeof(ref));
+    ref.name = rl_arena_strndup(a, str, s->len);
+    ref.key = lower_dup(a, "", str, s->len);
+    if (!ref.name || !ref.key)
+        return r->rc = RL_ENOMEM;
+    locate(r, s, 0, s->len, &ref);
+    emit(r, &ref);
+    return r->rc;
+}
+
+static void resolve_node(resolver *r, const rl_stack *st, const rl_node *n)
+{
+    const char *fn;
+    const rl_node *arg;
+    if (!n || r->rc || r->depth > 8)
+        return;
+    if (!is_tf(st) && rl_node_intrinsic(n, &fn, &arg)) {
+        if (!strcmp(fn, "Ref") && rl_node_is_scalar(arg)) {
+            const rl_resource *res = rl_model_resource(r->m, st, arg->u.s.str);
+            if (res) {
+                resource_role(r, res, n);
+                return;
+            }
+        } else if (!strcmp(fn, "Fn::GetAtt")) {
+            char id[256];
+            const char *s =
+                rl_node_is_seq(arg) ? rl_node_str(rl_node_at(arg, 0)) : rl_node_str(arg);
+            if (!s || strlen(s) >= sizeof(id))
+                return;
+            strcpy(id, s);
+            char *dot = rl_node_is_scalar(arg) ? strchr(id, '.') : NULL;
+            if (dot)
+                *dot = '\0';
+            resource_role(r, rl_model_resource(r->m, st, id), n);
+            return;
+        } else if (!strcmp(fn, "Fn::ImportValue")) {
+            const char *name = rl_eval_string(st, arg);
+            const rl_export *e =
+                name && st->region ? rl_model_exports(r->m, st->region, name) : NULL;
+            for (; e && !r->rc; e = e->next) {
+                const rl_node *v = e->stack ? export_value(e) : NULL;
+                if (!v)
+                    continue;
+                bool had = r->have_pos;
+                const rl_node *leaf = r->leaf;
+                const rl_stack *ls = r->leaf_stack;
+                if (!had) {
+                    r->pos_file = rl_doc_path(st->input->doc);
+                    r->pos_span = n->span;
+                    r->have_pos = true;
+                }
+                r->leaf = v;
+                r->leaf_stack = e->stack;
+                r->depth++;
+                resolve_node(r, e->stack, v);
+                r->depth--;
+                r->leaf = leaf;
+                r->leaf_stack = ls;
+                r->have_pos = had;
+            }
+            return;
+        } else if (!strcmp(fn, "Fn::If") && rl_node_count(arg) == 3) {
+            const char *cname = rl_node_str(rl_node_at(arg, 0));
+            int c = cname ? rl_eval_condition(st, cname) : -1;
+            if (c != 0)
+                resolve_node(r, st, rl_node_at(arg, 1));
+            if (c != 1)
+                resolve_node(r, st, rl_node_at(arg, 2));
+            return;
+        }
+    }
+    if (rl_node_is_seq(n)) {
+        for (size_t i = 0; i < n->u.seq.count && !r->rc; i++)
+            resolve_node(r, st, n->u.seq.items[i]);
+        return;
+    }
+    if (rl_node_is_scalar(n) && n->type != RL_SCALAR_STRING)
+        return; /* null (an unset plan value), numbers, booleans */
+    alt x = {r, st};
+    int rc = rl_eval_strings(st, n, on_alternative, &x);
+    if (rc < 0 && !r->rc)
+        r->rc = rc;
+}
+
+int rl_iam_resolve(const rl_model *m, const rl_stack *st, const rl_node *value, bool names,
+                   rl_role_ref_fn fn, void *ctx)
+{
+    resolver r;
+    memset(&r, 0, sizeof(r));
+    r.m = m;
+    r.db = db_get(m);
+    if (!r.db || index_resources(m, r.db) < 0)
+        return RL_ENOMEM;
+    r.names = names;
+    r.fn = fn;
+    r.ctx = ctx;
+    r.leaf = value;
+    r.leaf_stack = st;
+    resolve_node(&r, st, value);
+    return r.rc;
+}
+
+const rl_role_ref *rl_iam_created_role(const rl_model *m, const rl_resource *res)
+{
+    resolver r;
+    memset(&r, 0, sizeof(r));
+    r.m = m;
+    r.db = db_get(m);
+    return r.db ? created_role(&r, res) : NULL;
+}
+
+/* ---- the roles each stack uses ----------------------------------------------------------- */
+
+/* Which properties carry a role. Generic names (Role, *RoleArn, ServiceRole, ...) count only
+ * when the value is an IAM role ARN or a reference to a role: many services have a "Role"
+ * that is not IAM (QuickSight user roles, ...). Some properties also take a bare name. */
+typedef struct role_prop {
+    bool role;    /* the property carries a role */
+    bool names;   /* a bare name counts */
+    bool profile; /* it names an instance profile */
+    bool attach;  /* it attaches a policy or profile to the role */
+} role_prop;
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* The last key of a logical path, without list indexes; *parent receives the key before. */
+static void last_keys(const char *path, char *key, size_t keysz, char *parent, size_t parentsz)
+{
+    char buf[512];
+    snprintf(buf, sizeof(buf), "%s", path);
+    /* drop trailing [n] */
+    for (size_t n = strlen(buf); n && buf[n - 1] == ']';) {
+        char *lb = strrchr(buf, '[');
+        if (!lb)
+            break;
+        *lb = '\0';
+        n = strlen(buf);
+    }
+    char *dot = strrchr(buf, '.');
+    snprintf(key, keysz, "%s", dot ? dot + 1 : buf);
+    parent[0] = '\0';
+    if (dot) {
+        *dot = '\0';
+        char *lb;
+        while ((lb = strrchr(buf, '[')) && !strchr(lb, '.'))
+            *lb = '\0';
+        char *pd = strrchr(buf, '.');
+        snprintf(parent, parentsz, "%s", pd ? pd + 1 : buf);
+    }
+}
+
+static role_prop classify_prop(const char *type, const char *path)
+{
+    role_prop rp = {false, false, false, false};
+    char key[128], parent[128];
+    last_keys(path, key, sizeof(key), parent, sizeof(parent));
+    type = type ? type : "";
+    /* StackSet administration/execution roles and service-linked roles exist once per
+     * account for every region by design */
+    if (!strcmp(key, "AdministrationRoleARN") || !strcmp(key, "ExecutionRoleName") ||
+        !strcmp(key, "ServiceLinkedRoleARN") || !strcmp(key, "administration_role_arn") ||
+        !strcmp(key, "execution_role_name") || !strcmp(key, "service_linked_role_arn"))
+        return rp;
+    /* instance profiles (an instance profile's own InstanceProfileName is its definition) */
+    bool own = !strcmp(type, "AWS::IAM::InstanceProfile");
+    if ((!own && (!strcmp(key, "IamInstanceProfile") || !strcmp(key, "iam_instance_profile") ||
+                  !strcmp(key, "InstanceProfileArn") || !strcmp(key, "InstanceProfileName"))) ||
+        ((!strcmp(parent, "IamInstanceProfile") || !strcmp(parent, "iam_instance_profile")) &&
+         (!strcmp(key, "Arn") || !strcmp(key, "Name") || !strcmp(key, "arn") ||
+          !strcmp(key, "name"))) ||
+        (!strcmp(type, "AWS::EMR::Cluster") && !strcmp(key, "JobFlowRole")) ||
+        (!strcmp(type, "AWS::Batch::ComputeEnvironment") && !strcmp(key, "InstanceRole"))) {
+        rp.role = rp.names = rp.profile = true;
+        return rp;
+    }
+    /* properties that attach a policy or an instance profile to a role, by name */
+    if (((!strcmp(type, "AWS::IAM::InstanceProfile") || !strcmp(type, "AWS::IAM::Policy") ||
+          !strcmp(type, "AWS::IAM::ManagedPolicy")) &&
+         !strcmp(key, "Roles")) ||
+        (!strcmp(type, "AWS::IAM::RolePolicy") && !strcmp(key, "RoleName")) ||
+        ((!strcmp(type, "aws_iam_role_policy") || !strcmp(type, "aws_iam_role_policy_attachment") ||
+          !strcmp(type, "aws_iam_instance_profile")) &&
+         !strcmp(key, "role")) ||
+        (!strcmp(type, "aws_iam_policy_attachment") && !strcmp(key, "roles"))) {
+        rp.role = rp.names = rp.attach = true;
+        return rp;
+    }
+    /* properties that take a role's name or ARN */
+    if ((!strcmp(type, "AWS::CodeBuild::Project") && !strcmp(key, "ServiceRole")) ||
+        (!strcmp(type, "aws_codebuild_project") && !strcmp(key, "service_role")) ||
+        (!strcmp(type, "AWS::ECS::TaskDefinition") &&
+         (!strcmp(key, "ExecutionRoleArn") || !strcmp(key, "TaskRoleArn"))) ||
+        (!strncmp(type, "AWS::Glue::", 11) && !strcmp(key, "Role")) ||
+        (!strcmp(type, "AWS::EMR::Cluster") && !strcmp(key, "ServiceRole"))) {
+        rp.role = rp.names = true;
+        return rp;
+    }
+    /* generic: the value must be an IAM role ARN or a reference to a role */
+    if (!strcmp(key, "Role") || !strcmp(key, "role") || ends_with(key, "RoleArn") ||
+        ends_with(key, "RoleARN") || ends_with(key, "RoleArns") || !strcmp(key, "ServiceRole") ||
+        !strcmp(key, "IamRoles") || ends_with(key, "role_arn") || ends_with(key, "role_arns") ||
+        !strcmp(key, "service_role") || !strcmp(key, "iam_roles"))
+        rp.role = true;
+    return rp;
+}
+
+static bool service_linked_name(const char *name)
+{
+    return name && (!strncasecmp(name, "AWSServiceRoleFor", 17) ||
+                    !strncasecmp(name, "AWSReservedSSO_", 15));
+}
+
+typedef struct collect {
+    const rl_model *m;
+    rl_iam_db *db;
+    const rl_stack *st;
+    const rl_resource *res;
+    const char *region;
+    const char *path;
+    bool creation, attach;
+    int rc;
+} collect;
+
+static int add_use(void *ctx, const rl_role_ref *ref)
+{
+    collect *c = ctx;
+    rl_iam_db *db = c->db;
+    rl_arena *a = arena_of(c->m);
+    const char *key = ref->key, *name = ref->name;
+    bool profile = ref->profile;
+    if (profile) {
+        /* the export knows which role an instance profile holds */
+        const rl_iam_role *role = rl_iam_profile_role(c->m, ref->name);
+        if (role) {
+            name = role->name;
+            key = lower_dup(a, "", role->name, strlen(role->name));
+            profile = false;
+            if (!key)
+                return c->rc = RL_ENOMEM;
+        }
+    }
+    const rl_iam_role *known = profile ? NULL : rl_iam_role_find(c->m, name);
+    if (service_linked_name(name) || (ref->arn && strstr(ref->arn, ":role/aws-service-role/")) ||
+        (known && known->service_linked))
+        return 0;
+    char buf[1024];
+    int n = snprintf(buf, sizeof(buf), "%p\x1f%s\x1f%s\x1f%d", (const void *)c->st, c->path, key,
+                     c->creation);
+    if (n < 0 || (size_t)n >= sizeof(buf) || rl_hmap_gets(&db->seen, buf))
+        return 0; /* the same role reached twice (both branches of an Fn::If) */
+    const char *seen = rl_arena_strdup(a, buf);
+    rl_role_use *u = rl_arena_calloc(a, 1, sizeof(*u));
+    if (!seen || !u || rl_hmap_puts(&db->seen, seen, (void *)1) < 0)
+        return c->rc = RL_ENOMEM;
+    u->key = key;
+    u->name = name;
+    u->arn = ref->arn;
+    u->account = ref->account;
+    u->profile = profile;
+    u->creation = c->creation;
+    u->attach = c->attach;
+    u->region = c->region;
+    u->stack = c->st;
+    u->res = c->res;
+    u->path = c->path;
+    u->file = ref->file;
+    u->span = ref->span;
+    u->creator = ref->creator;
+    rl_role_use *tail = rl_hmap_gets(&db->tails, key);
+    if (tail)
+        tail->next_key = u;
+    else if (rl_hmap_puts(&db->by_key, key, u) < 0)
+        return c->rc = RL_ENOMEM;
+    if (rl_hmap_puts(&db->tails, key, u) < 0 || vec_push(&db->uses, u) < 0)
+        return c->rc = RL_ENOMEM;
+    return 0;
+}
+
+/* A CodePipeline action runs in its own Region: the role it passes is used there. */
+static const char *action_region(collect *c, const char *path)
+{
+    const char *type = c->res->type ? c->res->type : "";
+    bool cfn = !strcmp(type, "AWS::CodePipeline::Pipeline");
+    bool tf = !strcmp(type, "aws_codepipeline");
+    if (!cfn && !tf)
+        return NULL;
+    const char *sp = strstr(path, cfn ? ".Stages[" : ".stage[");
+    const char *ap = sp ? strstr(sp, cfn ? ".Actions[" : ".action[") : NULL;
+    if (!ap)
+        return NULL;
+    unsigned long si = strtoul(strchr(sp, '[') + 1, NULL, 10);
+    unsigned long ai = strtoul(strchr(ap, '[') + 1, NULL, 10);
+    const rl_node *stages = rl_node_get(c->res->props, cfn ? "Stages" : "stage");
+    const rl_node *stage = rl_node_is_seq(stages) ? rl_node_at(stages, si) : stages;
+    const rl_node *actions = rl_node_get(stage, cfn ? "Actions" : "action");
+    const rl_node *action = rl_node_is_seq(actions) ? rl_node_at(actions, ai) : actions;
+    const rl_node *rn = rl_node_get(action, cfn ? "Region" : "region");
+    const char *region = rn ? rl_eval_string(c->st, rn) : NULL;
+    return region && rl_is_region(region, strlen(region))
+               ? rl_model_intern((rl_model *)c->m, region)
+               : NULL;
+}
+
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+{
+    collect *c = ctx;
+    role_prop rp = classify_prop(res->type, path);
+    if (!rp.role)
+        return 0;
+    const char *region = action_region(c, path);
+    c->region = region ? region : c->st->region;
+    c->path = rl_arena_strdup(arena_of(c->m), path);
+    if (!c->path)
+        return RL_ENOMEM;
+    c->creation = false;
+    c->attach = rp.attach;
+    int rc = rl_iam_resolve(c->m, c->st, leaf, rp.names, add_use, c);
+    return rc ? rc : c->rc;
+}
+
+/* A role the stack creates under a fixed name is used by the stack where it is defined. */
+static int add_creation(collect *c, const rl_resource *res)
+{
+    resolver r;
+    memset(&r, 0, sizeof(r));
+    r.m = c->m;
+    r.db = c->db;
+    const rl_role_ref *ref = created_role(&r, res);
+    if (!ref)
+        return r.rc;
+    if (ref->key[0] == '@')
+        return RL_OK;
+    c->region = c->st->region;
+    c->creation = true;
+    c->attach = false;
+    c->path = rl_arena_printf(arena_of(c->m), "%s%s", res->path,
+                              is_tf(c->st) ? ".name" : ".Properties.RoleName");
+    if (!c->path)
+        return RL_ENOMEM;
+    return add_use(c, ref) < 0 ? c->rc : RL_OK;
+}
+
+static int compute_uses(const rl_model *m, rl_iam_db *db)
+{
+    int rc = index_resources(m, db);
+    collect c;
+    memset(&c, 0, sizeof(c));
+    c.m = m;
+    c.db = db;
+    for (size_t i = 0; i < m->nstacks && rc == RL_OK; i++) {
+        const rl_stack *st = m->stacks[i];
+        if (!st->region || !rl_model_in_pair(m, st->region))
+            continue;
+        c.st = st;
+        for (size_t j = 0; j < st->nresources && rc == RL_OK; j++) {
+            const rl_resource *res = &st->resources[j];
+            /* a resource under a condition that is unknown here may exist in one region only
+             * by design (a nested stack's IsPrimary parameter): not evidence of sharing */
+            if (res->deployed != 1)
+                continue;
+            /* a pipeline is one resource that deploys to every region: a template shared by
+             * the pair holds it in the primary's instance only (as the deploy family reads
+             * it); its actions' roles are used in their own Regions */
+            if (st->shared && res->type && !rl_model_is_primary(m, st->region) &&
+                (!strcmp(res->type, "AWS::CodePipeline::Pipeline") ||
+                 !strcmp(res->type, "aws_codepipeline")))
+                continue;
+            c.res = res;
+            if (role_type(res->type) && (rc = add_creation(&c, res)) < 0)
+                break;
+            rc = rl_walk_resource(res, on_leaf, &c);
+            if (rc == RL_OK)
+                rc = c.rc;
+        }
+    }
+    return rc;
+}
+
+int rl_iam_uses(const rl_model *m, rl_role_use *const **out, size_t *n)
+{
+    rl_iam_db *db = db_get(m);
+    *out = NULL;
+    *n = 0;
+    if (!db)
+        return RL_ENOMEM;
+    if (!db->uses_done) {
+        db->uses_done = true;
+        db->uses_rc = compute_uses(m, db);
+    }
+    if (db->uses_rc < 0)
+        return db->uses_rc;
+    *out = (rl_role_use *const *)db->uses.items;
+    *n = db->uses.n;
+    return RL_OK;
+}
+
+const rl_role_use *rl_iam_uses_of(const rl_model *m, const char *key)
+{
+    const rl_iam_db *db = m && m->priv ? m->priv->iam : NULL;
+    return db && key ? rl_hmap_gets(&db->by_key, key) : NULL;
+}
