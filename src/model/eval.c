@@ -671,6 +671,15 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
 {
     if (!st || !st->env)
         return 0;
+    /* A literal is itself: no evaluation, no scratch memory. Most leaves are literals and
+     * this is called for every one of them. */
+    if (rl_node_is_scalar(node) && !(st->env->tf_interpolate && node->type == RL_SCALAR_STRING &&
+                                     (memchr(node->u.s.str, '$', node->u.s.len) ||
+                                      memchr(node->u.s.str, '%', node->u.s.len)))) {
+        rl_strpart part = {0, node->u.s.len, st->env->doc, node, 0, NULL};
+        rl_evstr s = {node->u.s.str, node->u.s.len, &part, 1, true};
+        return fn(ctx, &s);
+    }
     ev e = ev_begin(st);
     struct rl_model_priv *priv = st->env->model->priv;
     /* scratch memory is reused, except while an outer evaluation's strings are in use */
@@ -743,6 +752,20 @@ typedef struct walker {
     int rc;
 } walker;
 
+/* Appends "[i]" without printf: paths are built for every node walked. */
+static void put_index(rl_strbuf *b, size_t i)
+{
+    char buf[24];
+    size_t n = sizeof(buf);
+    buf[--n] = ']';
+    do {
+        buf[--n] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    buf[--n] = '[';
+    rl_strbuf_append(b, buf + n, sizeof(buf) - n);
+}
+
 static void walk(walker *w, const rl_node *n, unsigned depth)
 {
     const char *fn;
@@ -762,7 +785,8 @@ static void walk(walker *w, const rl_node *n, unsigned depth)
         for (size_t b = 1; b <= 2; b++) {
             if ((c == 1 && b == 2) || (c == 0 && b == 1))
                 continue;
-            rl_strbuf_printf(&w->path, ".Fn::If[%zu]", b);
+            rl_strbuf_puts(&w->path, ".Fn::If");
+            put_index(&w->path, b);
             walk(w, rl_node_at(arg, b), depth + 1);
             w->path.len = mark;
             w->path.data[mark] = '\0';
@@ -775,7 +799,7 @@ static void walk(walker *w, const rl_node *n, unsigned depth)
     }
     if (rl_node_is_seq(n)) {
         for (size_t i = 0; i < n->u.seq.count && !w->rc; i++) {
-            rl_strbuf_printf(&w->path, "[%zu]", i);
+            put_index(&w->path, i);
             walk(w, n->u.seq.items[i], depth + 1);
             w->path.len = mark;
             if (w->path.data)
