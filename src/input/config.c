@@ -146,12 +146,44 @@ static bool glob_at(const char *p, const char *s, long *budget)
     return *s == '\0';
 }
 
+/* A necessary condition, cheap to test: every literal run of the pattern (text between
+ * wildcards) occurs in the path. Most globs of a list are ruled out by this alone. */
+static bool literals_present(const char *p, const char *s)
+{
+    while (*p) {
+        if (*p == '*' || *p == '?') {
+            p++;
+            continue;
+        }
+        if (*p == '[') {
+            const char *close = strchr(p + 2, ']');
+            if (!close)
+                return true; /* leave odd patterns to the full match */
+            p = close + 1;
+            continue;
+        }
+        char lit[64];
+        size_t n = 0;
+        while (p[n] && p[n] != '*' && p[n] != '?' && p[n] != '[' && n < sizeof(lit) - 1) {
+            lit[n] = p[n];
+            n++;
+        }
+        lit[n] = '\0';
+        if (n >= 2 && !strstr(s, lit))
+            return false;
+        p += n;
+    }
+    return true;
+}
+
 bool rl_glob_match(const char *pattern, const char *path)
 {
     while (pattern[0] == '.' && pattern[1] == '/')
         pattern += 2;
     while (path[0] == '.' && path[1] == '/')
         path += 2;
+    if (!literals_present(pattern, path))
+        return false;
     long budget = 100000;
     return glob_at(pattern, path, &budget);
 }

@@ -261,7 +261,7 @@ static svs ref(ev *e, const char *name)
                                                           : eval_node(e, p->value, p->doc);
         /* remember that these bytes are a parameter's value (an input of the template,
          * not something it hard-codes) */
-        const char *via = rl_arena_printf(e->a, "parameter %s", name);
+        const char *via = p->via;
         for (size_t i = 0; via && i < r.n; i++)
             for (size_t j = 0; j < r.v[i].nparts; j++)
                 if (!r.v[i].parts[j].via)

@@ -755,34 +755,58 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The last key of a logical path, without list indexes; *parent receives the key before. */
+/* Copies s[0, n) into out (bounded, NUL-terminated). */
+static void copy_span(char *out, size_t outsz, const char *s, size_t n)
+{
+    if (n >= outsz)
+        n = outsz - 1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* The last key of a logical path and the key before it, ignoring [n] indexes:
+ * "Resources.F.Properties.IamInstanceProfile.Arn" -> "Arn", "IamInstanceProfile".
+ * Called for every leaf: no printf, no copy of the path. */
 static void last_keys(const char *path, char *key, size_t keysz, char *parent, size_t parentsz)
 {
-    char buf[512];
-    snprintf(buf, sizeof(buf), "%s", path);
-    /* drop trailing [n] */
-    for (size_t n = strlen(buf); n && buf[n - 1] == ']';) {
-        char *lb = strrchr(buf, '[');
+    size_t end = strlen(path);
+    while (end && path[end - 1] == ']') { /* drop trailing [n] */
+        size_t lb = end;
+        while (lb && path[lb - 1] != '[')
+            lb--;
         if (!lb)
             break;
-        *lb = '\0';
-        n = strlen(buf);
+        end = lb - 1;
     }
-    char *dot = strrchr(buf, '.');
-    snprintf(key, keysz, "%s", dot ? dot + 1 : buf);
+    size_t dot = end;
+    while (dot && path[dot - 1] != '.')
+        dot--;
+    copy_span(key, keysz, path + dot, end - dot);
     parent[0] = '\0';
-    if (dot) {
-        *dot = '\0';
-        char *lb;
-        while ((lb = strrchr(buf, '[')) && !strchr(lb, '.'))
-            *lb = '\0';
-        char *pd = strrchr(buf, '.');
-        snprintf(parent, parentsz, "%s", pd ? pd + 1 : buf);
+    if (!dot)
+        return;
+    end = dot - 1; /* the '.' before the key */
+    while (end && path[end - 1] == ']') {
+        size_t lb = end;
+        while (lb && path[lb - 1] != '[' && path[lb - 1] != '.')
+            lb--;
+        if (!lb || path[lb - 1] != '[')
+            break;
+        end = lb - 1;
     }
+    size_t pd = end;
+    while (pd && path[pd - 1] != '.')
+        pd--;
+    copy_span(parent, parentsz, path + pd, end - pd);
 }
 
 static role_prop classify_prop(const char *type, const char *path)
 {
     role_prop rp = {false, false, false, false};
+    /* every property below names a role ("...Role...", "...role...") or an instance
+     * profile: most leaves are ruled out without looking further */
+    if (!strstr(path, "ole") && !strstr(path, "rofile"))
+        return rp;
     char key[128], parent[128];
     last_keys(path, key, sizeof(key), parent, sizeof(parent));
     type = type ? type : "";

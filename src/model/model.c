@@ -202,6 +202,8 @@ int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
             return RL_ENOMEM;
         p->name = k->u.s.str;
         p->decl = d;
+        if (!(p->via = rl_arena_printf(a, "parameter %s", p->name)))
+            return RL_ENOMEM;
         p->is_list = param_is_list(d);
         const rl_node *v = param_file_value(params, p->name);
         if (v) {

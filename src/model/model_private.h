@@ -15,6 +15,7 @@ typedef struct rl_param {
     const rl_node *value; /* the value node, or NULL when unset */
     const rl_doc *doc;    /* document that holds value */
     bool is_list;         /* CommaDelimitedList or List<...> */
+    const char *via;      /* "parameter NAME", for the provenance of resolved bytes */
 } rl_param;
 
 /* A Terraform variable default or local value, and the file it is written in. */
