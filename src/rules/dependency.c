@@ -32,8 +32,8 @@ typedef struct dep {
     const char *path;
     const rl_evstr *s;
     bool on501, on502, on503, on504;
-    const rl_node *allowed_paths;
-    const rl_node *allowed_types;
+    rl_globset *allowed_paths;
+    rl_globset *allowed_types;
     const rl_node *pinned;
     rl_hmap reported; /* "rule|file|line|col|region" of findings already made */
     rl_hmap ids;      /* scoped id -> id_use list (RL504) */
@@ -41,16 +41,6 @@ typedef struct dep {
     rl_arena *arena;
     int rc;
 } dep;
-
-static bool glob_list_match(const rl_node *list, const char *s)
-{
-    for (size_t i = 0; i < rl_node_count(list); i++) {
-        const char *p = rl_node_str(rl_node_at(list, i));
-        if (p && rl_glob_match(p, s))
-            return true;
-    }
-    return false;
-}
 
 /* Findings already made, keyed by rule, position and regions: instances of a shared
  * template and several uses of one parameter report once. Returns the earlier finding (or
@@ -363,7 +353,7 @@ static int on_hit(void *ctx, const rl_hit *h)
     }
     if (!rl_model_in_pair(d->m, h->region) || !strcmp(h->region, d->st->region))
         return 0;
-    if (required_us_east_1(d, h) || glob_list_match(d->allowed_paths, d->path))
+    if (required_us_east_1(d, h) || rl_globset_match(d->allowed_paths, d->path))
         return 0;
     if (h->kind == RL_HIT_HOST && is_pinned_host(d, h))
         return 0;
@@ -397,7 +387,7 @@ static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const
 
 static bool type_allowed(const dep *d, const char *type)
 {
-    return type && glob_list_match(d->allowed_types, type);
+    return type && rl_globset_match(d->allowed_types, type);
 }
 
 /* RL504: the same literal region-scoped id used by two regions. */
@@ -457,14 +447,17 @@ int rl_check_dependency(rl_rule_ctx *ctx)
     d.on503 = rl_ctx_enabled(ctx, "RL503");
     d.on504 = rl_ctx_enabled(ctx, "RL504");
     /* the family's settings live on RL501 (see docs/rules/RL501.md) */
-    d.allowed_paths = rl_ctx_setting_of(ctx, "RL501", "allowed-paths");
-    d.allowed_types = rl_ctx_setting_of(ctx, "RL501", "allowed-types");
     d.pinned = rl_ctx_setting_of(ctx, "RL501", "pinned-endpoints");
     d.key = (rl_strbuf)RL_STRBUF_INIT;
-    d.arena = rl_arena_new(0);
-    if (!d.arena)
-        return RL_ENOMEM;
     int rc = RL_OK;
+    /* compiled once: allowed paths are matched per value that names a region, allowed
+     * types per resource and stack instance */
+    if ((rc = rl_ctx_setting_globs(ctx, "RL501", "allowed-paths", 0, &d.allowed_paths)) < 0 ||
+        (rc = rl_ctx_setting_globs(ctx, "RL501", "allowed-types", 0, &d.allowed_types)) < 0 ||
+        !(d.arena = rl_arena_new(0))) {
+        rc = RL_ENOMEM;
+        goto cleanup;
+    }
     for (size_t i = 0; i < d.m->nstacks && rc == RL_OK; i++) {
         const rl_stack *st = d.m->stacks[i];
         if (!st->region || !rl_model_in_pair(d.m, st->region))
@@ -481,6 +474,10 @@ int rl_check_dependency(rl_rule_ctx *ctx)
         report_ids(&d);
     if (rc == RL_OK)
         rc = d.rc;
+
+cleanup:
+    rl_globset_free(d.allowed_paths);
+    rl_globset_free(d.allowed_types);
     rl_hmap_free(&d.reported);
     rl_hmap_free(&d.ids);
     rl_strbuf_free(&d.key);

@@ -24,7 +24,7 @@ typedef struct ic {
     rl_rule_ctx *ctx;
     const rl_model *m;
     bool on201, on202, on203;
-    const rl_node *allowed_actions, *allowed_roles;
+    rl_globset *allowed_actions, *allowed_roles; /* compiled, case-insensitive */
     bool unowned;      /* RL201 reports roles no stack of the pair creates (as notes) */
     rl_hmap reported;  /* "rule|file|line|col|regions" of findings already made */
     rl_hmap templates; /* template input, and "source|name", -> regions with an instance */
@@ -119,29 +119,6 @@ static bool first_time(ic *c, const char *rule, const char *file, const rl_span 
         return false;
     }
     return true;
-}
-
-/* Glob match ignoring ASCII case (IAM actions and role names compare that way). */
-static bool glob_list_match_ci(const rl_node *list, const char *s)
-{
-    char low[256];
-    size_t n = strlen(s);
-    if (n >= sizeof(low))
-        return false;
-    for (size_t i = 0; i <= n; i++)
-        low[i] = (char)tolower((unsigned char)s[i]);
-    for (size_t i = 0; i < rl_node_count(list); i++) {
-        const char *p = rl_node_str(rl_node_at(list, i));
-        char lp[256];
-        size_t pn = p ? strlen(p) : 0;
-        if (!p || pn >= sizeof(lp))
-            continue;
-        for (size_t j = 0; j <= pn; j++)
-            lp[j] = (char)tolower((unsigned char)p[j]);
-        if (rl_glob_match(lp, low))
-            return true;
-    }
-    return false;
 }
 
 /* Regions whose stacks use the role `key`. With `creator` (a role resource of a template),
@@ -327,7 +304,7 @@ static void report_group(ic *c, const rl_role_use *first, const char *account)
         owned = account_ok(u, account) && !u->attach && (u->creation || u->creator);
     if (!owned && !c->unowned)
         return;
-    if (c->allowed_roles && glob_list_match_ci(c->allowed_roles, first->name))
+    if (rl_globset_match(c->allowed_roles, first->name))
         return;
     for (const rl_role_use *u = first; u && c->rc == RL_OK; u = u->next_key)
         if (account_ok(u, account) && !u->creation && !u->attach)
@@ -638,7 +615,7 @@ static const char *action_summary(pscan *p, const rl_node *st)
         const char *s = rl_node_str(rl_node_is_seq(a) ? rl_node_at(a, i) : a);
         if (!s)
             continue;
-        if (!glob_list_match_ci(p->c->allowed_actions, s))
+        if (!rl_globset_match(p->c->allowed_actions, s))
             all_allowed = false;
         if (shown < 2) {
             if (shown)
@@ -814,7 +791,7 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
         c->rc = RL_ENOMEM;
         return;
     }
-    if (c->allowed_roles && glob_list_match_ci(c->allowed_roles, ref->name))
+    if (rl_globset_match(c->allowed_roles, ref->name))
         return;
     pscan p = {0};
     p.c = c;
@@ -882,7 +859,7 @@ static void template_policy(ic *c, const rl_stack *st, const rl_resource *r, con
         c->rc = rc;
         return;
     }
-    if (k.name && c->allowed_roles && glob_list_match_ci(c->allowed_roles, k.name))
+    if (k.name && rl_globset_match(c->allowed_roles, k.name))
         return;
     pscan p = {0};
     p.c = c;
@@ -1040,8 +1017,7 @@ static void export_policies(ic *c)
     pol_use *head = NULL, **tail = &head;
     for (size_t i = 0; i < n && !c->rc; i++) {
         const rl_iam_role *role = roles[i];
-        if (role->service_linked ||
-            (c->allowed_roles && glob_list_match_ci(c->allowed_roles, role->name)))
+        if (role->service_linked || (rl_globset_match(c->allowed_roles, role->name)))
             continue;
         char key[256];
         size_t kl = strlen(role->name);
@@ -1513,15 +1489,19 @@ int rl_check_iam(rl_rule_ctx *ctx)
     c.on201 = rl_ctx_enabled(ctx, "RL201");
     c.on202 = rl_ctx_enabled(ctx, "RL202");
     c.on203 = rl_ctx_enabled(ctx, "RL203");
-    c.allowed_actions = rl_ctx_setting_of(ctx, "RL202", "allowed-actions");
-    c.allowed_roles = rl_ctx_setting_of(ctx, "RL202", "allowed-roles");
     bool unowned = true;
     rl_node_bool(rl_ctx_setting_of(ctx, "RL201", "unowned-roles"), &unowned);
     c.unowned = unowned;
     c.key = (rl_strbuf)RL_STRBUF_INIT;
-    c.arena = rl_arena_new(0);
-    if (!c.arena)
-        return RL_ENOMEM;
+    /* IAM action and role names compare without case */
+    if ((c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-actions", RL_GLOB_CASEFOLD,
+                                     &c.allowed_actions)) < 0 ||
+        (c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-roles", RL_GLOB_CASEFOLD,
+                                     &c.allowed_roles)) < 0 ||
+        !(c.arena = rl_arena_new(0))) {
+        c.rc = RL_ENOMEM;
+        goto cleanup;
+    }
     if (c.on201)
         check_shared_roles(&c);
     if (c.on202 && !c.rc) {
@@ -1535,10 +1515,13 @@ int rl_check_iam(rl_rule_ctx *ctx)
     }
     if (c.on203 && !c.rc)
         check_global_names(&c);
-    int rc = c.rc;
+
+cleanup:
+    rl_globset_free(c.allowed_actions);
+    rl_globset_free(c.allowed_roles);
     rl_hmap_free(&c.reported);
     rl_hmap_free(&c.templates);
     rl_strbuf_free(&c.key);
     rl_arena_free(c.arena);
-    return rc;
+    return c.rc;
 }
