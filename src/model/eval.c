@@ -744,15 +744,98 @@ bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **fil
 
 /* ---- walking resources -------------------------------------------------------------- */
 
-typedef struct walker {
+/* One step of the path from a resource's properties to the current node: a mapping key, or
+ * a list index when key is NULL. */
+typedef struct walk_step {
+    const rl_node *key;
+    size_t index;
+    bool cond; /* the key of an Fn::If whose branch follows */
+} walk_step;
+
+struct rl_walk {
     const rl_resource *res;
     rl_walk_fn fn;
     void *ctx;
-    rl_strbuf path;
+    walk_step *steps;
+    size_t nsteps, cap;
+    bool terraform; /* no CloudFormation intrinsics */
+    bool oom;
     int rc;
-} walker;
+    /* The path is text only when a callback asks for it: most leaves are looked at and
+     * dropped without it, and building it for every node walked cost more than the walk. */
+    rl_strbuf path;
+    bool path_ok; /* path holds the current leaf's path */
+};
 
-/* Appends "[i]" without printf: paths are built for every node walked. */
+static bool push_step(rl_walk *w, const rl_node *key, size_t index, bool cond)
+{
+    if (w->nsteps == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 32;
+        walk_step *n = realloc(w->steps, ncap * sizeof(*n));
+        if (!n) {
+            w->oom = true;
+            return false;
+        }
+        w->steps = n;
+        w->cap = ncap;
+    }
+    w->steps[w->nsteps++] = (walk_step){key, index, cond};
+    return true;
+}
+
+static void leaf(rl_walk *w, const rl_node *n)
+{
+    w->path_ok = false;
+    w->rc = w->fn(w->ctx, w->res, n, w);
+}
+
+static void walk(rl_walk *w, const rl_node *n, unsigned depth)
+{
+    if (!n || w->rc || w->oom || depth > 128)
+        return;
+    size_t mark = w->nsteps;
+    if (n->kind == RL_NODE_SCALAR) {
+        leaf(w, n);
+        return;
+    }
+    const char *fn;
+    const rl_node *arg;
+    if (!w->terraform && rl_node_intrinsic(n, &fn, &arg)) {
+        if (strcmp(fn, "Fn::If") != 0) {
+            leaf(w, n);
+            return;
+        }
+        /* Fn::If: follow the branch the condition picks in this region, or both */
+        const char *cname = rl_node_str(rl_node_at(arg, 0));
+        int c = cname ? rl_eval_condition(w->res->stack, cname) : -1;
+        for (size_t b = 1; b <= 2 && !w->rc; b++) {
+            if ((c == 1 && b == 2) || (c == 0 && b == 1))
+                continue;
+            if (!push_step(w, n->u.map.items[0].key, 0, true) || !push_step(w, NULL, b, false))
+                return;
+            walk(w, rl_node_at(arg, b), depth + 1);
+            w->nsteps = mark;
+        }
+        return;
+    }
+    if (n->kind == RL_NODE_SEQUENCE) {
+        for (size_t i = 0; i < n->u.seq.count && !w->rc; i++) {
+            if (!push_step(w, NULL, i, false))
+                return;
+            walk(w, n->u.seq.items[i], depth + 1);
+            w->nsteps = mark;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n->u.map.count && !w->rc; i++) {
+        if (!push_step(w, n->u.map.items[i].key, 0, false))
+            return;
+        walk(w, n->u.map.items[i].value, depth + 1);
+        w->nsteps = mark;
+    }
+}
+
+/* Appends "[i]" without printf. */
 static void put_index(rl_strbuf *b, size_t i)
 {
     char buf[24];
@@ -766,73 +849,66 @@ static void put_index(rl_strbuf *b, size_t i)
     rl_strbuf_append(b, buf + n, sizeof(buf) - n);
 }
 
-static void walk(walker *w, const rl_node *n, unsigned depth)
+const char *rl_walk_path(const rl_walk *cw)
 {
-    const char *fn;
-    const rl_node *arg;
-    if (!n || w->rc || depth > 128)
-        return;
-    size_t mark = w->path.len;
-    if (!w->res->stack->env->terraform && rl_node_intrinsic(n, &fn, &arg) &&
-        strcmp(fn, "Fn::If") != 0) {
-        w->rc = w->fn(w->ctx, w->res, n, rl_strbuf_cstr(&w->path));
-        return;
-    }
-    if (!w->res->stack->env->terraform && rl_node_intrinsic(n, &fn, &arg)) {
-        /* Fn::If: follow the branch the condition picks in this region, or both */
-        const char *cname = rl_node_str(rl_node_at(arg, 0));
-        int c = cname ? rl_eval_condition(w->res->stack, cname) : -1;
-        for (size_t b = 1; b <= 2; b++) {
-            if ((c == 1 && b == 2) || (c == 0 && b == 1))
-                continue;
-            rl_strbuf_puts(&w->path, ".Fn::If");
-            put_index(&w->path, b);
-            walk(w, rl_node_at(arg, b), depth + 1);
-            w->path.len = mark;
-            w->path.data[mark] = '\0';
+    rl_walk *w = (rl_walk *)cw; /* the text is a cache of the steps */
+    if (w->path_ok)
+        return rl_strbuf_cstr(&w->path);
+    rl_strbuf_clear(&w->path);
+    rl_strbuf_puts(&w->path, w->res->path);
+    if (w->res->stack->source == RL_STACK_CFN)
+        rl_strbuf_puts(&w->path, ".Properties");
+    for (size_t i = 0; i < w->nsteps; i++) {
+        const walk_step *s = &w->steps[i];
+        if (!s->key) {
+            put_index(&w->path, s->index);
+            continue;
         }
-        return;
-    }
-    if (rl_node_is_scalar(n)) {
-        w->rc = w->fn(w->ctx, w->res, n, rl_strbuf_cstr(&w->path));
-        return;
-    }
-    if (rl_node_is_seq(n)) {
-        for (size_t i = 0; i < n->u.seq.count && !w->rc; i++) {
-            put_index(&w->path, i);
-            walk(w, n->u.seq.items[i], depth + 1);
-            w->path.len = mark;
-            if (w->path.data)
-                w->path.data[mark] = '\0';
-        }
-        return;
-    }
-    for (size_t i = 0; i < n->u.map.count && !w->rc; i++) {
-        const rl_node *k = n->u.map.items[i].key;
         rl_strbuf_putc(&w->path, '.');
-        if (rl_node_is_scalar(k))
-            rl_strbuf_append(&w->path, k->u.s.str, k->u.s.len);
-        walk(w, n->u.map.items[i].value, depth + 1);
-        w->path.len = mark;
-        if (w->path.data)
-            w->path.data[mark] = '\0';
+        if (s->cond)
+            rl_strbuf_puts(&w->path, "Fn::If");
+        else if (rl_node_is_scalar(s->key))
+            rl_strbuf_append(&w->path, s->key->u.s.str, s->key->u.s.len);
     }
+    w->path_ok = true;
+    if (w->path.failed) {
+        /* the walk ends with RL_ENOMEM; the callback sees an empty path until then */
+        w->oom = true;
+        return "";
+    }
+    return rl_strbuf_cstr(&w->path);
+}
+
+size_t rl_walk_depth(const rl_walk *w)
+{
+    return w->nsteps;
+}
+
+const rl_node *rl_walk_step(const rl_walk *w, size_t i, size_t *index)
+{
+    if (i >= w->nsteps) {
+        if (index)
+            *index = 0;
+        return NULL;
+    }
+    if (index)
+        *index = w->steps[i].index;
+    return w->steps[i].key;
 }
 
 int rl_walk_resource(const rl_resource *res, rl_walk_fn fn, void *ctx)
 {
-    walker w;
+    rl_walk w;
     memset(&w, 0, sizeof(w));
     w.res = res;
     w.fn = fn;
     w.ctx = ctx;
+    w.terraform = res->stack->env && res->stack->env->terraform;
     w.path = (rl_strbuf)RL_STRBUF_INIT;
-    rl_strbuf_puts(&w.path, res->path);
-    if (res->stack->source == RL_STACK_CFN)
-        rl_strbuf_puts(&w.path, ".Properties");
     if (res->props)
         walk(&w, res->props, 0);
-    int rc = w.path.failed ? RL_ENOMEM : w.rc;
+    int rc = w.oom ? RL_ENOMEM : w.rc;
+    free(w.steps);
     rl_strbuf_free(&w.path);
     return rc;
 }

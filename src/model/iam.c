@@ -800,15 +800,68 @@ static void last_keys(const char *path, char *key, size_t keysz, char *parent, s
     copy_span(parent, parentsz, path + pd, end - pd);
 }
 
-static role_prop classify_prop(const char *type, const char *path)
+/* A key the walk's steps give as last_keys() would read it from the path: a scalar whose
+ * text has no '.', '[', ']' or NUL (strcspn stops at the first NUL). */
+static bool plain_key(const rl_node *k)
+{
+    return rl_node_is_scalar(k) && strcspn(k->u.s.str, ".[]") == k->u.s.len;
+}
+
+/* "ole" or "rofile" in the key: what every property classify_prop() accepts has in its
+ * key or the key before it ("Role", "RoleArn", "IamInstanceProfile", ...). */
+static bool mentions_role(const rl_node *k)
+{
+    const char *s = k->u.s.str, *end = s + k->u.s.len;
+    for (const char *p = s; (p = memchr(p, 'o', (size_t)(end - p))); p++) {
+        if (end - p >= 3 && p[1] == 'l' && p[2] == 'e')
+            return true;
+        if (p > s && p[-1] == 'r' && end - p >= 5 && !memcmp(p + 1, "file", 4))
+            return true;
+    }
+    return false;
+}
+
+/* The index of the last mapping key at or before step i, or -1. */
+static long key_step(const rl_walk *w, long i)
+{
+    for (; i >= 0; i--)
+        if (rl_walk_step(w, (size_t)i, NULL))
+            return i;
+    return -1;
+}
+
+/* last_keys() of the leaf's path. When the last two keys are plain (the parent of a
+ * CloudFormation property is "Properties") and neither mentions a role, the leaf is no
+ * role property and false is returned without a path being made: most leaves end here. */
+static bool leaf_keys(const rl_walk *w, const rl_resource *res, char *key, size_t keysz,
+                      char *parent, size_t parentsz)
+{
+    long k = key_step(w, (long)rl_walk_depth(w) - 1);
+    long p = k >= 0 ? key_step(w, k - 1) : -1;
+    const rl_node *kn = k >= 0 ? rl_walk_step(w, (size_t)k, NULL) : NULL;
+    const rl_node *pn = p >= 0 ? rl_walk_step(w, (size_t)p, NULL) : NULL;
+    if (!kn || !plain_key(kn) || (pn ? !plain_key(pn) : res->stack->source != RL_STACK_CFN)) {
+        last_keys(rl_walk_path(w), key, keysz, parent, parentsz);
+        return true;
+    }
+    if (!mentions_role(kn) && !(pn && mentions_role(pn)))
+        return false;
+    copy_span(key, keysz, kn->u.s.str, kn->u.s.len);
+    if (pn)
+        copy_span(parent, parentsz, pn->u.s.str, pn->u.s.len);
+    else
+        copy_span(parent, parentsz, "Properties", 10); /* "Resources.X.Properties.Key" */
+    return true;
+}
+
+static role_prop classify_prop(const char *type, const char *key, const char *parent)
 {
     role_prop rp = {false, false, false, false};
     /* every property below names a role ("...Role...", "...role...") or an instance
      * profile: most leaves are ruled out without looking further */
-    if (!strstr(path, "ole") && !strstr(path, "rofile"))
+    if (!strstr(key, "ole") && !strstr(key, "rofile") && !strstr(parent, "ole") &&
+        !strstr(parent, "rofile"))
         return rp;
-    char key[128], parent[128];
-    last_keys(path, key, sizeof(key), parent, sizeof(parent));
     type = type ? type : "";
     /* StackSet administration/execution roles and service-linked roles exist once per
      * account for every region by design */
@@ -956,12 +1009,16 @@ static const char *action_region(collect *c, const char *path)
                : NULL;
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     collect *c = ctx;
-    role_prop rp = classify_prop(res->type, path);
+    char key[128], parent[128];
+    if (!leaf_keys(w, res, key, sizeof(key), parent, sizeof(parent)))
+        return 0;
+    role_prop rp = classify_prop(res->type, key, parent);
     if (!rp.role)
         return 0;
+    const char *path = rl_walk_path(w);
     const char *region = action_region(c, path);
     c->region = region ? region : c->st->region;
     c->path = rl_arena_strdup(arena_of(c->m), path);

@@ -284,7 +284,8 @@ typedef struct crun {
     const rl_stack *st;
     const rl_resource *res;
     const rl_node *leaf;
-    const char *path;
+    const rl_walk *w;
+    const char *path; /* the leaf's path, made when a rule selects paths or on a match */
     const rl_evstr *s;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
@@ -447,6 +448,8 @@ static int on_string(void *ctx, const rl_evstr *s)
     int n = pcre2_match(r->c->code, (PCRE2_SPTR)s->str, s->len, 0, 0, r->md, r->mctx);
     if (n == PCRE2_ERROR_NOMATCH)
         return 0;
+    if (!r->path)
+        r->path = rl_walk_path(r->w);
     if (n < 0)
         return r->rc = limit_error(r, n);
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
@@ -492,14 +495,15 @@ static int on_string(void *ctx, const rl_evstr *s)
     return 0;
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     crun *r = ctx;
-    if (r->c->npaths && !path_match(r->c->path_globs, path))
+    r->path = r->c->npaths ? rl_walk_path(w) : NULL;
+    if (r->path && !path_match(r->c->path_globs, r->path))
         return 0;
     r->res = res;
     r->leaf = leaf;
-    r->path = path;
+    r->w = w;
     int rc = rl_eval_strings(r->st, leaf, on_string, r);
     return r->rc ? r->rc : rc;
 }

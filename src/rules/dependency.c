@@ -29,7 +29,8 @@ typedef struct dep {
     const rl_stack *st;
     const rl_resource *res;
     const rl_node *leaf;
-    const char *path;
+    const rl_walk *w;
+    const char *path; /* the leaf's path, made for the first hit in it */
     const rl_evstr *s;
     bool on501, on502, on503, on504;
     rl_globset *allowed_paths;
@@ -132,11 +133,29 @@ static const char *last_key(const char *path)
     return dot ? dot + 1 : path;
 }
 
-/* Free text: a Description names regions without depending on them. */
-static bool free_text(const char *path)
+static bool is_description(const char *k, size_t n)
 {
-    const char *k = last_key(path);
-    return !strcmp(k, "Description") || !strcmp(k, "description");
+    return n == 11 && (!memcmp(k, "Description", 11) || !memcmp(k, "description", 11));
+}
+
+/* Free text: a Description names regions without depending on them. The last key is read
+ * from the walk (what follows the path's last '.'), so leaves get no path text here. */
+static bool free_text(const rl_walk *w)
+{
+    size_t depth = rl_walk_depth(w);
+    const rl_node *k = depth ? rl_walk_step(w, depth - 1, NULL) : NULL;
+    if (depth && !k)
+        return false; /* a list item: the path ends in "]" */
+    if (depth && !rl_node_is_scalar(k))
+        return false; /* the path ends in "." */
+    if (!depth || memchr(k->u.s.str, '\0', k->u.s.len)) {
+        const char *last = last_key(rl_walk_path(w));
+        return is_description(last, strlen(last));
+    }
+    size_t start = k->u.s.len;
+    while (start && k->u.s.str[start - 1] != '.')
+        start--;
+    return is_description(k->u.s.str + start, k->u.s.len - start);
 }
 
 /* Inside an IAM policy document: what a role may do on another region's resources is
@@ -347,6 +366,7 @@ static int on_hit(void *ctx, const rl_hit *h)
     dep *d = ctx;
     if (d->rc)
         return d->rc;
+    d->path = rl_walk_path(d->w);
     if (h->kind == RL_HIT_SCOPED_ID) {
         record_id(d, h);
         return d->rc;
@@ -373,14 +393,15 @@ static int on_string(void *ctx, const rl_evstr *s)
     return rl_scan(s->str, s->len, on_hit, d);
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     dep *d = ctx;
-    if (free_text(path))
+    if (free_text(w))
         return 0;
     d->res = res;
     d->leaf = leaf;
-    d->path = path;
+    d->w = w;
+    d->path = NULL;
     int rc = rl_eval_strings(d->st, leaf, on_string, d);
     return rc ? rc : d->rc;
 }
