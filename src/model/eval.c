@@ -188,6 +188,32 @@ static svs svs_concat(ev *e, svs a, svs b)
     return r;
 }
 
+/* a followed by b, like svs_concat(); with one alternative on each side (the usual case)
+ * b is appended to a's own string instead of both being copied into a new one, so a long
+ * Fn::Sub or Fn::Join is built in linear time. `a` must be owned by the caller. */
+static svs svs_append(ev *e, svs a, svs b)
+{
+    if (a.n != 1 || b.n != 1)
+        return svs_concat(e, a, b);
+    sv_cat(e, &a.v[0], &b.v[0]);
+    a.v[0].absent = a.v[0].absent && b.v[0].absent;
+    return a;
+}
+
+/* a followed by literal bytes of `origin` (appended in place when a has one alternative). */
+static svs svs_append_bytes(ev *e, svs a, const char *bytes, size_t len, const rl_doc *doc,
+                            const rl_node *origin, size_t origin_off)
+{
+    if (a.n != 1) {
+        sv s = sv_new();
+        sv_append(e, &s, bytes, len, doc, origin, origin_off, NULL);
+        return svs_concat(e, a, svs_one(e, s));
+    }
+    sv_append(e, &a.v[0], bytes, len, doc, origin, origin_off, NULL);
+    a.v[0].absent = false;
+    return a;
+}
+
 static svs svs_union(ev *e, svs a, svs b)
 {
     size_t n = a.n + b.n;
@@ -295,9 +321,7 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
         else if (terraform && t[i + 1] == t[i] && i + 2 < len && t[i + 2] == '{')
             drop = i + 1;
         if (drop) {
-            sv s = sv_new();
-            sv_append(e, &s, t + lit, drop - lit, doc, tmpl, lit, NULL);
-            acc = svs_concat(e, acc, svs_one(e, s));
+            acc = svs_append_bytes(e, acc, t + lit, drop - lit, doc, tmpl, lit);
             lit = drop + 1;
             i = drop + 2;
             continue;
@@ -309,9 +333,7 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
         const char *close = memchr(t + i + 2, '}', len - i - 2);
         if (!close)
             break;
-        sv pre = sv_new();
-        sv_append(e, &pre, t + lit, i - lit, doc, tmpl, lit, NULL);
-        acc = svs_concat(e, acc, svs_one(e, pre));
+        acc = svs_append_bytes(e, acc, t + lit, i - lit, doc, tmpl, lit);
         size_t ns = i + 2, ne = (size_t)(close - t);
         while (ns < ne && (t[ns] == ' ' || (terraform && t[ns] == '~')))
             ns++;
@@ -324,15 +346,12 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
         svs val = resolve(e, expr, t[i] == '%', doc, ctx);
         if (val.n == 0) /* not a string (a list, a mapping): unknown, not empty */
             val = svs_unknown(e, expr);
-        acc = svs_concat(e, acc, val);
+        acc = svs_append(e, acc, val);
         i = (size_t)(close - t) + 1;
         lit = i;
     }
-    if (lit < len) {
-        sv rest = sv_new();
-        sv_append(e, &rest, t + lit, len - lit, doc, tmpl, lit, NULL);
-        acc = svs_concat(e, acc, svs_one(e, rest));
-    }
+    if (lit < len)
+        acc = svs_append_bytes(e, acc, t + lit, len - lit, doc, tmpl, lit);
     return acc;
 }
 
@@ -366,12 +385,9 @@ static svs join(ev *e, const rl_node *arg, const rl_doc *doc)
     for (size_t i = 0; i < items.n && !e->oom; i++) {
         if (items.items[i].n == 1 && items.items[i].v[0].absent)
             continue;
-        if (!first) {
-            sv d = sv_new();
-            sv_append(e, &d, delim->u.s.str, delim->u.s.len, doc, delim, 0, NULL);
-            acc = svs_concat(e, acc, svs_one(e, d));
-        }
-        acc = svs_concat(e, acc, items.items[i]);
+        if (!first)
+            acc = svs_append_bytes(e, acc, delim->u.s.str, delim->u.s.len, doc, delim, 0);
+        acc = svs_append(e, acc, items.items[i]);
         first = false;
     }
     return acc;
