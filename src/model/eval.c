@@ -851,20 +851,6 @@ static void walk(rl_walk *w, const rl_node *n, unsigned depth)
     }
 }
 
-/* Appends "[i]" without printf. */
-static void put_index(rl_strbuf *b, size_t i)
-{
-    char buf[24];
-    size_t n = sizeof(buf);
-    buf[--n] = ']';
-    do {
-        buf[--n] = (char)('0' + i % 10);
-        i /= 10;
-    } while (i);
-    buf[--n] = '[';
-    rl_strbuf_append(b, buf + n, sizeof(buf) - n);
-}
-
 const char *rl_walk_path(const rl_walk *cw)
 {
     rl_walk *w = (rl_walk *)cw; /* the text is a cache of the steps */
@@ -877,7 +863,7 @@ const char *rl_walk_path(const rl_walk *cw)
     for (size_t i = 0; i < w->nsteps; i++) {
         const walk_step *s = &w->steps[i];
         if (!s->key) {
-            put_index(&w->path, s->index);
+            rl_strbuf_put_index(&w->path, s->index);
             continue;
         }
         rl_strbuf_putc(&w->path, '.');

@@ -272,12 +272,48 @@ static const void *scope_of(const rl_stack *st)
     return is_tf(st) ? (const void *)st->input : (const void *)st;
 }
 
+/* Writes the key fields into buf as snprintf("%p\x1f%s\x1f...") would (glibc's %p:
+ * "0x" and lowercase hex, "(nil)" for NULL), without printf: keys are made per resource
+ * and per role use. Returns the length, or 0 when it does not fit. */
+static size_t ptr_key(char *buf, size_t bufsz, const void *ptr, const char *const *fields,
+                      size_t nfields)
+{
+    char hex[24];
+    size_t h = sizeof(hex);
+    uintptr_t v = (uintptr_t)ptr;
+    if (!v) {
+        h -= 5;
+        memcpy(hex + h, "(nil)", 5);
+    } else {
+        while (v) {
+            hex[--h] = "0123456789abcdef"[v & 15];
+            v >>= 4;
+        }
+        hex[--h] = 'x';
+        hex[--h] = '0';
+    }
+    size_t n = sizeof(hex) - h;
+    if (n >= bufsz)
+        return 0;
+    memcpy(buf, hex + h, n);
+    for (size_t i = 0; i < nfields; i++) {
+        size_t fl = strlen(fields[i]);
+        if (n + 1 + fl >= bufsz)
+            return 0;
+        buf[n++] = '\x1f';
+        memcpy(buf + n, fields[i], fl);
+        n += fl;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 static const char *res_key(rl_arena *a, const void *scope, const char *id, char *buf, size_t bufsz)
 {
-    int n = snprintf(buf, bufsz, "%p\x1f%s", scope, id);
-    if (n < 0 || (size_t)n >= bufsz)
+    size_t n = ptr_key(buf, bufsz, scope, &id, 1);
+    if (!n)
         return NULL;
-    return a ? rl_arena_strdup(a, buf) : buf;
+    return a ? rl_arena_strndup(a, buf, n) : buf;
 }
 
 static int index_resources(const rl_model *m, rl_iam_db *db)
@@ -952,13 +988,13 @@ static int add_use(void *ctx, const rl_role_ref *ref)
         (known && known->service_linked))
         return 0;
     char buf[1024];
-    int n = snprintf(buf, sizeof(buf), "%p\x1f%s\x1f%s\x1f%d", (const void *)c->st, c->path, key,
-                     c->creation);
-    if (n < 0 || (size_t)n >= sizeof(buf) || rl_hmap_gets(&db->seen, buf))
+    const char *fields[3] = {c->path, key, c->creation ? "1" : "0"};
+    size_t n = ptr_key(buf, sizeof(buf), c->st, fields, 3);
+    if (!n || rl_hmap_get(&db->seen, buf, n))
         return 0; /* the same role reached twice (both branches of an Fn::If) */
-    const char *seen = rl_arena_strdup(a, buf);
+    const char *seen = rl_arena_strndup(a, buf, n);
     rl_role_use *u = rl_arena_calloc(a, 1, sizeof(*u));
-    if (!seen || !u || rl_hmap_puts(&db->seen, seen, (void *)1) < 0)
+    if (!seen || !u || rl_hmap_put(&db->seen, seen, n, (void *)1) < 0)
         return c->rc = RL_ENOMEM;
     u->key = key;
     u->name = name;
@@ -1045,8 +1081,8 @@ static int add_creation(collect *c, const rl_resource *res)
     c->region = c->st->region;
     c->creation = true;
     c->attach = false;
-    c->path = rl_arena_printf(arena_of(c->m), "%s%s", res->path,
-                              is_tf(c->st) ? ".name" : ".Properties.RoleName");
+    c->path = rl_arena_cat(arena_of(c->m), res->path,
+                           is_tf(c->st) ? ".name" : ".Properties.RoleName", NULL);
     if (!c->path)
         return RL_ENOMEM;
     return add_use(c, ref) < 0 ? c->rc : RL_OK;

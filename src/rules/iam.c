@@ -30,7 +30,10 @@ typedef struct ic {
     rl_hmap templates; /* template input, and "source|name", -> regions with an instance */
     bool indexed;
     rl_strbuf key;
+    rl_strbuf items; /* RL202: "[i][j]" of the value being read inside a Resource list */
+    rl_strbuf twin;  /* RL202: a twin key being built */
     rl_arena *arena;
+    rl_arena *stmt; /* RL202: memory of one statement (its twin keys) */
     int rc;
 } ic;
 
@@ -355,9 +358,28 @@ typedef struct pscan {
     const char *role;   /* for messages */
     const char *key;    /* role key for the related use, or NULL */
     const char *actions;
-    const char *path;
+    const char *doc_path; /* logical path of the policy document */
+    long stmt;            /* index of the statement, -1 when Statement is one object */
     const rl_node *leaf;
 } pscan;
+
+/* The logical path of the resource value being read: made for a finding only, most values
+ * give none. */
+static const char *resource_path(pscan *p)
+{
+    rl_strbuf b = RL_STRBUF_INIT;
+    rl_strbuf_puts(&b, p->doc_path);
+    rl_strbuf_puts(&b, ".Statement");
+    if (p->stmt >= 0)
+        rl_strbuf_put_index(&b, (size_t)p->stmt);
+    rl_strbuf_puts(&b, ".Resource");
+    rl_strbuf_append(&b, p->c->items.data ? p->c->items.data : "", p->c->items.len);
+    const char *r = b.failed ? NULL : rl_arena_strndup(p->c->arena, b.data, b.len);
+    rl_strbuf_free(&b);
+    if (!r)
+        p->c->rc = RL_ENOMEM;
+    return r ? r : "";
+}
 
 static const char *const global_services[] = {
     "iam",     "s3", "cloudfront", "route53", "organizations", "sts", "waf", "globalaccelerator",
@@ -425,7 +447,7 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
         if (!first_time(c, "RL202", file, &span, "*"))
             return;
         const char *in = region_list(c, p->used);
-        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NOTE, file, &span, p->path, used_in, NULL,
+        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NOTE, file, &span, resource_path(p), used_in, NULL,
                        "%s, used in %s, is granted %s on %s in every region (`*`), the other "
                        "region's copy included; name the region (${AWS::Region}) to keep each "
                        "region's role to its own resources",
@@ -435,7 +457,8 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
         snprintf(extra, sizeof(extra), "%s>%s", used_in, region);
         if (!first_time(c, "RL202", file, &span, extra))
             return;
-        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NONE, file, &span, p->path, used_in, region,
+        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NONE, file, &span, resource_path(p), used_in,
+                       region,
                        "%s, used in %s, is granted %s on %s, a resource in %s: after a failover "
                        "it still depends on %s, or lacks the same permission on %s's own "
                        "resource",
@@ -471,6 +494,18 @@ static bool intended_region(const rl_evstr *s, size_t off)
     return false;
 }
 
+/* "region|ARN without its region field", the key under which a statement's first pass
+ * notes the regions each ARN names. The pieces end at a NUL as printf's %.*s ends them. */
+static void twin_key(ic *c, const char *region, const char *arn, size_t before, const char *rest,
+                     size_t restlen)
+{
+    rl_strbuf_clear(&c->twin);
+    rl_strbuf_puts(&c->twin, region);
+    rl_strbuf_putc(&c->twin, '|');
+    rl_strbuf_append(&c->twin, arn, strnlen(arn, before));
+    rl_strbuf_append(&c->twin, rest, strnlen(rest, restlen));
+}
+
 static int on_resource(void *ctx, const rl_evstr *s)
 {
     pscan *p = ctx;
@@ -502,8 +537,8 @@ static int on_resource(void *ctx, const rl_evstr *s)
     memcpy(region, r, rlen);
     region[rlen] = '\0';
     if (p->collect) {
-        char *k = rl_arena_printf(p->c->arena, "%s|%.*s%.*s", region, (int)roff, str,
-                                  (int)(s->len - f[4]), str + f[4]);
+        twin_key(p->c, region, str, roff, str + f[4], s->len - f[4]);
+        char *k = p->c->twin.failed ? NULL : rl_arena_strdup(p->c->stmt, p->c->twin.data);
         if (!k || rl_hmap_puts(&p->twins, k, (void *)1) < 0)
             p->c->rc = RL_ENOMEM;
         return p->c->rc;
@@ -517,10 +552,8 @@ static int on_resource(void *ctx, const rl_evstr *s)
             continue;
         /* the statement grants the same resource in the region the role is used in too:
          * deliberately multi-region (a global table, a replicated secret) */
-        char twin[1024];
-        int tn = snprintf(twin, sizeof(twin), "%s|%.*s%.*s", u, (int)roff, str,
-                          (int)(s->len - f[4]), str + f[4]);
-        if (tn > 0 && (size_t)tn < sizeof(twin) && rl_hmap_gets(&p->twins, twin))
+        twin_key(p->c, u, str, roff, str + f[4], s->len - f[4]);
+        if (p->c->twin.len < 1024 && rl_hmap_gets(&p->twins, rl_strbuf_cstr(&p->c->twin)))
             continue;
         /* a template instance granting its own region's resource (${AWS::Region}) to a role
          * that another region uses too: that region's instance grants its own. The shared
@@ -534,22 +567,22 @@ static int on_resource(void *ctx, const rl_evstr *s)
 
 /* Resource values: evaluated in the stack instance (an embedded !Sub document as an
  * Fn::Sub of each string), or read as written in an export. */
-static void scan_resource(pscan *p, const rl_node *n, const char *path)
+static void scan_resource(pscan *p, const rl_node *n)
 {
     if (!n || p->c->rc)
         return;
     if (rl_node_is_seq(n)) {
+        rl_strbuf *items = &p->c->items;
+        size_t mark = items->len;
         for (size_t i = 0; i < n->u.seq.count; i++) {
-            char *sub = rl_arena_printf(p->c->arena, "%s[%zu]", path, i);
-            if (!sub) {
-                p->c->rc = RL_ENOMEM;
-                return;
-            }
-            scan_resource(p, n->u.seq.items[i], sub);
+            rl_strbuf_put_index(items, i);
+            scan_resource(p, n->u.seq.items[i]);
+            items->len = mark;
+            if (items->data)
+                items->data[mark] = '\0';
         }
         return;
     }
-    p->path = path;
     p->leaf = n;
     if (!p->st) {
         if (!rl_node_is_scalar(n))
@@ -645,18 +678,15 @@ static void scan_statements(pscan *p, const rl_node *doc, const char *path)
         if (!p->actions)
             continue;
         const rl_node *res = rl_node_get(st, "Resource");
-        char *rp = rl_node_is_seq(sts)
-                       ? rl_arena_printf(p->c->arena, "%s.Statement[%zu].Resource", path, i)
-                       : rl_arena_printf(p->c->arena, "%s.Statement.Resource", path);
-        if (!rp) {
-            p->c->rc = RL_ENOMEM;
-            return;
-        }
+        p->doc_path = path;
+        p->stmt = rl_node_is_seq(sts) ? (long)i : -1;
+        rl_strbuf_clear(&p->c->items);
         p->collect = true;
-        scan_resource(p, res, rp);
+        scan_resource(p, res);
         p->collect = false;
-        scan_resource(p, res, rp);
+        scan_resource(p, res);
         rl_hmap_free(&p->twins);
+        rl_arena_reset(p->c->stmt);
     }
 }
 
@@ -698,9 +728,17 @@ static uint64_t role_regions(ic *c, const rl_stack *st, const char *key, const r
     return bit_of(c->m, st->region) | (key ? key_regions(c->m, key, creator) : 0);
 }
 
+/* "source|name" in buf (as snprintf would write it); returns the length it needs. */
 static int template_key(const rl_stack *st, char *buf, size_t n)
 {
-    return snprintf(buf, n, "%d|%s", (int)st->source, st->name ? st->name : "");
+    const char *name = st->name ? st->name : "";
+    size_t len = strlen(name);
+    if (len + 3 <= n) {
+        buf[0] = (char)('0' + (int)st->source); /* rl_stack_source is a single digit */
+        buf[1] = '|';
+        memcpy(buf + 2, name, len + 1);
+    }
+    return (int)(len + 2);
 }
 
 /* One pass over the stacks: the regions where each template input, and each template name
@@ -774,8 +812,29 @@ static rl_doc *doc_of(const rl_stack *st)
 
 static const char *cpath(ic *c, const rl_resource *r, const char *rest)
 {
-    const char *p = rl_arena_printf(c->arena, "%s%s%s", r->path,
-                                    r->stack->source == RL_STACK_CFN ? ".Properties." : ".", rest);
+    const char *p = rl_arena_cat(
+        c->arena, r->path, r->stack->source == RL_STACK_CFN ? ".Properties." : ".", rest, NULL);
+    if (!p)
+        c->rc = RL_ENOMEM;
+    return p;
+}
+
+/* The path of item i of a list property, and `suffix` below it: "...Properties.Policies[0]
+ * .PolicyDocument" (no suffix when NULL). */
+static const char *item_path(ic *c, const char *base, const char *sep, const char *list, size_t i,
+                             const char *suffix)
+{
+    rl_strbuf b = RL_STRBUF_INIT;
+    rl_strbuf_puts(&b, base);
+    rl_strbuf_puts(&b, sep);
+    rl_strbuf_puts(&b, list);
+    rl_strbuf_put_index(&b, i);
+    if (suffix) {
+        rl_strbuf_putc(&b, '.');
+        rl_strbuf_puts(&b, suffix);
+    }
+    const char *p = b.failed ? NULL : rl_arena_strndup(c->arena, b.data, b.len);
+    rl_strbuf_free(&b);
     if (!p)
         c->rc = RL_ENOMEM;
     return p;
@@ -800,7 +859,7 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
     p.instances = instances_of(c, st);
     p.key = ref->key;
     p.used = role_regions(c, st, ref->key[0] == '@' ? NULL : ref->key, r);
-    p.role = rl_arena_printf(c->arena, "role %s", ref->name);
+    p.role = rl_arena_cat(c->arena, "role ", ref->name, NULL);
     if (!p.role) {
         c->rc = RL_ENOMEM;
         return;
@@ -812,14 +871,11 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
     for (size_t i = 0; i < rl_node_count(pols) && !c->rc; i++) {
         const rl_node *item = rl_node_at(pols, i);
         const char *path =
-            rl_arena_printf(c->arena, "%s[%zu].%s", cfn ? "Policies" : "inline_policy", i,
-                            cfn ? "PolicyDocument" : "policy");
-        if (!path) {
-            c->rc = RL_ENOMEM;
+            item_path(c, r->path, cfn ? ".Properties." : ".", cfn ? "Policies" : "inline_policy", i,
+                      cfn ? "PolicyDocument" : "policy");
+        if (!path)
             return;
-        }
-        scan_document(&p, doc_of(st), rl_node_get(item, cfn ? "PolicyDocument" : "policy"),
-                      cpath(c, r, path));
+        scan_document(&p, doc_of(st), rl_node_get(item, cfn ? "PolicyDocument" : "policy"), path);
     }
     if (!cfn)
         return;
@@ -832,7 +888,6 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
         if (rl_node_intrinsic(a, &fn, &arg) && !strcmp(fn, "Ref") && rl_node_is_scalar(arg)) {
             const rl_resource *mp = rl_model_resource(c->m, st, arg->u.s.str);
             if (mp && mp->type && !strcmp(mp->type, "AWS::IAM::ManagedPolicy")) {
-                p.path = NULL;
                 scan_document(&p, doc_of(st), rl_node_get(mp->props, "PolicyDocument"),
                               cpath(c, mp, "PolicyDocument"));
             }
@@ -868,8 +923,8 @@ static void template_policy(ic *c, const rl_stack *st, const rl_resource *r, con
     p.instances = instances_of(c, st);
     p.key = k.key;
     p.used = k.used;
-    p.role = k.name ? rl_arena_printf(c->arena, "role %s (through %s)", k.name, r->id)
-                    : rl_arena_printf(c->arena, "the role of %s", r->id);
+    p.role = k.name ? rl_arena_cat(c->arena, "role ", k.name, " (through ", r->id, ")", NULL)
+                    : rl_arena_cat(c->arena, "the role of ", r->id, NULL);
     if (!p.role) {
         c->rc = RL_ENOMEM;
         return;
@@ -890,7 +945,7 @@ static void template_sam(ic *c, const rl_stack *st, const rl_resource *r)
     p.stars = true;
     p.instances = instances_of(c, st);
     p.used = bit_of(c->m, st->region);
-    p.role = rl_arena_printf(c->arena, "the role SAM generates for %s", r->id);
+    p.role = rl_arena_cat(c->arena, "the role SAM generates for ", r->id, NULL);
     if (!p.role) {
         c->rc = RL_ENOMEM;
         return;
@@ -901,12 +956,13 @@ static void template_sam(ic *c, const rl_stack *st, const rl_resource *r)
         if (!rl_node_get(item, "Statement"))
             continue;
         const char *path =
-            rl_node_is_seq(pols) ? rl_arena_printf(c->arena, "Policies[%zu]", i) : "Policies";
-        if (!path) {
-            c->rc = RL_ENOMEM;
+            rl_node_is_seq(pols)
+                ? item_path(c, r->path, r->stack->source == RL_STACK_CFN ? ".Properties." : ".",
+                            "Policies", i, NULL)
+                : cpath(c, r, "Policies");
+        if (!path)
             return;
-        }
-        scan_document(&p, doc_of(st), item, cpath(c, r, path));
+        scan_document(&p, doc_of(st), item, path);
     }
 }
 
@@ -1030,7 +1086,7 @@ static void export_policies(ic *c)
         if (!used)
             continue;
         const char *ikey = rl_arena_strdup(c->arena, key);
-        const char *label = rl_arena_printf(c->arena, "role %s", role->name);
+        const char *label = rl_arena_cat(c->arena, "role ", role->name, NULL);
         if (!ikey || !label) {
             c->rc = RL_ENOMEM;
             break;
@@ -1044,12 +1100,9 @@ static void export_policies(ic *c)
         p.stars = by_stacks != 0;
         const rl_node *inl = role->inline_policies;
         for (size_t j = 0; j < rl_node_count(inl) && !c->rc; j++) {
-            const char *path =
-                rl_arena_printf(c->arena, "%s.RolePolicyList[%zu].PolicyDocument", role->path, j);
-            if (!path) {
-                c->rc = RL_ENOMEM;
+            const char *path = item_path(c, role->path, ".", "RolePolicyList", j, "PolicyDocument");
+            if (!path)
                 break;
-            }
             scan_document(&p, role->inline_in->doc,
                           rl_node_get(rl_node_at(inl, j), "PolicyDocument"), path);
         }
@@ -1290,7 +1343,7 @@ static const char *r53_signature(ic *c, const rl_resource *r)
     const char *si = setid ? signature(c, r->stack, setid, false) : "";
     if (!z || !nm || !ty || !si)
         return NULL;
-    char *s = rl_arena_printf(c->arena, "%s|%s|%s|%s", z, nm, ty, si);
+    char *s = rl_arena_cat(c->arena, z, "|", nm, "|", ty, "|", si, NULL);
     if (!s)
         return NULL;
     lower(s);
@@ -1312,13 +1365,13 @@ static void add_name(ic *c, gindex *gi, const rl_stack *st, const rl_resource *r
             rl_node_get(r->props, st->source == RL_STACK_CFN ? "CustomSuffix" : "custom_suffix");
         const char *a = signature(c, st, n, false);
         const char *b = sfx ? signature(c, st, sfx, false) : "";
-        sig = a && b ? rl_arena_printf(c->arena, "%s|%s", a, b) : NULL;
+        sig = a && b ? rl_arena_cat(c->arena, a, "|", b, NULL) : NULL;
     } else {
         sig = signature(c, st, n, true);
     }
     if (!sig)
         return;
-    const char *key = rl_arena_printf(c->arena, "%s\x1f%s", g->what, sig);
+    const char *key = rl_arena_cat(c->arena, g->what, "\x1f", sig, NULL);
     gentry *e = rl_arena_calloc(c->arena, 1, sizeof(*e));
     if (!key || !e) {
         c->rc = RL_ENOMEM;
@@ -1492,13 +1545,13 @@ int rl_check_iam(rl_rule_ctx *ctx)
     bool unowned = true;
     rl_node_bool(rl_ctx_setting_of(ctx, "RL201", "unowned-roles"), &unowned);
     c.unowned = unowned;
-    c.key = (rl_strbuf)RL_STRBUF_INIT;
+    c.key = c.items = c.twin = (rl_strbuf)RL_STRBUF_INIT;
     /* IAM action and role names compare without case */
     if ((c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-actions", RL_GLOB_CASEFOLD,
                                      &c.allowed_actions)) < 0 ||
         (c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-roles", RL_GLOB_CASEFOLD,
                                      &c.allowed_roles)) < 0 ||
-        !(c.arena = rl_arena_new(0))) {
+        !(c.arena = rl_arena_new(0)) || !(c.stmt = rl_arena_new(4096))) {
         c.rc = RL_ENOMEM;
         goto cleanup;
     }
@@ -1522,6 +1575,9 @@ cleanup:
     rl_hmap_free(&c.reported);
     rl_hmap_free(&c.templates);
     rl_strbuf_free(&c.key);
+    rl_strbuf_free(&c.items);
+    rl_strbuf_free(&c.twin);
     rl_arena_free(c.arena);
+    rl_arena_free(c.stmt);
     return c.rc;
 }
