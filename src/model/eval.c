@@ -783,7 +783,7 @@ struct rl_walk {
     bool path_ok; /* path holds the current leaf's path */
 };
 
-static bool push_step(rl_walk *w, const rl_node *key, size_t index, bool cond)
+static inline bool push_step(rl_walk *w, const rl_node *key, size_t index, bool cond)
 {
     if (w->nsteps == w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 32;
@@ -816,7 +816,9 @@ static void walk(rl_walk *w, const rl_node *n, unsigned depth)
     }
     const char *fn;
     const rl_node *arg;
-    if (!w->terraform && rl_node_intrinsic(n, &fn, &arg)) {
+    /* only a one-key mapping can be a function call: most mappings skip the test */
+    if (!w->terraform && n->kind == RL_NODE_MAPPING && n->u.map.count == 1 &&
+        rl_node_intrinsic(n, &fn, &arg)) {
         if (strcmp(fn, "Fn::If") != 0) {
             leaf(w, n);
             return;

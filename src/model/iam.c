@@ -836,25 +836,37 @@ static void last_keys(const char *path, char *key, size_t keysz, char *parent, s
     copy_span(parent, parentsz, path + pd, end - pd);
 }
 
-/* A key the walk's steps give as last_keys() would read it from the path: a scalar whose
- * text has no '.', '[', ']' or NUL (strcspn stops at the first NUL). */
-static bool plain_key(const rl_node *k)
-{
-    return rl_node_is_scalar(k) && strcspn(k->u.s.str, ".[]") == k->u.s.len;
-}
+enum { KEY_PLAIN = 1, KEY_ROLE = 2 };
 
-/* "ole" or "rofile" in the key: what every property classify_prop() accepts has in its
- * key or the key before it ("Role", "RoleArn", "IamInstanceProfile", ...). */
-static bool mentions_role(const rl_node *k)
+/* One pass over a key of the walk: KEY_PLAIN when last_keys() would read it from the path
+ * as it is (a scalar without '.', '[', ']' or NUL), KEY_ROLE when it holds "ole" or
+ * "rofile", which every property classify_prop() accepts has in its key or the key before
+ * it ("Role", "RoleArn", "IamInstanceProfile", ...). */
+static unsigned key_class(const rl_node *k)
 {
-    const char *s = k->u.s.str, *end = s + k->u.s.len;
-    for (const char *p = s; (p = memchr(p, 'o', (size_t)(end - p))); p++) {
-        if (end - p >= 3 && p[1] == 'l' && p[2] == 'e')
-            return true;
-        if (p > s && p[-1] == 'r' && end - p >= 5 && !memcmp(p + 1, "file", 4))
-            return true;
+    if (!rl_node_is_scalar(k))
+        return 0;
+    const char *s = k->u.s.str;
+    size_t n = k->u.s.len;
+    unsigned r = KEY_PLAIN;
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '.':
+        case '[':
+        case ']':
+        case '\0':
+            r &= ~(unsigned)KEY_PLAIN;
+            break;
+        case 'o':
+            if ((i + 2 < n && s[i + 1] == 'l' && s[i + 2] == 'e') ||
+                (i > 0 && s[i - 1] == 'r' && i + 4 < n && !memcmp(s + i + 1, "file", 4)))
+                r |= KEY_ROLE;
+            break;
+        default:
+            break;
+        }
     }
-    return false;
+    return r;
 }
 
 /* The index of the last mapping key at or before step i, or -1. */
@@ -876,11 +888,13 @@ static bool leaf_keys(const rl_walk *w, const rl_resource *res, char *key, size_
     long p = k >= 0 ? key_step(w, k - 1) : -1;
     const rl_node *kn = k >= 0 ? rl_walk_step(w, (size_t)k, NULL) : NULL;
     const rl_node *pn = p >= 0 ? rl_walk_step(w, (size_t)p, NULL) : NULL;
-    if (!kn || !plain_key(kn) || (pn ? !plain_key(pn) : res->stack->source != RL_STACK_CFN)) {
+    unsigned kc = key_class(kn);
+    unsigned pc = pn ? key_class(pn) : res->stack->source == RL_STACK_CFN ? KEY_PLAIN : 0;
+    if (!(kc & KEY_PLAIN) || !(pc & KEY_PLAIN)) {
         last_keys(rl_walk_path(w), key, keysz, parent, parentsz);
         return true;
     }
-    if (!mentions_role(kn) && !(pn && mentions_role(pn)))
+    if (!((kc | pc) & KEY_ROLE))
         return false;
     copy_span(key, keysz, kn->u.s.str, kn->u.s.len);
     if (pn)

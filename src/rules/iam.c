@@ -33,7 +33,8 @@ typedef struct ic {
     rl_strbuf items; /* RL202: "[i][j]" of the value being read inside a Resource list */
     rl_strbuf twin;  /* RL202: a twin key being built */
     rl_arena *arena;
-    rl_arena *stmt; /* RL202: memory of one statement (its twin keys) */
+    rl_arena *stmt;               /* RL202: memory of one statement (its twin keys) */
+    const struct gname **gsorted; /* RL203: the table of global names sorted by type */
     int rc;
 } ic;
 
@@ -1212,13 +1213,45 @@ static const gname gnames[] = {
      "Chatbot Slack channel configuration", K_GLOBAL, false},
 };
 
-static const gname *gname_of(const char *type)
+#define NGNAMES (sizeof(gnames) / sizeof(*gnames))
+
+static int cmp_gname(const void *a, const void *b)
+{
+    return strcmp((*(const gname *const *)a)->type, (*(const gname *const *)b)->type);
+}
+
+/* The table sorted by type, for a binary search per resource (the checks run once per
+ * process, so this is made on the first call; no type appears twice in the table). */
+static const gname *const *gnames_sorted(ic *c)
+{
+    if (!c->gsorted) {
+        const gname **v = rl_arena_alloc(c->arena, NGNAMES * sizeof(*v));
+        if (!v)
+            return NULL;
+        for (size_t i = 0; i < NGNAMES; i++)
+            v[i] = &gnames[i];
+        qsort(v, NGNAMES, sizeof(*v), cmp_gname);
+        c->gsorted = v;
+    }
+    return c->gsorted;
+}
+
+static const gname *gname_of(ic *c, const char *type)
 {
     if (!type || (strncmp(type, "AWS::", 5) && strncmp(type, "aws_", 4)))
         return NULL;
-    for (size_t i = 0; i < sizeof(gnames) / sizeof(*gnames); i++)
-        if (!strcmp(gnames[i].type, type))
-            return &gnames[i];
+    const gname *const *v = gnames_sorted(c);
+    size_t lo = 0, hi = v ? NGNAMES : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = strcmp(type, v[mid]->type);
+        if (!d)
+            return v[mid];
+        if (d < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
 
@@ -1460,7 +1493,7 @@ static void report_names(ic *c, gindex *gi)
             regions |= bit_of(m, e->region);
         if (popcount(regions) < 2)
             continue;
-        const gname *g = gname_of(first->res->type);
+        const gname *g = gname_of(c, first->res->type);
         for (const gentry *e = first; e && !c->rc; e = e->next) {
             uint64_t here = 0;
             for (const gentry *o = first; o; o = o->next)
@@ -1500,7 +1533,7 @@ static void check_global_names(ic *c)
             continue;
         for (size_t j = 0; j < st->nresources && !c->rc; j++) {
             const rl_resource *r = &st->resources[j];
-            const gname *g = gname_of(r->type);
+            const gname *g = gname_of(c, r->type);
             /* a resource whose condition is unknown (a nested stack's IsPrimary parameter)
              * may exist in one region only by design: not a collision we can show */
             if (!g || r->deployed != 1)
