@@ -248,22 +248,39 @@ static svs literal(ev *e, const rl_node *n, const rl_doc *doc)
     return svs_one(e, s);
 }
 
+/* The value of a pseudo parameter with a value in this environment, or NULL; *canon
+ * receives the name as a constant (it becomes the bytes' provenance, and `name` may be a
+ * caller's buffer). */
+static const char *pseudo_value(const rl_eval_env *env, const char *name, const char **canon)
+{
+    static const char *const names[] = {"AWS::Region", "AWS::Partition", "AWS::URLSuffix",
+                                        "AWS::AccountId", "AWS::StackName"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        if (strcmp(name, names[i]))
+            continue;
+        *canon = names[i];
+        switch (i) {
+        case 0:
+            return env->region;
+        case 1:
+            return env->partition;
+        case 2:
+            return env->partition && !strcmp(env->partition, "aws-cn") ? "amazonaws.com.cn"
+                                                                       : "amazonaws.com";
+        case 3:
+            return env->account_id;
+        default:
+            return env->stack_name;
+        }
+    }
+    return NULL;
+}
+
 static svs pseudo(ev *e, const char *name)
 {
-    const rl_eval_env *env = e->env;
-    const char *v = NULL;
-    if (!strcmp(name, "AWS::Region"))
-        v = env->region;
-    else if (!strcmp(name, "AWS::Partition"))
-        v = env->partition;
-    else if (!strcmp(name, "AWS::URLSuffix"))
-        v = env->partition && !strcmp(env->partition, "aws-cn") ? "amazonaws.com.cn"
-                                                                : "amazonaws.com";
-    else if (!strcmp(name, "AWS::AccountId"))
-        v = env->account_id;
-    else if (!strcmp(name, "AWS::StackName"))
-        v = env->stack_name;
-    else if (!strcmp(name, "AWS::NoValue")) {
+    const char *canon = NULL;
+    const char *v = pseudo_value(e->env, name, &canon);
+    if (!v && !strcmp(name, "AWS::NoValue")) {
         sv s = sv_new();
         s.absent = true;
         return svs_one(e, s);
@@ -271,7 +288,7 @@ static svs pseudo(ev *e, const char *name)
     if (!v)
         return svs_unknown(e, name);
     sv s = sv_new();
-    sv_append(e, &s, v, strlen(v), NULL, NULL, 0, rl_arena_strdup(e->a, name));
+    sv_append(e, &s, v, strlen(v), NULL, NULL, 0, canon);
     return svs_one(e, s);
 }
 
@@ -297,6 +314,8 @@ static svs ref(ev *e, const char *name)
     return svs_unknown(e, name); /* a resource: its physical id is known only after deploy */
 }
 
+static bool sub_direct(ev *e, sv *acc, const char *name, const rl_node *vars);
+
 /* Resolves the expression of one ${...} (or Terraform %{...}) of a template string. */
 typedef svs (*subst_fn)(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx);
 
@@ -312,7 +331,9 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
     while (i + 1 < len && !e->oom) {
         bool open = t[i] == '$' || (terraform && t[i] == '%');
         if (!open) {
-            i++;
+            /* CloudFormation: only '$' opens; skip to the next one */
+            const char *d = terraform ? NULL : memchr(t + i + 1, '$', len - i - 1);
+            i = terraform ? i + 1 : d ? (size_t)(d - t) : len;
             continue;
         }
         size_t drop = 0; /* an escape: the byte to leave out */
@@ -343,16 +364,46 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
         size_t el = ne - ns < sizeof(expr) - 1 ? ne - ns : sizeof(expr) - 1;
         memcpy(expr, t + ns, el);
         expr[el] = '\0';
-        svs val = resolve(e, expr, t[i] == '%', doc, ctx);
-        if (val.n == 0) /* not a string (a list, a mapping): unknown, not empty */
-            val = svs_unknown(e, expr);
-        acc = svs_append(e, acc, val);
+        if (terraform || acc.n != 1 || !sub_direct(e, &acc.v[0], expr, ctx)) {
+            svs val = resolve(e, expr, t[i] == '%', doc, ctx);
+            if (val.n == 0) /* not a string (a list, a mapping): unknown, not empty */
+                val = svs_unknown(e, expr);
+            acc = svs_append(e, acc, val);
+        }
         i = (size_t)(close - t) + 1;
         lit = i;
     }
     if (lit < len)
         acc = svs_append_bytes(e, acc, t + lit, len - lit, doc, tmpl, lit);
     return acc;
+}
+
+/* The two usual ${...} of a CloudFormation Fn::Sub, a pseudo parameter with a value and a
+ * parameter bound to a scalar, appended to the one alternative `acc` in place: the same
+ * bytes and provenance as sub_var() and svs_append() give, without the intermediate
+ * values. False for anything else (the general path handles it). */
+static bool sub_direct(ev *e, sv *acc, const char *name, const rl_node *vars)
+{
+    if (e->oom || rl_node_get(vars, name))
+        return false;
+    const char *canon = NULL, *v;
+    if (!strncmp(name, "AWS::", 5)) {
+        if (!(v = pseudo_value(e->env, name, &canon)))
+            return false;
+        sv_append(e, acc, v, strlen(v), NULL, NULL, 0, canon);
+        acc->absent = false;
+        return true;
+    }
+    if (strchr(name, '.'))
+        return false;
+    const rl_param *p = rl_hmap_gets(&e->env->params, name);
+    /* ref() evaluates the value one level deeper (eval_node): same limit */
+    if (!p || !p->value || !rl_node_is_scalar(p->value) || e->depth + 1 > MAX_DEPTH ||
+        e->env->tf_interpolate)
+        return false;
+    sv_append(e, acc, p->value->u.s.str, p->value->u.s.len, p->doc, p->value, 0, p->via);
+    acc->absent = false;
+    return true;
 }
 
 /* Fn::Sub: a name of the variable map, a parameter or pseudo parameter, or Res.Attr. */
@@ -683,6 +734,32 @@ static ev ev_begin(const rl_stack *st)
     return e;
 }
 
+/* A function call whose value is only known after deploy, as eval_node() sees it: a
+ * function it does not evaluate (Fn::GetAtt, Fn::ImportValue, Fn::GetAZs, ...) or a Ref
+ * of a resource. *via receives what the unknown piece stands for. */
+static bool unknown_call(const rl_eval_env *env, const rl_node *node, const char **via)
+{
+    static const char *const evaluated[] = {"Fn::Sub", "Fn::Join",      "Fn::Select",
+                                            "Fn::If",  "Fn::FindInMap", "Fn::Base64"};
+    const char *fn;
+    const rl_node *arg;
+    if (env->terraform || !rl_node_is_map(node) || node->u.map.count != 1 ||
+        !rl_node_intrinsic(node, &fn, &arg))
+        return false;
+    if (!strcmp(fn, "Ref")) {
+        if (!rl_node_is_scalar(arg) || !strncmp(arg->u.s.str, "AWS::", 5) ||
+            rl_hmap_gets(&env->params, arg->u.s.str))
+            return false;
+        *via = arg->u.s.str;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof(evaluated) / sizeof(*evaluated); i++)
+        if (!strcmp(fn, evaluated[i]))
+            return false;
+    *via = fn;
+    return true;
+}
+
 int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, void *ctx)
 {
     if (!st || !st->env)
@@ -696,8 +773,18 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
         rl_evstr s = {node->u.s.str, node->u.s.len, &part, 1, true};
         return fn(ctx, &s);
     }
-    ev e = ev_begin(st);
     struct rl_model_priv *priv = st->env->model->priv;
+    /* The next most common leaf, Fn::GetAtt: one unknown piece, also without scratch. */
+    const char *via;
+    if (unknown_call(st->env, node, &via)) {
+        rl_strpart part = {0, 3, NULL, NULL, 0, via};
+        rl_evstr s = {UNKNOWN_MARK, 3, &part, 1, false};
+        priv->eval_depth++;
+        int rc = fn(ctx, &s);
+        priv->eval_depth--;
+        return rc;
+    }
+    ev e = ev_begin(st);
     /* scratch memory is reused, except while an outer evaluation's strings are in use */
     if (priv->eval_depth == 0)
         rl_arena_reset(e.a);
