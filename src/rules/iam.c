@@ -351,16 +351,18 @@ typedef struct pscan {
     const rl_doc *doc;  /* export: the document holding the nodes */
     bool sub;           /* the document came from an Fn::Sub string */
     const rl_node *sub_vars;
-    uint64_t used;      /* regions whose stacks use the role(s) */
-    uint64_t instances; /* regions with an instance of the template that defines the policy */
-    bool stars;         /* report `*` regions (not for roles only known from RoleLastUsed) */
-    bool collect;       /* first pass over a statement: note which regions each ARN names */
-    rl_hmap twins;      /* "region|partition:service:account:resource" of the statement */
-    const char *role;   /* for messages */
-    const char *key;    /* role key for the related use, or NULL */
-    const char *actions;
-    const char *doc_path; /* logical path of the policy document */
-    long stmt;            /* index of the statement, -1 when Statement is one object */
+    uint64_t used;            /* regions whose stacks use the role(s) */
+    uint64_t instances;       /* regions with an instance of the template that defines the policy */
+    bool stars;               /* report `*` regions (not for roles only known from RoleLastUsed) */
+    bool collect;             /* first pass over a statement: note which regions each ARN names */
+    rl_hmap twins;            /* "region|partition:service:account:resource" of the statement */
+    const char *role;         /* for messages */
+    const char *key;          /* role key for the related use, or NULL */
+    const rl_node *stmt_node; /* the statement being read */
+    const char *actions;      /* its summary for messages, once made */
+    bool pending;             /* the first pass saw an ARN of a region of the pair */
+    const char *doc_path;     /* logical path of the policy document */
+    long stmt;                /* index of the statement, -1 when Statement is one object */
     const rl_node *leaf;
 } pscan;
 
@@ -428,6 +430,8 @@ static void excerpt(const rl_evstr *s, char *out, size_t outsz)
     rl_strbuf_free(&b);
 }
 
+static const char *actions_text(pscan *p);
+
 static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, const char *region,
                        const char *used_in)
 {
@@ -452,7 +456,7 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
                        "%s, used in %s, is granted %s on %s in every region (`*`), the other "
                        "region's copy included; name the region (${AWS::Region}) to keep each "
                        "region's role to its own resources",
-                       p->role, in, p->actions, arn);
+                       p->role, in, actions_text(p), arn);
     } else {
         char extra[96];
         snprintf(extra, sizeof(extra), "%s>%s", used_in, region);
@@ -463,7 +467,7 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
                        "%s, used in %s, is granted %s on %s, a resource in %s: after a failover "
                        "it still depends on %s, or lacks the same permission on %s's own "
                        "resource",
-                       p->role, used_in, p->actions, arn, region, region, used_in);
+                       p->role, used_in, actions_text(p), arn, region, region, used_in);
     }
     const rl_role_use *u = p->key ? use_in(c->m, p->key, used_in) : NULL;
     if (f && u && !u->creation)
@@ -538,6 +542,8 @@ static int on_resource(void *ctx, const rl_evstr *s)
     memcpy(region, r, rlen);
     region[rlen] = '\0';
     if (p->collect) {
+        if (rl_model_in_pair(p->c->m, region))
+            p->pending = true;
         twin_key(p->c, region, str, roff, str + f[4], s->len - f[4]);
         char *k = p->c->twin.failed ? NULL : rl_arena_strdup(p->c->stmt, p->c->twin.data);
         if (!k || rl_hmap_puts(&p->twins, k, (void *)1) < 0)
@@ -635,34 +641,47 @@ static bool mentions_requested_region(const rl_node *cond)
 
 /* "sqs:SendMessage, sqs:ReceiveMessage and 3 more", or NULL when every action is one whose
  * purpose is to reach another region (allowed-actions). */
-static const char *action_summary(pscan *p, const rl_node *st)
+static bool grants_more(pscan *p, const rl_node *st)
 {
     const rl_node *a = rl_node_get(st, "Action");
-    if (!a) {
-        return rl_node_get(st, "NotAction") ? "every action but its NotAction list" : NULL;
-    }
+    if (!a)
+        return rl_node_get(st, "NotAction") != NULL;
     size_t n = rl_node_is_seq(a) ? a->u.seq.count : 1;
-    bool all_allowed = true;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = rl_node_str(rl_node_is_seq(a) ? rl_node_at(a, i) : a);
+        if (s && !rl_globset_match(p->c->allowed_actions, s))
+            return true;
+    }
+    return false;
+}
+
+/* The summary of a statement grants_more() accepted, made for its first finding. */
+static const char *actions_text(pscan *p)
+{
+    if (p->actions)
+        return p->actions;
+    const rl_node *a = rl_node_get(p->stmt_node, "Action");
+    if (!a)
+        return p->actions = "every action but its NotAction list";
+    size_t n = rl_node_is_seq(a) ? a->u.seq.count : 1;
     rl_strbuf b = RL_STRBUF_INIT;
     size_t shown = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && shown < 2; i++) {
         const char *s = rl_node_str(rl_node_is_seq(a) ? rl_node_at(a, i) : a);
         if (!s)
             continue;
-        if (!rl_globset_match(p->c->allowed_actions, s))
-            all_allowed = false;
-        if (shown < 2) {
-            if (shown)
-                rl_strbuf_puts(&b, ", ");
-            rl_strbuf_put_escaped(&b, s, strlen(s), 60);
-            shown++;
-        }
+        if (shown)
+            rl_strbuf_puts(&b, ", ");
+        rl_strbuf_put_escaped(&b, s, strlen(s), 60);
+        shown++;
     }
     if (n > shown)
         rl_strbuf_printf(&b, " and %zu more", n - shown);
-    const char *r = all_allowed ? NULL : rl_arena_strdup(p->c->arena, rl_strbuf_cstr(&b));
+    p->actions = b.failed ? NULL : rl_arena_strdup(p->c->arena, rl_strbuf_cstr(&b));
     rl_strbuf_free(&b);
-    return r;
+    if (!p->actions)
+        p->c->rc = RL_ENOMEM;
+    return p->actions ? p->actions : "";
 }
 
 static void scan_statements(pscan *p, const rl_node *doc, const char *path)
@@ -675,17 +694,22 @@ static void scan_statements(pscan *p, const rl_node *doc, const char *path)
         if (!effect || strcmp(effect, "Allow") ||
             mentions_requested_region(rl_node_get(st, "Condition")))
             continue;
-        p->actions = action_summary(p, st);
-        if (!p->actions)
+        if (!grants_more(p, st))
             continue;
+        p->stmt_node = st;
+        p->actions = NULL;
         const rl_node *res = rl_node_get(st, "Resource");
         p->doc_path = path;
         p->stmt = rl_node_is_seq(sts) ? (long)i : -1;
         rl_strbuf_clear(&p->c->items);
         p->collect = true;
+        p->pending = false;
         scan_resource(p, res);
         p->collect = false;
-        scan_resource(p, res);
+        /* the second pass reports ARNs of the pair's regions; a statement without any (most
+         * of them) needs none: its `*` grants were reported by the first */
+        if (p->pending)
+            scan_resource(p, res);
         rl_hmap_free(&p->twins);
         rl_arena_reset(p->c->stmt);
     }
