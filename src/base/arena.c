@@ -7,27 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Nothing in an arena needs more than pointer alignment (no long double, no vector types);
- * 8 rather than 16 keeps 8-byte item arrays and 72-byte resources unpadded. */
-#define ALIGN 8u
+#define ALIGN RL_ARENA_ALIGN
 
-typedef struct chunk {
-    struct chunk *next;
+struct rl_arena_chunk {
+    struct rl_arena_chunk *next;
     size_t size; /* usable bytes after the header */
-    size_t used;
-} chunk;
-
-struct rl_arena {
-    chunk *head; /* aligned allocations (nodes, arrays) */
-    chunk *text; /* string bytes, unaligned: most strings are short, and padding each one
-                    to 16 bytes cost a document ~10% of its memory */
-    size_t chunk_size;
-    size_t total;
 };
+
+typedef rl_arena_chunk chunk;
 
 static size_t header_size(void)
 {
     return (sizeof(chunk) + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+}
+
+static char *data_of(chunk *c)
+{
+    return (char *)c + header_size();
 }
 
 rl_arena *rl_arena_new(size_t chunk_size)
@@ -58,7 +54,8 @@ void rl_arena_free(rl_arena *a)
 }
 
 #ifdef RL_ARENA_MALLOC
-void *rl_arena_alloc(rl_arena *a, size_t size)
+/* cur and tcur stay NULL: every allocation comes here. */
+void *rl_arena_alloc_slow(rl_arena *a, size_t size)
 {
     /* One chunk per allocation, so AddressSanitizer checks every bound. */
     chunk *c = malloc(header_size() + (size ? size : 1));
@@ -66,59 +63,62 @@ void *rl_arena_alloc(rl_arena *a, size_t size)
         return NULL;
     c->next = a->head;
     c->size = size;
-    c->used = size;
     a->head = c;
     a->total += size;
-    return (char *)c + header_size();
+    return data_of(c);
 }
 
 static char *text_alloc(rl_arena *a, size_t size)
 {
-    return rl_arena_alloc(a, size);
+    return rl_arena_alloc_slow(a, size);
 }
 #else
-/* Bump allocation of `size` bytes rounded up to `align` from the chunk list at *head. */
-static void *bump(rl_arena *a, chunk **head, size_t size, size_t align)
+/* Bump allocation of `size` bytes rounded up to `align` from the chunk list at *head,
+ * whose newest chunk has [*cur, *end) free, when that is too small (or there is none). */
+static void *bump(rl_arena *a, chunk **head, char **cur, char **end, size_t size, size_t align)
 {
     size_t need = (size + align - 1) & ~(size_t)(align - 1);
     if (need < size)
         return NULL;
     chunk *c = *head;
-    if (!c || c->size - c->used < need) {
-        size_t csize = need > a->chunk_size / 4 ? need : a->chunk_size;
-        /* Large blocks get their own chunk, kept behind the current one so the
-         * current chunk's free space is not wasted. */
-        chunk *n = malloc(header_size() + csize);
-        if (!n)
-            return NULL;
-        n->size = csize;
-        n->used = 0;
-        if (c && csize == need && c->size - c->used >= ALIGN) {
-            n->next = c->next;
-            c->next = n;
-        } else {
-            n->next = c;
-            *head = n;
-        }
-        c = n;
-        /* grow chunks geometrically up to 1 MiB so huge documents need few mallocs */
-        if (a->chunk_size < 1024 * 1024)
-            a->chunk_size *= 2;
+    size_t room = c ? (size_t)(*end - *cur) : 0;
+    if (room >= need) {
+        void *p = *cur;
+        *cur += need;
+        a->total += need;
+        return p;
     }
-    void *p = (char *)c + header_size() + c->used;
-    c->used += need;
+    size_t csize = need > a->chunk_size / 4 ? need : a->chunk_size;
+    chunk *n = malloc(header_size() + csize);
+    if (!n)
+        return NULL;
+    n->size = csize;
     a->total += need;
-    return p;
+    /* grow chunks geometrically up to 1 MiB so huge documents need few mallocs */
+    if (a->chunk_size < 1024 * 1024)
+        a->chunk_size *= 2;
+    if (c && csize == need && room >= ALIGN) {
+        /* a large block gets its own chunk, kept behind the current one so the current
+         * chunk's free room is not wasted */
+        n->next = c->next;
+        c->next = n;
+        return data_of(n);
+    }
+    n->next = c;
+    *head = n;
+    *cur = data_of(n) + need;
+    *end = data_of(n) + csize;
+    return data_of(n);
 }
 
-void *rl_arena_alloc(rl_arena *a, size_t size)
+void *rl_arena_alloc_slow(rl_arena *a, size_t size)
 {
-    return bump(a, &a->head, size, ALIGN);
+    return bump(a, &a->head, &a->cur, &a->end, size, ALIGN);
 }
 
 static char *text_alloc(rl_arena *a, size_t size)
 {
-    return bump(a, &a->text, size, 1);
+    return bump(a, &a->text, &a->tcur, &a->tend, size, 1);
 }
 #endif
 
@@ -127,13 +127,17 @@ void rl_arena_reset(rl_arena *a)
 #ifndef RL_ARENA_MALLOC
     /* keep the newest chunk of each list for reuse: a scratch arena then costs no malloc
      * per use */
-    chunk *lists[2] = {a->head, a->text};
-    for (int i = 0; i < 2; i++) {
-        if (lists[i]) {
-            free_chunks(lists[i]->next);
-            lists[i]->next = NULL;
-            lists[i]->used = 0;
-        }
+    if (a->head) {
+        free_chunks(a->head->next);
+        a->head->next = NULL;
+        a->cur = data_of(a->head);
+        a->end = a->cur + a->head->size;
+    }
+    if (a->text) {
+        free_chunks(a->text->next);
+        a->text->next = NULL;
+        a->tcur = data_of(a->text);
+        a->tend = a->tcur + a->text->size;
     }
 #else
     free_chunks(a->head);
@@ -152,7 +156,7 @@ void *rl_arena_calloc(rl_arena *a, size_t n, size_t size)
     return p;
 }
 
-char *rl_arena_strndup(rl_arena *a, const char *s, size_t len)
+char *rl_arena_strndup_slow(rl_arena *a, const char *s, size_t len)
 {
     char *p = text_alloc(a, len + 1);
     if (!p)
