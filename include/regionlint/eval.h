@@ -69,5 +69,9 @@ size_t rl_walk_depth(const rl_walk *w);
  * index (then in *index; may be NULL). A branch of an Fn::If is two steps: the Fn::If key,
  * then the branch index (1 or 2). */
 const rl_node *rl_walk_step(const rl_walk *w, size_t i, size_t *index);
+/* The last mapping keys on the path, list indexes skipped: keys[0] the key of the leaf (or
+ * of the list it is in), keys[1] the one before, ... (an Fn::If counts as a key). Returns
+ * how many were found, at most n. */
+size_t rl_walk_keys(const rl_walk *w, const rl_node **keys, size_t n);
 
 #endif

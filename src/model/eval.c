@@ -997,6 +997,15 @@ const rl_node *rl_walk_step(const rl_walk *w, size_t i, size_t *index)
     return w->steps[i].key;
 }
 
+size_t rl_walk_keys(const rl_walk *w, const rl_node **keys, size_t n)
+{
+    size_t found = 0;
+    for (size_t i = w->nsteps; i-- > 0 && found < n;)
+        if (w->steps[i].key)
+            keys[found++] = w->steps[i].key;
+    return found;
+}
+
 int rl_walk_resource(const rl_resource *res, rl_walk_fn fn, void *ctx)
 {
     rl_walk w;

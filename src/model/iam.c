@@ -863,30 +863,32 @@ typedef struct collect {
 } collect;
 
 /* The class of a key of the walk: KEY_PLAIN when last_keys() would read it from the path
- * as it is (a scalar without '.', '[', ']' or NUL; strcspn stops at a NUL), KEY_ROLE when
- * it holds "ole" or "rofile", which every property classify_prop() accepts has in its key
- * or the key before it ("Role", "RoleArn", "IamInstanceProfile", ...). */
+ * as it is (a scalar without '.', '[', ']' or NUL), KEY_ROLE when it holds "ole" or
+ * "rofile", which every property classify_prop() accepts has in its key or the key before
+ * it ("Role", "RoleArn", "IamInstanceProfile", ...). One pass over the bytes, called for
+ * nearly every leaf. */
 static unsigned key_class(const rl_node *k)
 {
+    enum { SPECIAL = 1, LETTER_O = 2 };
+    static const unsigned char kind[256] = {
+        [0] = SPECIAL, ['.'] = SPECIAL, ['['] = SPECIAL, [']'] = SPECIAL, ['o'] = LETTER_O};
     if (!rl_node_is_scalar(k))
         return 0;
-    const char *s = k->u.s.str, *end = s + k->u.s.len;
-    unsigned r = strcspn(s, ".[]") == k->u.s.len ? KEY_PLAIN : 0;
-    for (const char *p = s; (p = memchr(p, 'o', (size_t)(end - p))); p++) {
-        if ((end - p >= 3 && p[1] == 'l' && p[2] == 'e') ||
-            (p > s && p[-1] == 'r' && end - p >= 5 && !memcmp(p + 1, "file", 4)))
-            return r | KEY_ROLE;
+    const unsigned char *s = (const unsigned char *)k->u.s.str;
+    size_t n = k->u.s.len;
+    unsigned r = KEY_PLAIN;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = kind[s[i]];
+        if (!c)
+            continue;
+        if (c == SPECIAL) {
+            r &= ~(unsigned)KEY_PLAIN;
+        } else if ((i + 2 < n && s[i + 1] == 'l' && s[i + 2] == 'e') ||
+                   (i > 0 && s[i - 1] == 'r' && i + 4 < n && !memcmp(s + i + 1, "file", 4))) {
+            r |= KEY_ROLE;
+        }
     }
     return r;
-}
-
-/* The index of the last mapping key at or before step i, or -1. */
-static long key_step(const rl_walk *w, long i)
-{
-    for (; i >= 0; i--)
-        if (rl_walk_step(w, (size_t)i, NULL))
-            return i;
-    return -1;
 }
 
 /* last_keys() of the leaf's path. When the last two keys are plain (the parent of a
@@ -895,10 +897,9 @@ static long key_step(const rl_walk *w, long i)
 static bool leaf_keys(collect *c, const rl_walk *w, const rl_resource *res, char *key, size_t keysz,
                       char *parent, size_t parentsz)
 {
-    long k = key_step(w, (long)rl_walk_depth(w) - 1);
-    long p = k >= 0 ? key_step(w, k - 1) : -1;
-    const rl_node *kn = k >= 0 ? rl_walk_step(w, (size_t)k, NULL) : NULL;
-    const rl_node *pn = p >= 0 ? rl_walk_step(w, (size_t)p, NULL) : NULL;
+    const rl_node *keys[2] = {NULL, NULL};
+    rl_walk_keys(w, keys, 2);
+    const rl_node *kn = keys[0], *pn = keys[1];
     unsigned kc = key_class(kn), pc;
     if (!pn) {
         pc = res->stack->source == RL_STACK_CFN ? KEY_PLAIN : 0;
