@@ -1110,6 +1110,46 @@ static int add_creation(collect *c, const rl_resource *res)
     return add_use(c, ref) < 0 ? c->rc : RL_OK;
 }
 
+/* Whether leaf_keys() would keep a leaf with last keys k and p (NULL: none). */
+static bool kept_leaf(const rl_node *k, const rl_node *p, bool cfn)
+{
+    unsigned kc = key_class(k), pc = p ? key_class(p) : cfn ? KEY_PLAIN : 0;
+    return !(kc & KEY_PLAIN) || !(pc & KEY_PLAIN) || ((kc | pc) & KEY_ROLE);
+}
+
+/* Whether some leaf of the value, in either branch of every Fn::If, is one on_leaf() looks
+ * at: what rl_walk_resource() visits in any region, with the same last keys. A resource
+ * without one (most: queues, tables, their tags) needs no walk in any of its template's
+ * instances. */
+static bool may_name_role(const rl_node *n, const rl_node *k, const rl_node *p, bool cfn,
+                          unsigned depth)
+{
+    const char *fn;
+    const rl_node *arg;
+    if (!n || depth > 128)
+        return false;
+    if (n->kind == RL_NODE_SCALAR)
+        return kept_leaf(k, p, cfn);
+    if (cfn && n->kind == RL_NODE_MAPPING && n->u.map.count == 1 &&
+        rl_node_intrinsic(n, &fn, &arg)) {
+        if (strcmp(fn, "Fn::If"))
+            return kept_leaf(k, p, cfn);
+        const rl_node *ifkey = n->u.map.items[0].key;
+        return may_name_role(rl_node_at(arg, 1), ifkey, k, cfn, depth + 1) ||
+               may_name_role(rl_node_at(arg, 2), ifkey, k, cfn, depth + 1);
+    }
+    if (n->kind == RL_NODE_SEQUENCE) {
+        for (size_t i = 0; i < n->u.seq.count; i++)
+            if (may_name_role(n->u.seq.items[i], k, p, cfn, depth + 1))
+                return true;
+        return false;
+    }
+    for (size_t i = 0; i < n->u.map.count; i++)
+        if (may_name_role(n->u.map.items[i].value, n->u.map.items[i].key, k, cfn, depth + 1))
+            return true;
+    return false;
+}
+
 static int compute_uses(const rl_model *m, rl_iam_db *db)
 {
     int rc = index_resources(m, db);
@@ -1117,6 +1157,9 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
     memset(&c, 0, sizeof(c));
     c.m = m;
     c.db = db;
+    /* properties -> 1 when they may name a role, 2 when not: the instances of a template
+     * share their nodes, so each resource is looked at once */
+    rl_hmap looked = RL_HMAP_INIT;
     for (size_t i = 0; i < m->nstacks && rc == RL_OK; i++) {
         const rl_stack *st = m->stacks[i];
         if (!st->region || !rl_model_in_pair(m, st->region))
@@ -1138,11 +1181,29 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
             c.res = res;
             if (role_type(res->type) && (rc = add_creation(&c, res)) < 0)
                 break;
+            if (!res->props)
+                continue;
+            bool cfn = st->source == RL_STACK_CFN;
+            uintptr_t seen = (uintptr_t)rl_hmap_get(&looked, res->props, RL_HMAP_PTR);
+            if (!seen) {
+                /* Terraform keeps intrinsics out (its walk does): key by the same flag */
+                bool tf_env = st->env && st->env->terraform;
+                seen = may_name_role(res->props, NULL, NULL, !tf_env, 0) ? 1 : 2;
+                if (cfn != !tf_env)
+                    seen = 1; /* the rare mixed case: walk as before */
+                if (rl_hmap_put(&looked, res->props, RL_HMAP_PTR, (void *)seen) < 0) {
+                    rc = RL_ENOMEM;
+                    break;
+                }
+            }
+            if (seen == 2)
+                continue;
             rc = rl_walk_resource(res, on_leaf, &c);
             if (rc == RL_OK)
                 rc = c.rc;
         }
     }
+    rl_hmap_free(&looked);
     return rc;
 }
 
