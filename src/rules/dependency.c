@@ -366,13 +366,15 @@ static int on_hit(void *ctx, const rl_hit *h)
     dep *d = ctx;
     if (d->rc)
         return d->rc;
-    d->path = rl_walk_path(d->w);
     if (h->kind == RL_HIT_SCOPED_ID) {
+        d->path = rl_walk_path(d->w);
         record_id(d, h);
         return d->rc;
     }
+    /* most hits name the instance's own region: dropped before the path is made */
     if (!rl_model_in_pair(d->m, h->region) || !strcmp(h->region, d->st->region))
         return 0;
+    d->path = rl_walk_path(d->w);
     if (required_us_east_1(d, h) || rl_globset_match(d->allowed_paths, d->path))
         return 0;
     if (h->kind == RL_HIT_HOST && is_pinned_host(d, h))
