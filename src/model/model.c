@@ -238,13 +238,20 @@ int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
     return RL_OK;
 }
 
-static int add_cfn_resources(rl_model *m, rl_stack *st)
+/* `first`: an earlier instance of the same template, or NULL. Its instances hold the same
+ * resources in the same order (only regions and conditions differ), so they share the
+ * index of logical ids the first one builds. */
+static int add_cfn_resources(rl_model *m, rl_stack *st, const rl_stack *first)
 {
     const rl_node *res = rl_node_get(rl_doc_root(st->input->doc), "Resources");
     if (!rl_node_is_map(res))
         return RL_OK;
     if (rl_model_reserve_resources(m, st, res->u.map.count) < 0)
         return RL_ENOMEM;
+    if (first) {
+        st->env->resources = first->env->resources;
+        st->env->res_borrowed = true;
+    }
     for (size_t i = 0; i < res->u.map.count; i++) {
         const rl_node *k = res->u.map.items[i].key, *v = res->u.map.items[i].value;
         if (!rl_node_is_scalar(k) || !rl_node_is_map(v))
@@ -257,14 +264,16 @@ static int add_cfn_resources(rl_model *m, rl_stack *st)
             continue;
         r.node = v;
         r.props = rl_node_get(v, "Properties");
-        r.path = rl_arena_cat(m->priv->arena, "Resources.", r.id, NULL);
+        /* the first instance's resource at this index is this one */
+        r.path = first ? first->resources[st->nresources].path
+                       : rl_arena_cat(m->priv->arena, "Resources.", r.id, NULL);
         r.region = st->region;
         r.condition = rl_node_str(rl_node_get(v, "Condition"));
         r.deployed = r.condition ? rl_eval_condition(st, r.condition) : 1;
         if (!r.path)
             return RL_ENOMEM;
         /* the first resource of an id wins (a duplicate key is RL003's finding) */
-        if (!rl_hmap_gets(&st->env->resources, r.id) &&
+        if (!first && !rl_hmap_gets(&st->env->resources, r.id) &&
             rl_hmap_puts(&st->env->resources, r.id, (void *)(uintptr_t)(st->nresources + 1)) < 0)
             return RL_ENOMEM;
         if (rl_model_add_resource(m, st, &r) < 0)
@@ -338,7 +347,7 @@ static int index_snapshot_exports(rl_model *m, const rl_input *in)
 }
 
 static int add_cfn_instance(rl_model *m, const rl_input *in, const char *region, bool shared,
-                            const rl_input *params)
+                            const rl_input *params, rl_stack **made, const rl_stack *first)
 {
     rl_stack *st = rl_model_new_stack(m, in, RL_STACK_CFN, region, shared);
     char name[256];
@@ -347,9 +356,10 @@ static int add_cfn_instance(rl_model *m, const rl_input *in, const char *region,
     stem(in->path, name, sizeof(name));
     st->name = rl_model_intern(m, name);
     int rc;
-    if ((rc = rl_env_init_cfn(m, st, params)) < 0 || (rc = add_cfn_resources(m, st)) < 0 ||
+    if ((rc = rl_env_init_cfn(m, st, params)) < 0 || (rc = add_cfn_resources(m, st, first)) < 0 ||
         (rc = index_cfn_exports(m, st)) < 0 || (rc = rl_model_add_stack(m, st)) < 0)
         return rc;
+    *made = st;
     return RL_OK;
 }
 
@@ -385,13 +395,17 @@ static bool only_template_in_dir(const rl_model *m, const rl_input *t)
 int rl_model_add_cfn(rl_model *m, const rl_input *in)
 {
     bool only = only_template_in_dir(m, in);
+    rl_stack *st = NULL, *first = NULL;
     if (in->region)
-        return add_cfn_instance(m, in, in->region, false, pick_params(m, in, in->region, only));
+        return add_cfn_instance(m, in, in->region, false, pick_params(m, in, in->region, only), &st,
+                                NULL);
     for (size_t i = 0; i < m->nregions; i++) {
-        int rc =
-            add_cfn_instance(m, in, m->regions[i], true, pick_params(m, in, m->regions[i], only));
+        int rc = add_cfn_instance(m, in, m->regions[i], true,
+                                  pick_params(m, in, m->regions[i], only), &st, first);
         if (rc < 0)
             return rc;
+        if (!first)
+            first = st;
     }
     return RL_OK;
 }
@@ -488,7 +502,8 @@ void rl_model_free(rl_model *m)
         for (size_t i = 0; i < m->priv->nenvs; i++) {
             rl_eval_env *env = m->priv->envs[i];
             rl_hmap_free(&env->params);
-            rl_hmap_free(&env->resources);
+            if (!env->res_borrowed)
+                rl_hmap_free(&env->resources);
             rl_hmap_free(&env->cond_cache);
             if (!env->borrowed) {
                 rl_hmap_free(&env->tf_vars);

@@ -43,6 +43,7 @@ struct rl_eval_env {
     rl_hmap tf_vars;     /* variable name -> rl_tfvalue* (its default) */
     rl_hmap tf_locals;   /* local name -> rl_tfvalue* */
     bool borrowed;       /* tf_vars/tf_locals belong to another environment */
+    bool res_borrowed;   /* resources belongs to the template's first instance */
 };
 
 struct rl_model_priv {
