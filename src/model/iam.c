@@ -7,6 +7,8 @@
 
 #include "model_private.h"
 
+#include "../base/strbuf.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1110,44 +1112,195 @@ static int add_creation(collect *c, const rl_resource *res)
     return add_use(c, ref) < 0 ? c->rc : RL_OK;
 }
 
-/* Whether leaf_keys() would keep a leaf with last keys k and p (NULL: none). */
-static bool kept_leaf(const rl_node *k, const rl_node *p, bool cfn)
+/* Whether leaf_keys() keeps a leaf whose last two keys have classes kc and pc. */
+static bool kept_leaf(unsigned kc, unsigned pc)
 {
-    unsigned kc = key_class(k), pc = p ? key_class(p) : cfn ? KEY_PLAIN : 0;
     return !(kc & KEY_PLAIN) || !(pc & KEY_PLAIN) || ((kc | pc) & KEY_ROLE);
 }
 
-/* Whether some leaf of the value, in either branch of every Fn::If, is one on_leaf() looks
- * at: what rl_walk_resource() visits in any region, with the same last keys. A resource
- * without one (most: queues, tables, their tags) needs no walk in any of its template's
- * instances. */
-static bool may_name_role(const rl_node *n, const rl_node *k, const rl_node *p, bool cfn,
-                          unsigned depth)
+/* The leaves of a resource's properties that on_leaf() looks at, found once for all the
+ * instances of a template (they share the nodes): a walk visits every node of every
+ * resource in every region, and only a few leaves (RoleName, Role, an instance profile)
+ * can name a role. Each leaf keeps its steps, so its path and the Fn::If branches it lies
+ * in are known; an instance takes the leaves whose branches its conditions take, in the
+ * order its own walk would visit them. */
+typedef struct plan_step {
+    const rl_node *key; /* a mapping key, or NULL for a list index */
+    size_t index;
+    bool cond;         /* key is an Fn::If whose branch `index` follows */
+    const char *cname; /* its condition (NULL: not a name, both branches taken) */
+} plan_step;
+
+typedef struct plan_leaf {
+    const rl_node *leaf;
+    size_t step0, nsteps;
+} plan_leaf;
+
+typedef struct plan {
+    plan_leaf *leaves;
+    size_t n, cap;
+    plan_step *steps;
+    size_t nsteps, capsteps;
+    plan_step *path; /* the steps down to the node being looked at */
+    size_t depth, capdepth;
+    bool oom;
+} plan;
+
+static bool plan_grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *n = realloc(*arr, ncap * size);
+    if (!n)
+        return false;
+    *arr = n;
+    *cap = ncap;
+    return true;
+}
+
+static inline void plan_push(plan *pl, plan_step st)
+{
+    if (!plan_grow((void **)&pl->path, &pl->capdepth, pl->depth + 1, sizeof(*pl->path))) {
+        pl->oom = true;
+        return;
+    }
+    pl->path[pl->depth++] = st;
+}
+
+static void plan_leaf_add(plan *pl, const rl_node *leaf)
+{
+    if (!plan_grow((void **)&pl->leaves, &pl->cap, pl->n + 1, sizeof(*pl->leaves)) ||
+        !plan_grow((void **)&pl->steps, &pl->capsteps, pl->nsteps + pl->depth,
+                   sizeof(*pl->steps))) {
+        pl->oom = true;
+        return;
+    }
+    pl->leaves[pl->n++] = (plan_leaf){leaf, pl->nsteps, pl->depth};
+    if (pl->depth)
+        memcpy(pl->steps + pl->nsteps, pl->path, pl->depth * sizeof(*pl->steps));
+    pl->nsteps += pl->depth;
+}
+
+/* What rl_walk_resource() does, but into both branches of every Fn::If. kc and pc are the
+ * classes of the last two keys above n, as a leaf here sees them; up is the class the last
+ * key has for the keys below it (kc, but "Properties" above the first keys). Each key is
+ * classified once. */
+static void plan_walk(plan *pl, const rl_node *n, unsigned kc, unsigned pc, unsigned up, bool cfn,
+                      unsigned depth)
 {
     const char *fn;
     const rl_node *arg;
-    if (!n || depth > 128)
-        return false;
-    if (n->kind == RL_NODE_SCALAR)
-        return kept_leaf(k, p, cfn);
+    if (!n || pl->oom || depth > 128)
+        return;
+    size_t mark = pl->depth;
+    if (n->kind == RL_NODE_SCALAR) {
+        if (kept_leaf(kc, pc))
+            plan_leaf_add(pl, n);
+        return;
+    }
     if (cfn && n->kind == RL_NODE_MAPPING && n->u.map.count == 1 &&
         rl_node_intrinsic(n, &fn, &arg)) {
-        if (strcmp(fn, "Fn::If"))
-            return kept_leaf(k, p, cfn);
+        if (strcmp(fn, "Fn::If")) {
+            if (kept_leaf(kc, pc))
+                plan_leaf_add(pl, n);
+            return;
+        }
         const rl_node *ifkey = n->u.map.items[0].key;
-        return may_name_role(rl_node_at(arg, 1), ifkey, k, cfn, depth + 1) ||
-               may_name_role(rl_node_at(arg, 2), ifkey, k, cfn, depth + 1);
+        unsigned ic = key_class(ifkey);
+        const char *cname = rl_node_str(rl_node_at(arg, 0));
+        for (size_t b = 1; b <= 2 && !pl->oom; b++) {
+            plan_push(pl, (plan_step){ifkey, 0, true, cname});
+            plan_push(pl, (plan_step){NULL, b, false, NULL});
+            plan_walk(pl, rl_node_at(arg, b), ic, up, ic, cfn, depth + 1);
+            pl->depth = mark;
+        }
+        return;
     }
     if (n->kind == RL_NODE_SEQUENCE) {
-        for (size_t i = 0; i < n->u.seq.count; i++)
-            if (may_name_role(n->u.seq.items[i], k, p, cfn, depth + 1))
-                return true;
-        return false;
+        for (size_t i = 0; i < n->u.seq.count && !pl->oom; i++) {
+            plan_push(pl, (plan_step){NULL, i, false, NULL});
+            plan_walk(pl, n->u.seq.items[i], kc, pc, up, cfn, depth + 1);
+            pl->depth = mark;
+        }
+        return;
     }
-    for (size_t i = 0; i < n->u.map.count; i++)
-        if (may_name_role(n->u.map.items[i].value, n->u.map.items[i].key, k, cfn, depth + 1))
-            return true;
-    return false;
+    for (size_t i = 0; i < n->u.map.count && !pl->oom; i++) {
+        const rl_node *key = n->u.map.items[i].key;
+        plan_push(pl, (plan_step){key, 0, false, NULL});
+        unsigned c = key_class(key);
+        plan_walk(pl, n->u.map.items[i].value, c, up, c, cfn, depth + 1);
+        pl->depth = mark;
+    }
+}
+
+/* Whether the instance's walk reaches the leaf: the branch of each Fn::If on its path is
+ * one the condition takes in this region (both when unknown). */
+static bool plan_reaches(const plan *pl, const plan_leaf *lf, const rl_stack *st)
+{
+    for (size_t i = 0; i < lf->nsteps; i++) {
+        const plan_step *s = &pl->steps[lf->step0 + i];
+        if (!s->cond)
+            continue;
+        int c = s->cname ? rl_eval_condition(st, s->cname) : -1;
+        size_t b = pl->steps[lf->step0 + i + 1].index;
+        if ((c == 1 && b == 2) || (c == 0 && b == 1))
+            return false;
+    }
+    return true;
+}
+
+/* The leaf's logical path as rl_walk_path() writes it. */
+static void plan_path(const plan *pl, const plan_leaf *lf, const rl_resource *res, rl_strbuf *b)
+{
+    rl_strbuf_clear(b);
+    rl_strbuf_puts(b, res->path);
+    if (res->stack->source == RL_STACK_CFN)
+        rl_strbuf_puts(b, ".Properties");
+    for (size_t i = 0; i < lf->nsteps; i++) {
+        const plan_step *s = &pl->steps[lf->step0 + i];
+        if (!s->key) {
+            rl_strbuf_put_index(b, s->index);
+            continue;
+        }
+        rl_strbuf_putc(b, '.');
+        if (s->cond)
+            rl_strbuf_puts(b, "Fn::If");
+        else if (rl_node_is_scalar(s->key))
+            rl_strbuf_append(b, s->key->u.s.str, s->key->u.s.len);
+    }
+}
+
+static void plan_free(plan *pl)
+{
+    if (!pl)
+        return;
+    free(pl->leaves);
+    free(pl->steps);
+    free(pl->path);
+    free(pl);
+}
+
+/* on_leaf() for a leaf of a plan: its keys are last_keys() of its path (what leaf_keys()
+ * gives for a leaf it keeps). */
+static int plan_leaf_use(collect *c, const rl_resource *res, const rl_node *leaf, const char *path)
+{
+    char key[128], parent[128];
+    last_keys(path, key, sizeof(key), parent, sizeof(parent));
+    role_prop rp = classify_prop(res->type, key, parent);
+    if (!rp.role)
+        return 0;
+    const char *region = action_region(c, path);
+    c->region = region ? region : c->st->region;
+    c->path = rl_arena_strdup(arena_of(c->m), path);
+    if (!c->path)
+        return RL_ENOMEM;
+    c->creation = false;
+    c->attach = rp.attach;
+    int rc = rl_iam_resolve(c->m, c->st, leaf, rp.names, add_use, c);
+    return rc ? rc : c->rc;
 }
 
 static int compute_uses(const rl_model *m, rl_iam_db *db)
@@ -1157,9 +1310,9 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
     memset(&c, 0, sizeof(c));
     c.m = m;
     c.db = db;
-    /* properties -> 1 when they may name a role, 2 when not: the instances of a template
-     * share their nodes, so each resource is looked at once */
-    rl_hmap looked = RL_HMAP_INIT;
+    /* properties node -> its plan (shared by the instances of a template) */
+    rl_hmap plans = RL_HMAP_INIT;
+    rl_strbuf path = RL_STRBUF_INIT;
     for (size_t i = 0; i < m->nstacks && rc == RL_OK; i++) {
         const rl_stack *st = m->stacks[i];
         if (!st->region || !rl_model_in_pair(m, st->region))
@@ -1183,27 +1336,45 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
                 break;
             if (!res->props)
                 continue;
-            bool cfn = st->source == RL_STACK_CFN;
-            uintptr_t seen = (uintptr_t)rl_hmap_get(&looked, res->props, RL_HMAP_PTR);
-            if (!seen) {
-                /* Terraform keeps intrinsics out (its walk does): key by the same flag */
-                bool tf_env = st->env && st->env->terraform;
-                seen = may_name_role(res->props, NULL, NULL, !tf_env, 0) ? 1 : 2;
-                if (cfn != !tf_env)
-                    seen = 1; /* the rare mixed case: walk as before */
-                if (rl_hmap_put(&looked, res->props, RL_HMAP_PTR, (void *)seen) < 0) {
+            bool cfn = st->source == RL_STACK_CFN, tf_env = st->env && st->env->terraform;
+            if (cfn == tf_env) {
+                /* a CloudFormation stack read as Terraform or the reverse: never made so;
+                 * walked as before */
+                rc = rl_walk_resource(res, on_leaf, &c);
+                if (rc == RL_OK)
+                    rc = c.rc;
+                continue;
+            }
+            plan *pl = rl_hmap_get(&plans, res->props, RL_HMAP_PTR);
+            if (!pl) {
+                if (!(pl = calloc(1, sizeof(*pl)))) {
+                    rc = RL_ENOMEM;
+                    break;
+                }
+                /* no key above the properties: class 0 (not plain) as key_class(NULL)
+                 * gives; the parent of a first-level key is "Properties" (CloudFormation) */
+                plan_walk(pl, res->props, 0, cfn ? KEY_PLAIN : 0, cfn ? KEY_PLAIN : 0, cfn, 0);
+                if (pl->oom || rl_hmap_put(&plans, res->props, RL_HMAP_PTR, pl) < 0) {
+                    plan_free(pl);
                     rc = RL_ENOMEM;
                     break;
                 }
             }
-            if (seen == 2)
-                continue;
-            rc = rl_walk_resource(res, on_leaf, &c);
-            if (rc == RL_OK)
-                rc = c.rc;
+            for (size_t k = 0; k < pl->n && rc == RL_OK; k++) {
+                const plan_leaf *lf = &pl->leaves[k];
+                if (!plan_reaches(pl, lf, st))
+                    continue;
+                plan_path(pl, lf, res, &path);
+                rc = path.failed ? RL_ENOMEM : plan_leaf_use(&c, res, lf->leaf, path.data);
+            }
         }
     }
-    rl_hmap_free(&looked);
+    size_t it = 0;
+    rl_hmap_entry *e;
+    while ((e = rl_hmap_next(&plans, &it)))
+        plan_free(e->value);
+    rl_hmap_free(&plans);
+    rl_strbuf_free(&path);
     return rc;
 }
 
