@@ -496,12 +496,13 @@ Test(report, html_without_quota_findings_says_why)
 }
 
 /* rl_json_dumps() writes what jansson's json_dumps() writes with the reporters' flags. */
+#define ESCAPES "q\" b\\ \b\f\n\r\t \x01\x1f \x7f nul\0end"
+
 Test(report, json_text_is_jansson_s)
 {
     json_t *root = json_object();
     json_object_set_new(root, "plain", json_string("text with / and unicode \xc3\xa9\xe2\x80\x94"));
-    json_object_set_new(root, "escapes",
-                        json_stringn("q\" b\\ \b\f\n\r\t \x01\x1f \x7f nul\0end", 33));
+    json_object_set_new(root, "escapes", json_stringn(ESCAPES, sizeof(ESCAPES) - 1));
     json_object_set_new(root, "empty obj", json_object());
     json_object_set_new(root, "empty arr", json_array());
     json_t *arr = json_array();
