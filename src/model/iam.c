@@ -1141,7 +1141,7 @@ typedef struct plan {
     size_t n, cap;
     plan_step *steps;
     size_t nsteps, capsteps;
-    plan_step *path; /* the steps down to the node being looked at */
+    plan_step *path; /* while building: the steps down to the node being looked at */
     size_t depth, capdepth;
     bool oom;
 } plan;
@@ -1273,14 +1273,25 @@ static void plan_path(const plan *pl, const plan_leaf *lf, const rl_resource *re
     }
 }
 
-static void plan_free(plan *pl)
+/* A copy of the plan just built in `b` (its leaves and steps, exactly sized) in arena a;
+ * b is emptied for the next resource. NULL when out of memory. */
+static plan *plan_keep(rl_arena *a, plan *b)
 {
+    plan *pl = rl_arena_calloc(a, 1, sizeof(*pl));
     if (!pl)
-        return;
-    free(pl->leaves);
-    free(pl->steps);
-    free(pl->path);
-    free(pl);
+        return NULL;
+    pl->n = b->n;
+    pl->nsteps = b->nsteps;
+    pl->leaves = rl_arena_alloc(a, (b->n ? b->n : 1) * sizeof(*pl->leaves));
+    pl->steps = rl_arena_alloc(a, (b->nsteps ? b->nsteps : 1) * sizeof(*pl->steps));
+    if (!pl->leaves || !pl->steps)
+        return NULL;
+    if (b->n)
+        memcpy(pl->leaves, b->leaves, b->n * sizeof(*pl->leaves));
+    if (b->nsteps)
+        memcpy(pl->steps, b->steps, b->nsteps * sizeof(*pl->steps));
+    b->n = b->nsteps = b->depth = 0;
+    return pl;
 }
 
 /* on_leaf() for a leaf of a plan: its keys are last_keys() of its path (what leaf_keys()
@@ -1310,9 +1321,16 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
     memset(&c, 0, sizeof(c));
     c.m = m;
     c.db = db;
-    /* properties node -> its plan (shared by the instances of a template) */
+    /* properties node -> its plan (shared by the instances of a template), or `none`; a
+     * plan is built in `build` (its arrays reused) and kept, exactly sized, in `pa` */
     rl_hmap plans = RL_HMAP_INIT;
     rl_strbuf path = RL_STRBUF_INIT;
+    plan build, none;
+    memset(&build, 0, sizeof(build));
+    memset(&none, 0, sizeof(none));
+    rl_arena *pa = rl_arena_new(0);
+    if (!pa)
+        rc = RL_ENOMEM;
     for (size_t i = 0; i < m->nstacks && rc == RL_OK; i++) {
         const rl_stack *st = m->stacks[i];
         if (!st->region || !rl_model_in_pair(m, st->region))
@@ -1347,15 +1365,12 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
             }
             plan *pl = rl_hmap_get(&plans, res->props, RL_HMAP_PTR);
             if (!pl) {
-                if (!(pl = calloc(1, sizeof(*pl)))) {
-                    rc = RL_ENOMEM;
-                    break;
-                }
                 /* no key above the properties: class 0 (not plain) as key_class(NULL)
                  * gives; the parent of a first-level key is "Properties" (CloudFormation) */
-                plan_walk(pl, res->props, 0, cfn ? KEY_PLAIN : 0, cfn ? KEY_PLAIN : 0, cfn, 0);
-                if (pl->oom || rl_hmap_put(&plans, res->props, RL_HMAP_PTR, pl) < 0) {
-                    plan_free(pl);
+                plan_walk(&build, res->props, 0, cfn ? KEY_PLAIN : 0, cfn ? KEY_PLAIN : 0, cfn, 0);
+                pl = build.oom ? NULL : build.n ? plan_keep(pa, &build) : &none;
+                build.n = build.nsteps = build.depth = 0;
+                if (!pl || rl_hmap_put(&plans, res->props, RL_HMAP_PTR, pl) < 0) {
                     rc = RL_ENOMEM;
                     break;
                 }
@@ -1369,12 +1384,12 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
             }
         }
     }
-    size_t it = 0;
-    rl_hmap_entry *e;
-    while ((e = rl_hmap_next(&plans, &it)))
-        plan_free(e->value);
     rl_hmap_free(&plans);
     rl_strbuf_free(&path);
+    free(build.leaves);
+    free(build.steps);
+    free(build.path);
+    rl_arena_free(pa);
     return rc;
 }
 
