@@ -31,7 +31,7 @@ static int list_rules(const rl_cli *cli)
         return 2;
     for (size_t i = 0; i < rl_registry_count(reg); i++) {
         const rl_rule *r = rl_registry_at(reg, i);
-        printf("%-6s %-8s %-12s %s\n", r->id, rl_level_name(r->level), r->family, r->title);
+        printf("%-6s %-8s %-13s %s\n", r->id, rl_level_name(r->level), r->family, r->title);
     }
     rl_registry_free(reg);
     return 0;

@@ -31,6 +31,10 @@ const rl_check_binding rl_check_bindings[] = {
     {"RL503", rl_check_dependency},
     {"RL504", rl_check_dependency},
     {"RL505", rl_check_imports},
+    {"RL701", rl_check_observability},
+    {"RL702", rl_check_observability},
+    {"RL901", rl_check_requirements},
+    {"RL902", rl_check_requirements},
     {NULL, NULL}};
 /* clang-format on */
 

@@ -443,10 +443,10 @@ Test(suppress, config_errors, .init = in_tmpdir)
 {
     rl_error err;
     put("t.yaml", WORKER);
-    put(".regionlint.yaml", CONFIG "ignore:\n  - {rule: RL9, reason: x}\n");
+    put(".regionlint.yaml", CONFIG "ignore:\n  - {rule: RL99, reason: x}\n");
     cr_assert_null(lint(&err, NULL, NULL));
     cr_assert_eq(err.code, RL_ECONFIG);
-    cr_assert(strstr(err.message, "'RL9' matches no rule"), "%s", err.message);
+    cr_assert(strstr(err.message, "'RL99' matches no rule"), "%s", err.message);
     cr_assert_eq(err.line, 4);
     put(".regionlint.yaml", CONFIG "ignore:\n  - {rule: RL501, reason: x, expires: 31.3.2027}\n");
     cr_assert_null(lint(&err, NULL, NULL));
@@ -456,9 +456,9 @@ Test(suppress, config_errors, .init = in_tmpdir)
     put(".regionlint.yaml", CONFIG "ignore:\n  - {rule: RL004, reason: x}\n");
     cr_assert_null(lint(&err, NULL, NULL));
     cr_assert(strstr(err.message, "RL004 cannot be suppressed"), "%s", err.message);
-    put(".regionlint.yaml", CONFIG "mandatory: [RL7]\n");
+    put(".regionlint.yaml", CONFIG "mandatory: [RL98]\n");
     cr_assert_null(lint(&err, NULL, NULL));
-    cr_assert(strstr(err.message, "mandatory 'RL7' matches no rule"), "%s", err.message);
+    cr_assert(strstr(err.message, "mandatory 'RL98' matches no rule"), "%s", err.message);
 }
 
 /* ---- mandatory rules, disabled rules ---------------------------------------------------- */
