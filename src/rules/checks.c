@@ -31,6 +31,8 @@ const rl_check_binding rl_check_bindings[] = {
     {"RL503", rl_check_dependency},
     {"RL504", rl_check_dependency},
     {"RL505", rl_check_imports},
+    {"RL506", rl_check_external},
+    {"RL507", rl_check_external},
     {NULL, NULL}};
 /* clang-format on */
 
