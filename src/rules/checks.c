@@ -33,6 +33,7 @@ const rl_check_binding rl_check_bindings[] = {
     {"RL505", rl_check_imports},
     {"RL506", rl_check_external},
     {"RL507", rl_check_external},
+    {"RL801", rl_check_inregion},
     {NULL, NULL}};
 /* clang-format on */
 
