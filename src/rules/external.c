@@ -334,8 +334,9 @@ typedef struct ext {
     party *parties;
     size_t nparties;
     const rl_node *ignored_types;
-    rl_cidrs vpcs; /* VPC and subnet blocks of each standby region */
-    rl_hmap seen;  /* finding keys: RL506 -> finding, RL507 -> use */
+    rl_cidrs vpcs;       /* VPC and subnet blocks of each standby region */
+    rl_hmap vpc_unknown; /* region -> 1: a VPC whose block cannot be resolved */
+    rl_hmap seen;        /* finding keys: RL506 -> finding, RL507 -> use */
     rl_strbuf key;
     rl_arena *arena;
     int rc;
@@ -452,6 +453,34 @@ static const char *excerpt(ext *x, size_t off, size_t len, size_t max)
     return r ? r : "";
 }
 
+static bool continuation(const rl_evstr *s, size_t i)
+{
+    return i < s->len && ((unsigned char)s->str[i] & 0xC0) == 0x80;
+}
+
+/* The value around bytes [off, off+len) for messages: all of it when short, else about 120
+ * bytes around the hit (a long user-data script), marked with "..." where cut. */
+static const char *window(ext *x, size_t off, size_t len)
+{
+    size_t start = 0, end = x->s->len;
+    if (end > 120) {
+        start = off > 40 ? off - 40 : 0;
+        end = start + 120 > x->s->len ? x->s->len : start + 120;
+        if (end < off + len)
+            end = off + len;
+        while (start > 0 && continuation(x->s, start))
+            start--;
+        while (continuation(x->s, end))
+            end++;
+    }
+    const char *mid = excerpt(x, start, end - start, 200);
+    const char *r =
+        rl_arena_printf(x->arena, "%s%s%s", start ? "..." : "", mid, end < x->s->len ? "..." : "");
+    if (!r)
+        x->rc = RL_ENOMEM;
+    return r ? r : "";
+}
+
 /* Where bytes of the current string came from: the exact span in the literal, else the
  * value. `elsewhere`: the literal is not inside the property (a parameter's Default or a
  * parameter file). */
@@ -519,7 +548,7 @@ static void report_onprem(ext *x, size_t off, size_t len, const char *domain)
         return;
     }
     const char *what = excerpt(x, off, len, 100);
-    const char *value = excerpt(x, 0, x->s->len, 120);
+    const char *value = window(x, off, len);
     const char *region = x->st->region;
     rl_finding *f;
     if (domain)
@@ -581,7 +610,8 @@ static void record_use(ext *x, party *p, size_t off, size_t len)
 static int on_ip(void *ctx, size_t off, size_t len, uint32_t addr)
 {
     ext *x = ctx;
-    if (rl_ipv4_rfc1918(addr) && !rl_cidrs_contain(&x->vpcs, x->st->region, addr))
+    if (rl_ipv4_rfc1918(addr) && !rl_cidrs_contain(&x->vpcs, x->st->region, addr) &&
+        !rl_hmap_gets(&x->vpc_unknown, x->st->region))
         report_onprem(x, off, len, NULL);
     return x->rc;
 }
@@ -801,31 +831,48 @@ static int read_parties(ext *x)
 
 /* ---- the walk ------------------------------------------------------------------------ */
 
-/* The property that holds a VPC's (or subnet's) CIDR block, for the in-VPC exemption. */
-static const char *cidr_property(const rl_resource *res)
+/* The property that holds a VPC's (or subnet's) CIDR block, for the in-VPC exemption;
+ * *vpc: the block is a VPC's own (not a subnet's, which lies inside one). */
+static const char *cidr_property(const rl_resource *res, bool *vpc)
 {
-    static const char *const cfn[] = {"AWS::EC2::VPC", "AWS::EC2::VPCCidrBlock",
-                                      "AWS::EC2::Subnet"};
-    static const char *const tf[] = {"aws_vpc", "aws_default_vpc", "aws_subnet",
-                                     "aws_default_subnet", "aws_vpc_ipv4_cidr_block_association"};
+    static const struct {
+        const char *type, *prop;
+        bool vpc;
+    } types[] = {{"AWS::EC2::VPC", "CidrBlock", true},
+                 {"AWS::EC2::VPCCidrBlock", "CidrBlock", true},
+                 {"AWS::EC2::Subnet", "CidrBlock", false},
+                 {"aws_vpc", "cidr_block", true},
+                 {"aws_default_vpc", "cidr_block", true},
+                 {"aws_vpc_ipv4_cidr_block_association", "cidr_block", true},
+                 {"aws_subnet", "cidr_block", false},
+                 {"aws_default_subnet", "cidr_block", false}};
     const char *t = res->type ? res->type : "";
-    for (size_t i = 0; i < sizeof(cfn) / sizeof(*cfn); i++)
-        if (!strcmp(t, cfn[i]))
-            return "CidrBlock";
-    for (size_t i = 0; i < sizeof(tf) / sizeof(*tf); i++)
-        if (!strcmp(t, tf[i]))
-            return "cidr_block";
+    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
+        if (!strcmp(t, types[i].type)) {
+            *vpc = types[i].vpc;
+            return types[i].prop;
+        }
     return NULL;
 }
 
+typedef struct cidr_ctx {
+    ext *x;
+    size_t known; /* alternatives that are a block */
+    bool unknown; /* an alternative that is not */
+} cidr_ctx;
+
 static int on_cidr(void *ctx, const rl_evstr *s)
 {
-    ext *x = ctx;
+    cidr_ctx *c = ctx;
     uint32_t net;
     unsigned prefix;
-    if (s->complete && rl_cidr_parse(s->str, s->len, &net, &prefix) &&
-        rl_cidrs_add(&x->vpcs, x->st->region, net, prefix) < 0)
-        return x->rc = RL_ENOMEM;
+    if (!s->complete || !rl_cidr_parse(s->str, s->len, &net, &prefix)) {
+        c->unknown = true;
+        return 0;
+    }
+    c->known++;
+    if (rl_cidrs_add(&c->x->vpcs, c->x->st->region, net, prefix) < 0)
+        return c->x->rc = RL_ENOMEM;
     return 0;
 }
 
@@ -854,11 +901,20 @@ static int collect_vpcs(ext *x)
         x->st = st;
         for (size_t j = 0; j < st->nresources && !x->rc; j++) {
             const rl_resource *res = &st->resources[j];
-            const char *prop = res->deployed != 0 ? cidr_property(res) : NULL;
-            const rl_node *n = prop ? rl_node_get(res->props, prop) : NULL;
-            int rc = n ? rl_eval_strings(st, n, on_cidr, x) : 0;
+            bool vpc = false;
+            const char *prop = res->deployed != 0 ? cidr_property(res, &vpc) : NULL;
+            if (!prop)
+                continue;
+            const rl_node *n = rl_node_get(res->props, prop);
+            cidr_ctx c = {x, 0, false};
+            int rc = n ? rl_eval_strings(st, n, on_cidr, &c) : 0;
             if (rc < 0)
                 return rc;
+            /* a VPC whose block cannot be known (a parameter without a default, an IPAM
+             * pool): any private address may be inside it, so none is reported there */
+            if (vpc && (c.unknown || !c.known) &&
+                rl_hmap_puts(&x->vpc_unknown, st->region, (void *)1) < 0)
+                return x->rc = RL_ENOMEM;
         }
     }
     return x->rc;
@@ -964,6 +1020,7 @@ int rl_check_external(rl_rule_ctx *ctx)
     rc = x.rc;
 cleanup:
     rl_hmap_free(&x.seen);
+    rl_hmap_free(&x.vpc_unknown);
     rl_strbuf_free(&x.key);
     rl_domains_free(&x.onprem);
     rl_domains_free(&x.hosts);

@@ -411,3 +411,42 @@ Test(external, nothing_without_settings_and_nothing_when_disabled)
     cr_assert_eq(count(f, "RL506") + count(f, "RL507"), 0);
     fx_free(f);
 }
+
+Test(external, a_vpc_block_that_cannot_be_known_hides_addresses_not_hosts)
+{
+    fx *f = fx_new();
+    put(f, "t/net.yaml",
+        "Parameters:\n"
+        "  Block: {Type: String}\n"
+        "Resources:\n"
+        "  Vpc:\n"
+        "    Type: AWS::EC2::VPC\n"
+        "    Properties: {CidrBlock: !Ref Block}\n");
+    char t[1024];
+    snprintf(t, sizeof(t), "%s%s", lambda,
+             "          A: 10.30.1.1\n"
+             "          B: db.corp.example.com\n");
+    put(f, "t/app.yaml", t);
+    cr_assert_eq(run(f, two_standbys), 0, "%s", f->err.message);
+    cr_assert_eq(count(f, "RL506"), 2, "the host, in each standby");
+    find(f, "RL506", 9, 14);
+    fx_free(f);
+}
+
+Test(external, long_values_are_shown_around_the_hit)
+{
+    fx *f = fx_new();
+    char t[2048], script[600];
+    memset(script, 'x', 300);
+    script[300] = '\0';
+    snprintf(t, sizeof(t), "%s          S: \"%s mount 10.50.0.9:/exports %s\"\n", lambda, script,
+             script);
+    put(f, "t/app.yaml", t);
+    cr_assert_eq(run(f, two_standbys), 0, "%s", f->err.message);
+    const rl_finding *x = find(f, "RL506", 8, 15 + 300 + 7);
+    cr_assert(strstr(x->message, "(S: \"...xxx") &&
+                  strstr(x->message, "mount 10.50.0.9:/exports") && strstr(x->message, "xxx...\")"),
+              "%s", x->message);
+    cr_assert_lt(strlen(x->message), 400);
+    fx_free(f);
+}
