@@ -202,7 +202,7 @@ int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
             return RL_ENOMEM;
         p->name = k->u.s.str;
         p->decl = d;
-        if (!(p->via = rl_arena_printf(a, "parameter %s", p->name)))
+        if (!(p->via = rl_arena_cat(a, "parameter ", p->name, NULL)))
             return RL_ENOMEM;
         p->is_list = param_is_list(d);
         const rl_node *v = param_file_value(params, p->name);
@@ -239,7 +239,7 @@ static int add_cfn_resources(rl_model *m, rl_stack *st)
             continue;
         r.node = v;
         r.props = rl_node_get(v, "Properties");
-        r.path = rl_arena_printf(m->priv->arena, "Resources.%s", r.id);
+        r.path = rl_arena_cat(m->priv->arena, "Resources.", r.id, NULL);
         r.region = st->region;
         r.condition = rl_node_str(rl_node_get(v, "Condition"));
         r.deployed = r.condition ? rl_eval_condition(st, r.condition) : 1;
