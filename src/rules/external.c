@@ -323,7 +323,9 @@ typedef struct ext {
     size_t region_ix;
     const rl_resource *res;
     const rl_node *leaf;
-    const char *path;
+    const rl_walk *w;
+    const char *lastkey; /* the last key above the leaf, for messages */
+    int lastkeylen;
     const rl_evstr *s;
     bool on506, on507;
     bool skip_type; /* RL506 does not look at this resource's type */
@@ -333,7 +335,7 @@ typedef struct ext {
     rl_domains alts;  /* alternative host -> alt_link list */
     party *parties;
     size_t nparties;
-    const rl_node *ignored_types;
+    rl_globset *ignored_types;
     rl_cidrs vpcs;       /* VPC and subnet blocks of each standby region */
     rl_hmap vpc_unknown; /* region -> 1: a VPC whose block cannot be resolved */
     rl_hmap seen;        /* finding keys: RL506 -> finding, RL507 -> use */
@@ -342,37 +344,10 @@ typedef struct ext {
     int rc;
 } ext;
 
-static bool glob_list_match(const rl_node *list, const char *s)
-{
-    for (size_t i = 0; i < rl_node_count(list); i++) {
-        const char *p = rl_node_str(rl_node_at(list, i));
-        if (p && rl_glob_match(p, s))
-            return true;
-    }
-    return false;
-}
-
 static bool ends_with_ci(const char *s, size_t n, const char *suffix)
 {
     size_t sl = strlen(suffix);
     return n >= sl && !strncasecmp(s + n - sl, suffix, sl);
-}
-
-/* Calls test(segment, len) for each key of a logical path ("a.b[0].c" -> a, b, c). */
-static bool any_segment(const char *path, bool (*test)(const char *seg, size_t n))
-{
-    const char *p = path;
-    while (*p) {
-        size_t n = strcspn(p, ".[");
-        if (n && test(p, n))
-            return true;
-        p += n;
-        if (*p == '[')
-            p += strcspn(p, "]");
-        if (*p)
-            p++;
-    }
-    return false;
 }
 
 static bool seg_free_text(const char *s, size_t n)
@@ -406,25 +381,41 @@ static bool seg_aliases(const char *s, size_t n)
     return n == 7 && !strncasecmp(s, "Aliases", 7);
 }
 
-static const char *last_key(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-    return dot ? dot + 1 : path;
-}
+enum {
+    KEYS_SKIP = 1,   /* text, a policy, or a name the resource gives itself */
+    KEYS_NETWORK = 2 /* network configuration: RL506 does not look */
+};
 
-/* Names a resource gives itself are not endpoints: a DNS record's own name, a
- * distribution's aliases. */
-static bool own_name(const rl_resource *res, const char *path)
+/* What the keys from the properties down to a leaf say about it (read from the walk's
+ * steps: no path string per leaf). *last receives the last key that is not Fn::If. */
+static unsigned classify_keys(const rl_resource *res, const rl_walk *w, const rl_node **last)
 {
-    const char *k = last_key(path);
+    unsigned r = 0;
+    size_t depth = rl_walk_depth(w);
+    *last = NULL;
+    for (size_t i = 0; i < depth; i++) {
+        const rl_node *k = rl_walk_step(w, i, NULL);
+        if (!rl_node_is_scalar(k))
+            continue; /* a list index */
+        const char *s = k->u.s.str;
+        size_t n = k->u.s.len;
+        if (n == 6 && !memcmp(s, "Fn::If", 6))
+            continue;
+        if (seg_free_text(s, n) || seg_policy(s, n) || seg_aliases(s, n))
+            return KEYS_SKIP;
+        if (seg_network(s, n))
+            r |= KEYS_NETWORK;
+        *last = k;
+    }
+    /* a DNS record's own name is not an endpoint it calls */
     const char *t = res->type ? res->type : "";
-    if (any_segment(path, seg_aliases))
-        return true;
-    if (!strcmp(t, "AWS::Route53::RecordSet") || !strcmp(t, "AWS::Route53::RecordSetGroup"))
-        return !strcmp(k, "Name") || !strcmp(k, "HostedZoneName");
-    if (!strcmp(t, "aws_route53_record"))
-        return !strcmp(k, "name");
-    return false;
+    const char *k = *last ? (*last)->u.s.str : "";
+    if ((!strcmp(t, "AWS::Route53::RecordSet") || !strcmp(t, "AWS::Route53::RecordSetGroup")) &&
+        (!strcmp(k, "Name") || !strcmp(k, "HostedZoneName")))
+        return KEYS_SKIP;
+    if (!strcmp(t, "aws_route53_record") && !strcmp(k, "name"))
+        return KEYS_SKIP;
+    return r;
 }
 
 /* The text of bytes [off, off+len) of the current string for messages: escaped,
@@ -552,16 +543,18 @@ static void report_onprem(ext *x, size_t off, size_t len, const char *domain)
     const char *region = x->st->region;
     rl_finding *f;
     if (domain)
-        f = rl_emit_as(x->ctx, "RL506", RL_LEVEL_NONE, file, &span, x->path, region, NULL,
-                       "%s (%s) in the standby region %s depends on %s, a host of the "
-                       "on-premises domain %s, far from the standby (%s: \"%s\")",
-                       x->res->id, x->res->type, region, what, domain, last_key(x->path), value);
+        f = rl_emit_as(
+            x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
+            "%s (%s) in the standby region %s depends on %s, a host of the "
+            "on-premises domain %s, far from the standby (%.*s: \"%s\")",
+            x->res->id, x->res->type, region, what, domain, x->lastkeylen, x->lastkey, value);
     else
-        f = rl_emit_as(x->ctx, "RL506", RL_LEVEL_NONE, file, &span, x->path, region, NULL,
-                       "%s (%s) in the standby region %s depends on %s, a private (RFC 1918) "
-                       "address outside the VPCs defined for %s, so an on-premises endpoint far "
-                       "from the standby (%s: \"%s\")",
-                       x->res->id, x->res->type, region, what, region, last_key(x->path), value);
+        f = rl_emit_as(
+            x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
+            "%s (%s) in the standby region %s depends on %s, a private (RFC 1918) "
+            "address outside the VPCs defined for %s, so an on-premises endpoint far "
+            "from the standby (%.*s: \"%s\")",
+            x->res->id, x->res->type, region, what, region, x->lastkeylen, x->lastkey, value);
     if (f && elsewhere)
         add_use_site(x, f, via);
     *slot = f;
@@ -584,7 +577,7 @@ static void record_use(ext *x, party *p, size_t off, size_t len)
     }
     u = rl_arena_calloc(x->arena, 1, sizeof(*u));
     bool *in = rl_arena_calloc(x->arena, x->m->nregions, sizeof(bool));
-    const char *path = rl_arena_strdup(x->arena, x->path);
+    const char *path = rl_arena_strdup(x->arena, rl_walk_path(x->w));
     if (!u || !in || !path) {
         x->rc = RL_ENOMEM;
         return;
@@ -643,16 +636,20 @@ static int on_string(void *ctx, const rl_evstr *s)
     return rc ? rc : x->rc;
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     ext *x = ctx;
-    if (any_segment(path, seg_free_text) || any_segment(path, seg_policy) || own_name(res, path))
+    const rl_node *last;
+    unsigned keys = classify_keys(res, w, &last);
+    if (keys & KEYS_SKIP)
         return 0;
     x->res = res;
     x->leaf = leaf;
-    x->path = path;
+    x->w = w;
+    x->lastkey = last ? last->u.s.str : "";
+    x->lastkeylen = last && last->u.s.len < 200 ? (int)last->u.s.len : last ? 200 : 0;
     x->look506 = x->on506 && !x->skip_type && !rl_model_is_primary(x->m, x->st->region) &&
-                 !any_segment(path, seg_network);
+                 !(keys & KEYS_NETWORK);
     if (!x->look506 && !(x->on507 && x->nparties))
         return 0;
     int rc = rl_eval_strings(x->st, leaf, on_string, x);
@@ -724,10 +721,12 @@ static int read_onprem(ext *x)
         if (rc < 0)
             return rc;
     }
-    x->ignored_types = rl_ctx_setting_of(x->ctx, "RL506", "ignored-types");
-    if (x->ignored_types && !string_list(x->ignored_types))
-        return bad_setting(x, "RL506", "ignored-types", x->ignored_types,
+    const rl_node *types = rl_ctx_setting_of(x->ctx, "RL506", "ignored-types");
+    if (types && !string_list(types))
+        return bad_setting(x, "RL506", "ignored-types", types,
                            "expected a list of resource type globs");
+    if (rl_ctx_setting_globs(x->ctx, "RL506", "ignored-types", 0, &x->ignored_types) < 0)
+        return x->rc = RL_ENOMEM;
     const rl_node *cidrs = rl_ctx_setting_of(x->ctx, "RL506", "vpc-cidrs");
     if (!cidrs)
         return RL_OK;
@@ -939,7 +938,7 @@ static int walk(ext *x)
             /* an IAM policy's addresses are who may call, not what is called */
             if (!strncmp(t, "AWS::IAM::", 10) || !strncmp(t, "aws_iam_", 8))
                 continue;
-            x->skip_type = glob_list_match(x->ignored_types, t);
+            x->skip_type = rl_globset_match(x->ignored_types, t);
             int rc = rl_walk_resource(res, on_leaf, x);
             if (rc < 0)
                 return rc;
@@ -1026,6 +1025,7 @@ cleanup:
     rl_domains_free(&x.hosts);
     rl_domains_free(&x.alts);
     rl_cidrs_free(&x.vpcs);
+    rl_globset_free(x.ignored_types);
     rl_arena_free(x.arena);
     return rc;
 }
