@@ -1219,10 +1219,13 @@ static void each_primary(ir *x, void (*fn)(ir *x, const rl_resource *res))
     }
 }
 
-/* Pass 1: every resource by logical id or address, and by the physical id or name a plan,
- * a state or a literal DB identifier gives it. */
+/* Pass 1: the resources others refer to (subnets, route tables, NAT gateways, clusters) by
+ * logical id or address, and by the physical id or name a plan, a state or a literal DB
+ * identifier gives them. */
 static void index_resource(ir *x, const rl_resource *res)
 {
+    if (!is_subnet(res) && !is_route_table(res) && !is_nat(res) && !is_cluster(res))
+        return;
     const char *scope = scope_of(x, res->stack);
     bool tf = !cfn(res);
     index_put(x, scope, false, res->id, res);
