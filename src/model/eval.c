@@ -715,10 +715,19 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
     return rc;
 }
 
+/* Scratch memory left by an earlier evaluation is dropped before a new one, unless an
+ * rl_eval_strings() callback still reads its strings. */
+static void scratch_reuse(const rl_stack *st)
+{
+    if (st->env->model->priv->eval_depth == 0)
+        rl_arena_reset(st->env->model->priv->scratch);
+}
+
 const char *rl_eval_string(const rl_stack *st, const rl_node *node)
 {
     if (!st || !st->env)
         return rl_node_str(node);
+    scratch_reuse(st);
     ev e = ev_begin(st);
     svs r = eval_node(&e, node, st->env->doc);
     if (e.oom || r.n != 1 || !r.v[0].complete || r.v[0].absent)
@@ -730,6 +739,7 @@ int rl_eval_condition(const rl_stack *st, const char *name)
 {
     if (!st || !st->env)
         return -1;
+    scratch_reuse(st);
     ev e = ev_begin(st);
     return cond_value(&e, name);
 }

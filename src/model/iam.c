@@ -316,12 +316,16 @@ static const char *res_key(rl_arena *a, const void *scope, const char *id, char 
     return a ? rl_arena_strndup(a, buf, n) : buf;
 }
 
+/* Terraform addresses by input; a CloudFormation stack's own index (env->resources) holds
+ * its logical ids. */
 static int index_resources(const rl_model *m, rl_iam_db *db)
 {
     if (db->indexed)
         return RL_OK;
     for (size_t i = 0; i < m->nstacks; i++) {
         const rl_stack *st = m->stacks[i];
+        if (!is_tf(st))
+            continue;
         for (size_t j = 0; j < st->nresources; j++) {
             const rl_resource *r = &st->resources[j];
             char buf[1024];
@@ -341,10 +345,17 @@ const rl_resource *rl_model_resource(const rl_model *m, const rl_stack *st, cons
 {
     rl_iam_db *db = db_get(m);
     char buf[1024];
-    if (!db || !id || index_resources(m, db) < 0)
+    if (!db || !id)
         return NULL;
+    /* ids that make a key of 1 KiB or more are not looked up (as ever) */
     const char *k = res_key(NULL, scope_of(st), id, buf, sizeof(buf));
-    return k ? rl_hmap_gets(&db->resources, k) : NULL;
+    if (!k)
+        return NULL;
+    if (!is_tf(st)) {
+        uintptr_t i = st->env ? (uintptr_t)rl_hmap_gets(&st->env->resources, id) : 0;
+        return i ? &st->resources[i - 1] : NULL;
+    }
+    return index_resources(m, db) < 0 ? NULL : rl_hmap_gets(&db->resources, k);
 }
 
 /* The resource a reference names: "Role", "Role.Arn" (CloudFormation) or
