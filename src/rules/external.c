@@ -365,20 +365,71 @@ static bool seg_policy(const char *s, size_t n)
 
 /* Network configuration inside other resources: CIDR blocks and the resource's own
  * private addresses (an instance's PrivateIpAddress, private_ips) */
+/* A key in lower case without '_' and '-' (PrivateIpAddress, private_ip and
+ * Access-Control-Allow-Origin compare alike); long keys are cut. */
+static void fold_key(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n && m + 1 < cap; i++)
+        if (s[i] != '_' && s[i] != '-')
+            out[m++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    out[m] = '\0';
+}
+
 static bool seg_network(const char *s, size_t n)
 {
     char low[64];
-    size_t m = 0;
-    for (size_t i = 0; i < n && m + 1 < sizeof(low); i++)
-        if (s[i] != '_')
-            low[m++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-    low[m] = '\0';
+    fold_key(s, n, low, sizeof(low));
     return strstr(low, "cidr") || strstr(low, "privateip");
 }
 
-static bool seg_aliases(const char *s, size_t n)
+/* Names a resource gives itself, who may call it and links for people are not endpoints
+ * it calls: a distribution's aliases, a hosted zone's name, CORS origins, a product's
+ * support URL. */
+static bool seg_not_called(const char *s, size_t n)
 {
-    return n == 7 && !strncasecmp(s, "Aliases", 7);
+    char low[64];
+    fold_key(s, n, low, sizeof(low));
+    return !strcmp(low, "aliases") || !strcmp(low, "hostedzonename") || !strncmp(low, "cors", 4) ||
+           strstr(low, "alloworigin");
+}
+
+/* DNS records whose values are text or names, not hosts to reach: TXT (SPF, verification
+ * tokens), CAA (the certificate authorities allowed), PTR (the name of an address), DS,
+ * SOA. */
+static bool text_record(const rl_node *type)
+{
+    static const char *const types[] = {"TXT", "SPF", "CAA", "PTR", "DS", "SOA"};
+    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
+        if (rl_node_streq(type, types[i]))
+            return true;
+    return false;
+}
+
+/* The DNS record a leaf belongs to is a text record: RecordSet.Type,
+ * RecordSetGroup.RecordSets[i].Type, aws_route53_record.type. */
+static bool in_text_record(const rl_resource *res, const rl_walk *w)
+{
+    const char *t = res->type ? res->type : "";
+    if (!strcmp(t, "AWS::Route53::RecordSet"))
+        return text_record(rl_node_get(res->props, "Type"));
+    if (!strcmp(t, "aws_route53_record"))
+        return text_record(rl_node_get(res->props, "type"));
+    if (strcmp(t, "AWS::Route53::RecordSetGroup") || rl_walk_depth(w) < 2 ||
+        !rl_node_streq(rl_walk_step(w, 0, NULL), "RecordSets"))
+        return false;
+    size_t i = 0;
+    if (rl_walk_step(w, 1, &i))
+        return false;
+    return text_record(rl_node_get(rl_node_at(rl_node_get(res->props, "RecordSets"), i), "Type"));
+}
+
+/* SAM's custom domain of an API (Domain: {DomainName, Route53}) is the API's own name. */
+static bool sam_domain(const rl_resource *res, const rl_node *first)
+{
+    const char *t = res->type ? res->type : "";
+    return (!strcmp(t, "AWS::Serverless::Api") || !strcmp(t, "AWS::Serverless::HttpApi")) &&
+           rl_node_streq(first, "Domain");
 }
 
 enum {
@@ -401,17 +452,20 @@ static unsigned classify_keys(const rl_resource *res, const rl_walk *w, const rl
         size_t n = k->u.s.len;
         if (n == 6 && !memcmp(s, "Fn::If", 6))
             continue;
-        if (seg_free_text(s, n) || seg_policy(s, n) || seg_aliases(s, n))
+        if (seg_free_text(s, n) || seg_policy(s, n) || seg_not_called(s, n) ||
+            (i == 0 && sam_domain(res, k)))
             return KEYS_SKIP;
         if (seg_network(s, n))
             r |= KEYS_NETWORK;
         *last = k;
     }
-    /* a DNS record's own name is not an endpoint it calls */
+    /* a DNS record's own name is not an endpoint it calls, nor is a text record's value */
     const char *t = res->type ? res->type : "";
     const char *k = *last ? (*last)->u.s.str : "";
     if ((!strcmp(t, "AWS::Route53::RecordSet") || !strcmp(t, "AWS::Route53::RecordSetGroup")) &&
-        (!strcmp(k, "Name") || !strcmp(k, "HostedZoneName")))
+        !strcmp(k, "Name"))
+        return KEYS_SKIP;
+    if (in_text_record(res, w))
         return KEYS_SKIP;
     if (!strcmp(t, "aws_route53_record") && !strcmp(k, "name"))
         return KEYS_SKIP;

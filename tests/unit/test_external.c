@@ -450,3 +450,39 @@ Test(external, long_values_are_shown_around_the_hit)
     cr_assert_lt(strlen(x->message), 400);
     fx_free(f);
 }
+
+Test(external, names_origins_and_text_records_are_not_endpoints)
+{
+    fx *f = fx_new();
+    put(f, "t/names.yaml",
+        "Resources:\n"
+        "  Url:\n"
+        "    Type: AWS::Lambda::Url\n"
+        "    Properties:\n"
+        "      TargetFunctionArn: !Sub arn:aws:lambda:${AWS::Region}:111122223333:function:f\n"
+        "      AuthType: NONE\n"
+        "      Cors: {AllowOrigins: [\"https://portal.corp.example.com\"]}\n"
+        "  Domain:\n"
+        "    Type: AWS::ApiGateway::DomainName\n"
+        "    Properties: {DomainName: api.corp.example.com}\n"
+        "  Api:\n"
+        "    Type: AWS::Serverless::Api\n"
+        "    Properties:\n"
+        "      StageName: prod\n"
+        "      Domain: {DomainName: api.corp.example.com, Route53: {HostedZoneName: "
+        "corp.example.com.}}\n"
+        "  Records:\n"
+        "    Type: AWS::Route53::RecordSetGroup\n"
+        "    Properties:\n"
+        "      HostedZoneName: corp.example.com.\n"
+        "      RecordSets:\n"
+        "        - {Name: corp.example.com., Type: TXT, TTL: '300', ResourceRecords: "
+        "['\"v=spf1 include:mail.corp.example.com -all\"']}\n"
+        "        - {Name: app.corp.example.com., Type: CNAME, TTL: '300', ResourceRecords: "
+        "[app.dc1.corp.example.com]}\n");
+    cr_assert_eq(run(f, two_standbys), 0, "%s", f->err.message);
+    /* only the CNAME's value is a host the standby's clients are sent to */
+    cr_assert_eq(count(f, "RL506"), 2, "the CNAME, in each standby");
+    find(f, "RL506", 22, 84);
+    fx_free(f);
+}
