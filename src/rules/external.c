@@ -762,10 +762,40 @@ static int read_domains(ext *x, const char *rule, const char *key, const rl_node
     return rc == RL_OK ? RL_OK : (x->rc = rc);
 }
 
+/* A key of the rule's settings in the config that the rule does not have is an error, so a
+ * typo ("onprem-domain") never silently turns a setting off. */
+static int known_keys(ext *x, const char *rule, const char *const *keys, size_t n)
+{
+    const rl_config *cfg = rl_ctx_config(x->ctx);
+    const rl_node *set = rl_config_rule_settings(cfg, rule);
+    for (size_t i = 0; rl_node_is_map(set) && i < set->u.map.count; i++) {
+        const rl_node *k = set->u.map.items[i].key;
+        bool known = false;
+        for (size_t j = 0; j < n && !known; j++)
+            known = rl_node_streq(k, keys[j]);
+        if (!known) {
+            char list[128] = "";
+            for (size_t j = 0, len = 0; j < n; j++) {
+                int w = snprintf(list + len, sizeof(list) - len, "%s%s", j ? ", " : "", keys[j]);
+                if (w > 0 && len + (size_t)w < sizeof(list))
+                    len += (size_t)w;
+            }
+            return rl_ctx_fail(x->ctx, RL_ECONFIG, cfg->path, &k->span,
+                               "%s has no setting '%s' (settings: %s)", rule,
+                               rl_node_str(k) ? rl_node_str(k) : "?", list);
+        }
+    }
+    return RL_OK;
+}
+
 /* RL506: onprem-domains (host suffixes), vpc-cidrs (a list for every standby, or region ->
  * list), ignored-types (globs). */
 static int read_onprem(ext *x)
 {
+    static const char *const keys[] = {"onprem-domains", "vpc-cidrs", "ignored-types"};
+    int krc = known_keys(x, "RL506", keys, 3);
+    if (krc < 0)
+        return krc;
     const rl_node *doms = rl_ctx_setting_of(x->ctx, "RL506", "onprem-domains");
     if (doms && !string_list(doms))
         return bad_setting(x, "RL506", "onprem-domains", doms, "expected a list of domains");
@@ -814,6 +844,10 @@ static int read_onprem(ext *x)
 /* RL507: third-parties: [{name, hosts: [...], alternatives: [...]}] */
 static int read_parties(ext *x)
 {
+    static const char *const keys[] = {"third-parties"};
+    int krc = known_keys(x, "RL507", keys, 1);
+    if (krc < 0)
+        return krc;
     const char *key = "third-parties";
     const rl_node *list = rl_ctx_setting_of(x->ctx, "RL507", key);
     if (!list)

@@ -344,6 +344,8 @@ Test(external, bad_settings_are_config_errors_with_positions)
         {"rules:\n  RL507:\n    third-parties: [{hosts: [a.com]}]\n", 5},
         {"rules:\n  RL507:\n    third-parties: [{name: x, hosts: [a.com], alt: [b.com]}]\n", 5},
         {"rules:\n  RL507:\n    third-parties:\n      - {name: x, hosts: []}\n", 6},
+        {"rules:\n  RL506:\n    onprem-domain: [corp.example.com]\n", 5},
+        {"rules:\n  RL507:\n    third-party: []\n", 5},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         fx *f = fx_new();
