@@ -363,8 +363,6 @@ static bool seg_policy(const char *s, size_t n)
            ends_with_ci(s, n, "policydocument") || (n == 9 && !strncmp(s, "Condition", 9));
 }
 
-/* Network configuration inside other resources: CIDR blocks and the resource's own
- * private addresses (an instance's PrivateIpAddress, private_ips) */
 /* A key in lower case without '_' and '-' (PrivateIpAddress, private_ip and
  * Access-Control-Allow-Origin compare alike); long keys are cut. */
 static void fold_key(const char *s, size_t n, char *out, size_t cap)
@@ -376,6 +374,8 @@ static void fold_key(const char *s, size_t n, char *out, size_t cap)
     out[m] = '\0';
 }
 
+/* Network configuration inside other resources: CIDR blocks and the resource's own
+ * private addresses (an instance's PrivateIpAddress, private_ips) */
 static bool seg_network(const char *s, size_t n)
 {
     char low[64];
@@ -391,7 +391,7 @@ static bool seg_not_called(const char *s, size_t n)
     char low[64];
     fold_key(s, n, low, sizeof(low));
     return !strcmp(low, "aliases") || !strcmp(low, "hostedzonename") || !strncmp(low, "cors", 4) ||
-           strstr(low, "alloworigin");
+           strstr(low, "alloworigin") || !strncmp(low, "support", 7);
 }
 
 /* DNS records whose values are text or names, not hosts to reach: TXT (SPF, verification
@@ -569,10 +569,16 @@ static bool seen_before(ext *x, const char *rule, const char *file, const rl_spa
     return false;
 }
 
+/* A resource's type for messages ("" when the template leaves it out). */
+static const char *type_name(const rl_resource *res)
+{
+    return res->type ? res->type : "";
+}
+
 static void add_use_site(ext *x, rl_finding *f, const char *via)
 {
     rl_emit_related(x->ctx, f, rl_doc_path(x->st->input->doc), &x->leaf->span,
-                    "used here by %s (%s)%s%s", x->res->id, x->res->type ? x->res->type : "",
+                    "used here by %s (%s)%s%s", x->res->id, type_name(x->res),
                     via ? " through " : "", via ? via : "");
 }
 
@@ -601,14 +607,14 @@ static void report_onprem(ext *x, size_t off, size_t len, const char *domain)
             x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
             "%s (%s) in the standby region %s depends on %s, a host of the "
             "on-premises domain %s, far from the standby (%.*s: \"%s\")",
-            x->res->id, x->res->type, region, what, domain, x->lastkeylen, x->lastkey, value);
+            x->res->id, type_name(x->res), region, what, domain, x->lastkeylen, x->lastkey, value);
     else
         f = rl_emit_as(
             x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
             "%s (%s) in the standby region %s depends on %s, a private (RFC 1918) "
             "address outside the VPCs defined for %s, so an on-premises endpoint far "
             "from the standby (%.*s: \"%s\")",
-            x->res->id, x->res->type, region, what, region, x->lastkeylen, x->lastkey, value);
+            x->res->id, type_name(x->res), region, what, region, x->lastkeylen, x->lastkey, value);
     if (f && elsewhere)
         add_use_site(x, f, via);
     *slot = f;
@@ -641,7 +647,7 @@ static void record_use(ext *x, party *p, size_t off, size_t len)
     u->span = span;
     u->path = path;
     u->res_id = x->res->id;
-    u->res_type = x->res->type;
+    u->res_type = type_name(x->res);
     u->host = excerpt(x, off, len, 100);
     u->in_region = in;
     in[x->region_ix] = true;
@@ -1078,8 +1084,8 @@ static void report_parties(ext *x)
                                u->res_id, u->res_type, regions, u->host, p->name, p->name);
             if (f && u->elsewhere)
                 rl_emit_related(x->ctx, f, u->use_file, &u->use_span, "used here by %s (%s)%s%s",
-                                u->res_id, u->res_type ? u->res_type : "",
-                                u->via ? " through " : "", u->via ? u->via : "");
+                                u->res_id, u->res_type, u->via ? " through " : "",
+                                u->via ? u->via : "");
         }
     }
 }

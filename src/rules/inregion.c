@@ -485,11 +485,12 @@ static void tally_subnet(ir *x, const target *t, rl_zone_tally *tl)
     size_t n;
     const char *zone = is_subnet(t->res) ? subnet_zone(x, t->res) : NULL;
     if (counted(x, t->res, &n) && !t->indexed) {
-        /* every instance of a counted subnet */
-        if (zone == ZONE_VARIES && n != 1)
+        /* every instance of a counted subnet: two or more spread by count.index are
+         * several zones; a count that cannot be read proves nothing */
+        if (zone == ZONE_VARIES && n >= 2)
             tl->many = true;
-        else if (n == 1 && zone != ZONE_VARIES)
-            rl_tally_add(tl, t->res->id, zone);
+        else if (n == 1)
+            rl_tally_add(tl, t->res->id, zone == ZONE_VARIES ? NULL : zone);
         else
             tl->unknown = true;
         return;
@@ -1164,6 +1165,10 @@ static void report_nats(ir *x)
 static void check_resource(ir *x, const rl_resource *res)
 {
     const char *t = res->type ? res->type : "";
+    const char *fn;
+    const rl_node *arg;
+    if (cfn(res) && rl_node_intrinsic(res->props, &fn, &arg))
+        return; /* Properties: !If [...]: which properties there are cannot be told */
     static const char asg_why[] = "a zone outage stops every instance and the group cannot "
                                   "replace them in another zone";
     static const char lb_why[] = "a zone outage stops the load balancer";

@@ -355,3 +355,32 @@ Test(inregion, terraform_counts_and_plans)
               rl_findings_at(fs, 1)->message);
     fx_free(f);
 }
+
+Test(inregion, what_cannot_be_told_is_not_reported)
+{
+    /* Properties chosen by a condition: which of them exist cannot be told */
+    cr_assert_eq(
+        lint("t/db.yaml",
+             "Parameters:\n  Unknown: {Type: String}\nConditions:\n"
+             "  Maybe: !Equals [!Ref Unknown, x]\nResources:\n  Db:\n"
+             "    Type: AWS::RDS::DBInstance\n"
+             "    Properties: !If [Maybe, {Engine: mysql}, {Engine: mysql, MultiAZ: true}]\n",
+             NULL, NULL, NULL, 0),
+        0);
+    /* subnets counted by a variable: perhaps one, perhaps several */
+    cr_assert_eq(lint("main.tf.json",
+                      "{\"provider\": {\"aws\": {\"region\": \"us-east-1\"}},\n"
+                      " \"resource\": {\n"
+                      "  \"aws_subnet\": {\"p\": {\"count\": \"${var.n}\", \"availability_zone\": "
+                      "\"${data.aws_availability_zones.a.names[count.index]}\"},\n"
+                      "                 \"q\": {\"availability_zone\": \"us-east-1a\"}},\n"
+                      "  \"aws_nat_gateway\": {\"one\": {\"subnet_id\": \"${aws_subnet.q.id}\"}},\n"
+                      "  \"aws_route_table\": {\"s\": {\"route\": {\"nat_gateway_id\": "
+                      "\"${aws_nat_gateway.one.id}\"}}},\n"
+                      "  \"aws_route_table_association\": {\"a\": {\"count\": \"${var.n}\", "
+                      "\"subnet_id\": \"${aws_subnet.p[count.index].id}\", \"route_table_id\": "
+                      "\"${aws_route_table.s.id}\"}}\n"
+                      " }}\n",
+                      NULL, NULL, NULL, 0),
+                 0);
+}
