@@ -699,6 +699,11 @@ static int on_string(void *ctx, const rl_evstr *s)
 static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     ext *x = ctx;
+    /* an address and a host name both hold a dot: a literal without one (and without a
+     * Terraform interpolation) holds neither; most leaves end here */
+    if (rl_node_is_scalar(leaf) && !memchr(leaf->u.s.str, '.', leaf->u.s.len) &&
+        !memchr(leaf->u.s.str, '$', leaf->u.s.len))
+        return 0;
     const rl_node *last;
     unsigned keys = classify_keys(res, w, &last);
     if (keys & KEYS_SKIP)
