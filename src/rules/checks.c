@@ -31,8 +31,11 @@ const rl_check_binding rl_check_bindings[] = {
     {"RL503", rl_check_dependency},
     {"RL504", rl_check_dependency},
     {"RL505", rl_check_imports},
+    {"RL506", rl_check_external},
+    {"RL507", rl_check_external},
     {"RL701", rl_check_observability},
     {"RL702", rl_check_observability},
+    {"RL801", rl_check_inregion},
     {"RL901", rl_check_requirements},
     {"RL902", rl_check_requirements},
     {NULL, NULL}};

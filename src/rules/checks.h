@@ -23,6 +23,8 @@ int rl_check_input(rl_rule_ctx *ctx);
 int rl_check_services(rl_rule_ctx *ctx);
 int rl_check_dependency(rl_rule_ctx *ctx);
 int rl_check_imports(rl_rule_ctx *ctx);
+int rl_check_external(rl_rule_ctx *ctx);
+int rl_check_inregion(rl_rule_ctx *ctx);
 int rl_check_quotas(rl_rule_ctx *ctx);
 int rl_check_iam(rl_rule_ctx *ctx);
 int rl_check_deploy(rl_rule_ctx *ctx);

@@ -1,0 +1,1130 @@
+/* Dependencies outside the cloud, in the dependency family: RL506 (a standby resource that
+ * calls an on-premises endpoint, the latency trap) and RL507 (a third party with no second
+ * provider). One walk over the resolved values of every resource of the pair feeds both;
+ * the scanners and indexes they use are in external.h. */
+#include "external.h"
+
+#include <regionlint/eval.h>
+
+#include "../base/strbuf.h"
+#include "checks.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- scanners (external.h) -------------------------------------------------------- */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_alnum(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_name_char(char c)
+{
+    return is_alnum(c) || c == '-' || c == '.';
+}
+
+/* Reads one dotted quad at s[i]; returns its length (0 if none) and the address. */
+static size_t read_quad(const char *s, size_t len, size_t i, uint32_t *addr)
+{
+    size_t j = i;
+    uint32_t a = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned v = 0, nd = 0;
+        while (j < len && is_digit(s[j]) && nd < 4) {
+            v = v * 10 + (unsigned)(s[j] - '0');
+            nd++;
+            j++;
+        }
+        if (nd == 0 || nd > 3 || v > 255)
+            return 0;
+        a = a << 8 | v;
+        if (k < 3) {
+            if (j >= len || s[j] != '.')
+                return 0;
+            j++;
+        }
+    }
+    *addr = a;
+    return j - i;
+}
+
+int rl_scan_ipv4(const char *s, size_t len, rl_ipv4_fn fn, void *ctx)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (!is_digit(s[i]) ||
+            (i > 0 && (is_alnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == '_'))) {
+            i++;
+            continue;
+        }
+        /* the whole run of digits and dots is one token: never rescanned from inside */
+        size_t end = i;
+        while (end < len && (is_digit(s[end]) || s[end] == '.'))
+            end++;
+        uint32_t addr;
+        size_t n = read_quad(s, len, i, &addr);
+        size_t j = i + n;
+        bool alone = n > 0 &&
+                     /* 10.1.2.3.4 is a longer dotted number; "10.1.2.3." ends a sentence */
+                     !(j < len && s[j] == '.' && j + 1 < len && is_digit(s[j + 1])) &&
+                     /* 10.0.0.0/16 is a CIDR block */
+                     !(j < len && s[j] == '/' && j + 1 < len && is_digit(s[j + 1])) &&
+                     !(j < len && (is_alnum(s[j]) || s[j] == '_'));
+        if (alone) {
+            int rc = fn(ctx, i, n, addr);
+            if (rc)
+                return rc;
+        }
+        i = end > i ? end : i + 1;
+    }
+    return 0;
+}
+
+bool rl_ipv4_rfc1918(uint32_t a)
+{
+    return (a >> 24) == 10 || (a >> 20) == ((172u << 4) | 1u) || (a >> 16) == ((192u << 8) | 168u);
+}
+
+bool rl_cidr_parse(const char *s, size_t len, uint32_t *net, unsigned *prefix)
+{
+    uint32_t a;
+    size_t n = read_quad(s, len, 0, &a);
+    if (!n || n + 2 > len || s[n] != '/')
+        return false;
+    unsigned p = 0;
+    size_t j = n + 1;
+    if (len - j > 2)
+        return false;
+    for (; j < len; j++) {
+        if (!is_digit(s[j]))
+            return false;
+        p = p * 10 + (unsigned)(s[j] - '0');
+    }
+    if (p > 32)
+        return false;
+    *prefix = p;
+    *net = p == 0 ? 0 : a & (0xFFFFFFFFu << (32 - p));
+    return true;
+}
+
+/* The '@' before s[i] ends a URL's user part ("postgres://app@db.corp:5432"), not an
+ * e-mail address ("ops@corp.example.com"): a "://" earlier in the same word. */
+static bool url_user(const char *s, size_t i)
+{
+    size_t lim = i > 256 ? i - 256 : 0;
+    for (size_t k = i; k > lim + 2; k--) {
+        char c = s[k - 1];
+        if ((unsigned char)c <= ' ' || c == '"' || c == '\'' || c == ',' || c == ';' || c == '<')
+            return false;
+        if (c == '/' && s[k - 2] == '/' && s[k - 3] == ':')
+            return true;
+    }
+    return false;
+}
+
+int rl_scan_hosts(const char *s, size_t len, rl_host_fn fn, void *ctx)
+{
+    size_t i = 0;
+    while (i < len) {
+        bool start = is_alnum(s[i]) && (i == 0 || !(is_name_char(s[i - 1]) || s[i - 1] == '_'));
+        if (!start) {
+            i++;
+            continue;
+        }
+        size_t n = 0;
+        while (i + n < len && is_name_char(s[i + n]))
+            n++;
+        size_t next = i + n;
+        while (n > 0 && (s[i + n - 1] == '.' || s[i + n - 1] == '-'))
+            n--;
+        bool dotted = false, empty_label = false;
+        for (size_t k = 0; k < n; k++)
+            if (s[i + k] == '.') {
+                dotted = true;
+                if (k + 1 < n && s[i + k + 1] == '.')
+                    empty_label = true;
+            }
+        /* "name_x.corp" is no host name; "ops@corp.example.com" is an e-mail address */
+        bool underscore = next < len && s[next] == '_';
+        bool email = i > 0 && s[i - 1] == '@' && !url_user(s, i - 1);
+        if (dotted && !empty_label && !underscore && !email) {
+            int rc = fn(ctx, i, n);
+            if (rc)
+                return rc;
+        }
+        i = next;
+    }
+    return 0;
+}
+
+int rl_domains_init(rl_domains *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->map.ci = true;
+    d->arena = rl_arena_new(0);
+    return d->arena ? RL_OK : RL_ENOMEM;
+}
+
+void rl_domains_free(rl_domains *d)
+{
+    if (!d)
+        return;
+    rl_hmap_free(&d->map);
+    rl_arena_free(d->arena);
+    memset(d, 0, sizeof(*d));
+}
+
+int rl_domains_add(rl_domains *d, const char *name, rl_domain **out)
+{
+    *out = NULL;
+    if (!strncmp(name, "*.", 2))
+        name += 2;
+    else if (name[0] == '.')
+        name++;
+    size_t n = strlen(name);
+    while (n > 0 && name[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253 || !is_alnum(name[0]))
+        return RL_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (!is_name_char(name[i]) || (name[i] == '.' && i + 1 < n && name[i + 1] == '.'))
+            return RL_EINVAL;
+    rl_domain *e = rl_hmap_get(&d->map, name, n);
+    if (!e) {
+        e = rl_arena_calloc(d->arena, 1, sizeof(*e));
+        char *k = rl_arena_strndup(d->arena, name, n);
+        if (!e || !k || rl_hmap_put(&d->map, k, n, e) < 0)
+            return RL_ENOMEM;
+        e->name = k;
+    }
+    *out = e;
+    return RL_OK;
+}
+
+const rl_domain *rl_domains_match(const rl_domains *d, const char *host, size_t len)
+{
+    if (!d->map.count || len > 253)
+        return NULL;
+    /* longest first: the whole name, then the part after each dot */
+    for (size_t i = 0; i < len; i++) {
+        if (i > 0 && host[i - 1] != '.')
+            continue;
+        const rl_domain *e = rl_hmap_get(&d->map, host + i, len - i);
+        if (e)
+            return e;
+    }
+    return NULL;
+}
+
+int rl_cidrs_init(rl_cidrs *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->arena = rl_arena_new(0);
+    return c->arena ? RL_OK : RL_ENOMEM;
+}
+
+void rl_cidrs_free(rl_cidrs *c)
+{
+    if (!c)
+        return;
+    rl_hmap_free(&c->map);
+    rl_arena_free(c->arena);
+    memset(c, 0, sizeof(*c));
+}
+
+/* key: scope, NUL, prefix length, network (4 bytes, big-endian) */
+static size_t cidr_key(char *buf, size_t cap, const char *scope, unsigned prefix, uint32_t net)
+{
+    size_t sl = strlen(scope);
+    if (sl + 6 > cap)
+        return 0;
+    memcpy(buf, scope, sl + 1);
+    buf[sl + 1] = (char)prefix;
+    for (int i = 0; i < 4; i++)
+        buf[sl + 2 + (size_t)i] = (char)(net >> (24 - 8 * i) & 0xFF);
+    return sl + 6;
+}
+
+int rl_cidrs_add(rl_cidrs *c, const char *scope, uint32_t net, unsigned prefix)
+{
+    char buf[128];
+    size_t n = cidr_key(buf, sizeof(buf), scope, prefix, net);
+    if (!n || prefix > 32)
+        return RL_OK; /* no region name is that long */
+    if (rl_hmap_get(&c->map, buf, n))
+        return RL_OK;
+    char *k = rl_arena_alloc(c->arena, n);
+    if (!k)
+        return RL_ENOMEM;
+    memcpy(k, buf, n);
+    if (rl_hmap_put(&c->map, k, n, (void *)1) < 0)
+        return RL_ENOMEM;
+    c->lens |= (uint64_t)1 << prefix;
+    return RL_OK;
+}
+
+bool rl_cidrs_contain(const rl_cidrs *c, const char *scope, uint32_t addr)
+{
+    for (unsigned p = 0; p <= 32; p++) {
+        if (!(c->lens & ((uint64_t)1 << p)))
+            continue;
+        char buf[128];
+        uint32_t net = p == 0 ? 0 : addr & (0xFFFFFFFFu << (32 - p));
+        size_t n = cidr_key(buf, sizeof(buf), scope, p, net);
+        if (n && rl_hmap_get(&c->map, buf, n))
+            return true;
+    }
+    return false;
+}
+
+/* ---- the check -------------------------------------------------------------------- */
+
+typedef struct use use;
+
+typedef struct party { /* an entry of RL507's third-parties */
+    const char *name;
+    const char *alternatives; /* "api.adyen.com, checkout.com", or NULL when none */
+    bool alt_used;            /* some resource of the pair calls an alternative */
+    use *uses;
+} party;
+
+typedef struct alt_link { /* an alternative host belongs to one or more parties */
+    party *p;
+    struct alt_link *next;
+} alt_link;
+
+struct use { /* one place that calls a third party (deduplicated over instances) */
+    party *p;
+    const char *file;
+    rl_span span;
+    const char *path;
+    const char *res_id, *res_type;
+    const char *host;
+    bool *in_region; /* per region of the model: an instance of that region makes the call */
+    const char *use_file;
+    rl_span use_span; /* the property, when the literal is elsewhere (a parameter) */
+    const char *via;
+    bool elsewhere;
+    use *next;
+};
+
+typedef struct ext {
+    rl_rule_ctx *ctx;
+    const rl_model *m;
+    const rl_stack *st;
+    size_t region_ix;
+    const rl_resource *res;
+    const rl_node *leaf;
+    const rl_walk *w;
+    const char *lastkey; /* the last key above the leaf, for messages */
+    int lastkeylen;
+    const rl_evstr *s;
+    bool on506, on507;
+    bool skip_type; /* RL506 does not look at this resource's type */
+    bool look506;   /* RL506 looks at the current value */
+    rl_domains onprem;
+    rl_domains hosts; /* third-party host -> party */
+    rl_domains alts;  /* alternative host -> alt_link list */
+    party *parties;
+    size_t nparties;
+    rl_globset *ignored_types;
+    rl_cidrs vpcs;       /* VPC and subnet blocks of each standby region */
+    rl_hmap vpc_unknown; /* region -> 1: a VPC whose block cannot be resolved */
+    rl_hmap seen;        /* finding keys: RL506 -> finding, RL507 -> use */
+    rl_strbuf key;
+    rl_arena *arena;
+    int rc;
+} ext;
+
+static bool ends_with_ci(const char *s, size_t n, const char *suffix)
+{
+    size_t sl = strlen(suffix);
+    return n >= sl && !strncasecmp(s + n - sl, suffix, sl);
+}
+
+static bool seg_free_text(const char *s, size_t n)
+{
+    return (n == 11 && !strncasecmp(s, "Description", 11)) ||
+           (n == 4 && !strncasecmp(s, "Tags", 4)) || (n == 8 && !strncmp(s, "tags_all", 8));
+}
+
+/* IAM and resource policies: which addresses may call is access control, not a call */
+static bool seg_policy(const char *s, size_t n)
+{
+    return ends_with_ci(s, n, "policy") || ends_with_ci(s, n, "policies") ||
+           ends_with_ci(s, n, "policydocument") || (n == 9 && !strncmp(s, "Condition", 9));
+}
+
+/* A key in lower case without '_' and '-' (PrivateIpAddress, private_ip and
+ * Access-Control-Allow-Origin compare alike); long keys are cut. */
+static void fold_key(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n && m + 1 < cap; i++)
+        if (s[i] != '_' && s[i] != '-')
+            out[m++] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    out[m] = '\0';
+}
+
+/* Network configuration inside other resources: CIDR blocks and the resource's own
+ * private addresses (an instance's PrivateIpAddress, private_ips) */
+static bool seg_network(const char *s, size_t n)
+{
+    char low[64];
+    fold_key(s, n, low, sizeof(low));
+    return strstr(low, "cidr") || strstr(low, "privateip");
+}
+
+/* Names a resource gives itself, who may call it and links for people are not endpoints
+ * it calls: a distribution's aliases, a hosted zone's name, CORS origins, a product's
+ * support URL. */
+static bool seg_not_called(const char *s, size_t n)
+{
+    char low[64];
+    fold_key(s, n, low, sizeof(low));
+    return !strcmp(low, "aliases") || !strcmp(low, "hostedzonename") || !strncmp(low, "cors", 4) ||
+           strstr(low, "alloworigin") || !strncmp(low, "support", 7);
+}
+
+/* DNS records whose values are text or names, not hosts to reach: TXT (SPF, verification
+ * tokens), CAA (the certificate authorities allowed), PTR (the name of an address), DS,
+ * SOA. */
+static bool text_record(const rl_node *type)
+{
+    static const char *const types[] = {"TXT", "SPF", "CAA", "PTR", "DS", "SOA"};
+    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
+        if (rl_node_streq(type, types[i]))
+            return true;
+    return false;
+}
+
+/* The DNS record a leaf belongs to is a text record: RecordSet.Type,
+ * RecordSetGroup.RecordSets[i].Type, aws_route53_record.type. */
+static bool in_text_record(const rl_resource *res, const rl_walk *w)
+{
+    const char *t = res->type ? res->type : "";
+    if (!strcmp(t, "AWS::Route53::RecordSet"))
+        return text_record(rl_node_get(res->props, "Type"));
+    if (!strcmp(t, "aws_route53_record"))
+        return text_record(rl_node_get(res->props, "type"));
+    if (strcmp(t, "AWS::Route53::RecordSetGroup") || rl_walk_depth(w) < 2 ||
+        !rl_node_streq(rl_walk_step(w, 0, NULL), "RecordSets"))
+        return false;
+    size_t i = 0;
+    if (rl_walk_step(w, 1, &i))
+        return false;
+    return text_record(rl_node_get(rl_node_at(rl_node_get(res->props, "RecordSets"), i), "Type"));
+}
+
+/* SAM's custom domain of an API (Domain: {DomainName, Route53}) is the API's own name. */
+static bool sam_domain(const rl_resource *res, const rl_node *first)
+{
+    const char *t = res->type ? res->type : "";
+    return (!strcmp(t, "AWS::Serverless::Api") || !strcmp(t, "AWS::Serverless::HttpApi")) &&
+           rl_node_streq(first, "Domain");
+}
+
+enum {
+    KEYS_SKIP = 1,   /* text, a policy, or a name the resource gives itself */
+    KEYS_NETWORK = 2 /* network configuration: RL506 does not look */
+};
+
+/* What the keys from the properties down to a leaf say about it (read from the walk's
+ * steps: no path string per leaf). *last receives the last key that is not Fn::If. */
+static unsigned classify_keys(const rl_resource *res, const rl_walk *w, const rl_node **last)
+{
+    unsigned r = 0;
+    size_t depth = rl_walk_depth(w);
+    *last = NULL;
+    for (size_t i = 0; i < depth; i++) {
+        const rl_node *k = rl_walk_step(w, i, NULL);
+        if (!rl_node_is_scalar(k))
+            continue; /* a list index */
+        const char *s = k->u.s.str;
+        size_t n = k->u.s.len;
+        if (n == 6 && !memcmp(s, "Fn::If", 6))
+            continue;
+        if (seg_free_text(s, n) || seg_policy(s, n) || seg_not_called(s, n) ||
+            (i == 0 && sam_domain(res, k)))
+            return KEYS_SKIP;
+        if (seg_network(s, n))
+            r |= KEYS_NETWORK;
+        *last = k;
+    }
+    /* a DNS record's own name is not an endpoint it calls, nor is a text record's value */
+    const char *t = res->type ? res->type : "";
+    const char *k = *last ? (*last)->u.s.str : "";
+    if ((!strcmp(t, "AWS::Route53::RecordSet") || !strcmp(t, "AWS::Route53::RecordSetGroup")) &&
+        !strcmp(k, "Name"))
+        return KEYS_SKIP;
+    if (in_text_record(res, w))
+        return KEYS_SKIP;
+    if (!strcmp(t, "aws_route53_record") && !strcmp(k, "name"))
+        return KEYS_SKIP;
+    return r;
+}
+
+/* The text of bytes [off, off+len) of the current string for messages: escaped,
+ * shortened, with values that cannot be known shown as the expression they come from. */
+static const char *excerpt(ext *x, size_t off, size_t len, size_t max)
+{
+    rl_strbuf b = RL_STRBUF_INIT;
+    size_t end = off + len;
+    for (size_t i = 0; i < x->s->nparts && b.len < max; i++) {
+        const rl_strpart *p = &x->s->parts[i];
+        size_t ps = p->off > off ? p->off : off;
+        size_t pe = p->off + p->len < end ? p->off + p->len : end;
+        if (ps >= pe)
+            continue;
+        if (!p->origin && p->via && p->len == 3 && !memcmp(x->s->str + p->off, "\xEF\xBF\xBD", 3)) {
+            const char *name = !strncmp(p->via, "parameter ", 10) ? p->via + 10 : p->via;
+            rl_strbuf_printf(&b, "${%s}", name);
+        } else {
+            rl_strbuf_put_escaped(&b, x->s->str + ps, pe - ps, max);
+        }
+    }
+    const char *r = rl_arena_strndup(x->arena, rl_strbuf_cstr(&b), b.len);
+    rl_strbuf_free(&b);
+    if (!r)
+        x->rc = RL_ENOMEM;
+    return r ? r : "";
+}
+
+static bool continuation(const rl_evstr *s, size_t i)
+{
+    return i < s->len && ((unsigned char)s->str[i] & 0xC0) == 0x80;
+}
+
+/* The value around bytes [off, off+len) for messages: all of it when short, else about 120
+ * bytes around the hit (a long user-data script), marked with "..." where cut. */
+static const char *window(ext *x, size_t off, size_t len)
+{
+    size_t start = 0, end = x->s->len;
+    if (end > 120) {
+        start = off > 40 ? off - 40 : 0;
+        end = start + 120 > x->s->len ? x->s->len : start + 120;
+        if (end < off + len)
+            end = off + len;
+        while (start > 0 && continuation(x->s, start))
+            start--;
+        while (continuation(x->s, end))
+            end++;
+    }
+    const char *mid = excerpt(x, start, end - start, 200);
+    const char *r =
+        rl_arena_printf(x->arena, "%s%s%s", start ? "..." : "", mid, end < x->s->len ? "..." : "");
+    if (!r)
+        x->rc = RL_ENOMEM;
+    return r ? r : "";
+}
+
+/* Where bytes of the current string came from: the exact span in the literal, else the
+ * value. `elsewhere`: the literal is not inside the property (a parameter's Default or a
+ * parameter file). */
+static void locate(ext *x, size_t off, size_t len, const char **file, rl_span *span,
+                   bool *elsewhere, const char **via)
+{
+    const char *own = rl_doc_path(x->st->input->doc);
+    *file = own;
+    *span = x->leaf->span;
+    *elsewhere = false;
+    *via = NULL;
+    if (rl_evstr_locate(x->s, off, len, file, span, via))
+        *elsewhere = strcmp(*file, own) != 0 || span->start.line < x->leaf->span.start.line ||
+                     span->start.line > x->leaf->span.end.line;
+}
+
+/* Whether a finding (or use) was made at this position already; *slot receives the
+ * entry's value slot (NULL when out of memory, then it counts as seen). */
+static bool seen_before(ext *x, const char *rule, const char *file, const rl_span *sp,
+                        const char *extra, void ***slot)
+{
+    *slot = NULL;
+    rl_strbuf_clear(&x->key);
+    rl_strbuf_printf(&x->key, "%s|%s|%u|%u|%s", rule, file, sp->start.line, sp->start.column,
+                     extra);
+    if (x->key.failed) {
+        x->rc = RL_ENOMEM;
+        return true;
+    }
+    void **old = rl_hmap_slot(&x->seen, x->key.data, x->key.len);
+    if (old) {
+        *slot = old;
+        return true;
+    }
+    char *k = rl_arena_strndup(x->arena, x->key.data, x->key.len);
+    if (!k || rl_hmap_put(&x->seen, k, x->key.len, NULL) < 0) {
+        x->rc = RL_ENOMEM;
+        return true;
+    }
+    *slot = rl_hmap_slot(&x->seen, k, x->key.len);
+    return false;
+}
+
+/* A resource's type for messages ("" when the template leaves it out). */
+static const char *type_name(const rl_resource *res)
+{
+    return res->type ? res->type : "";
+}
+
+static void add_use_site(ext *x, rl_finding *f, const char *via)
+{
+    rl_emit_related(x->ctx, f, rl_doc_path(x->st->input->doc), &x->leaf->span,
+                    "used here by %s (%s)%s%s", x->res->id, type_name(x->res),
+                    via ? " through " : "", via ? via : "");
+}
+
+/* RL506: an on-premises endpoint in a standby resource. `domain` is the on-premises
+ * domain a host belongs to, NULL for an RFC 1918 address. */
+static void report_onprem(ext *x, size_t off, size_t len, const char *domain)
+{
+    const char *file, *via;
+    rl_span span;
+    bool elsewhere;
+    locate(x, off, len, &file, &span, &elsewhere, &via);
+    void **slot;
+    if (seen_before(x, "RL506", file, &span, x->st->region, &slot)) {
+        /* the same literal reached another property (a parameter used twice) */
+        rl_finding *prev = slot ? *slot : NULL;
+        if (prev && elsewhere && prev->nrelated < 50)
+            add_use_site(x, prev, via);
+        return;
+    }
+    const char *what = excerpt(x, off, len, 100);
+    const char *value = window(x, off, len);
+    const char *region = x->st->region;
+    rl_finding *f;
+    if (domain)
+        f = rl_emit_as(
+            x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
+            "%s (%s) in the standby region %s depends on %s, a host of the "
+            "on-premises domain %s, far from the standby (%.*s: \"%s\")",
+            x->res->id, type_name(x->res), region, what, domain, x->lastkeylen, x->lastkey, value);
+    else
+        f = rl_emit_as(
+            x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
+            "%s (%s) in the standby region %s depends on %s, a private (RFC 1918) "
+            "address outside the VPCs defined for %s, so an on-premises endpoint far "
+            "from the standby (%.*s: \"%s\")",
+            x->res->id, type_name(x->res), region, what, region, x->lastkeylen, x->lastkey, value);
+    if (f && elsewhere)
+        add_use_site(x, f, via);
+    *slot = f;
+}
+
+/* RL507: remembers a call to a third party; reported after the walk, when it is known
+ * whether any resource of the pair uses one of its alternatives. */
+static void record_use(ext *x, party *p, size_t off, size_t len)
+{
+    const char *file, *via;
+    rl_span span;
+    bool elsewhere;
+    locate(x, off, len, &file, &span, &elsewhere, &via);
+    void **slot;
+    use *u;
+    if (seen_before(x, "RL507", file, &span, p->name, &slot)) {
+        if (slot && (u = *slot))
+            u->in_region[x->region_ix] = true;
+        return;
+    }
+    u = rl_arena_calloc(x->arena, 1, sizeof(*u));
+    bool *in = rl_arena_calloc(x->arena, x->m->nregions, sizeof(bool));
+    const char *path = rl_arena_strdup(x->arena, rl_walk_path(x->w));
+    if (!u || !in || !path) {
+        x->rc = RL_ENOMEM;
+        return;
+    }
+    u->p = p;
+    u->file = file;
+    u->span = span;
+    u->path = path;
+    u->res_id = x->res->id;
+    u->res_type = type_name(x->res);
+    u->host = excerpt(x, off, len, 100);
+    u->in_region = in;
+    in[x->region_ix] = true;
+    u->elsewhere = elsewhere;
+    u->use_file = rl_doc_path(x->st->input->doc);
+    u->use_span = x->leaf->span;
+    u->via = via;
+    u->next = p->uses;
+    p->uses = u;
+    *slot = u;
+}
+
+static int on_ip(void *ctx, size_t off, size_t len, uint32_t addr)
+{
+    ext *x = ctx;
+    if (rl_ipv4_rfc1918(addr) && !rl_cidrs_contain(&x->vpcs, x->st->region, addr) &&
+        !rl_hmap_gets(&x->vpc_unknown, x->st->region))
+        report_onprem(x, off, len, NULL);
+    return x->rc;
+}
+
+static int on_host(void *ctx, size_t off, size_t len)
+{
+    ext *x = ctx;
+    const char *h = x->s->str + off;
+    const rl_domain *d;
+    if (x->look506 && (d = rl_domains_match(&x->onprem, h, len)))
+        report_onprem(x, off, len, d->name);
+    if (x->on507 && (d = rl_domains_match(&x->hosts, h, len)))
+        record_use(x, d->value, off, len);
+    if (x->on507 && (d = rl_domains_match(&x->alts, h, len)))
+        for (const alt_link *a = d->value; a; a = a->next)
+            a->p->alt_used = true;
+    return x->rc;
+}
+
+static int on_string(void *ctx, const rl_evstr *s)
+{
+    ext *x = ctx;
+    x->s = s;
+    int rc = 0;
+    if (x->look506)
+        rc = rl_scan_ipv4(s->str, s->len, on_ip, x);
+    if (!rc && ((x->look506 && x->onprem.map.count) || (x->on507 && x->nparties)))
+        rc = rl_scan_hosts(s->str, s->len, on_host, x);
+    return rc ? rc : x->rc;
+}
+
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
+{
+    ext *x = ctx;
+    /* an address and a host name both hold a dot: a literal without one (and without a
+     * Terraform interpolation) holds neither; most leaves end here */
+    if (rl_node_is_scalar(leaf) && !memchr(leaf->u.s.str, '.', leaf->u.s.len) &&
+        !memchr(leaf->u.s.str, '$', leaf->u.s.len))
+        return 0;
+    const rl_node *last;
+    unsigned keys = classify_keys(res, w, &last);
+    if (keys & KEYS_SKIP)
+        return 0;
+    x->res = res;
+    x->leaf = leaf;
+    x->w = w;
+    x->lastkey = last ? last->u.s.str : "";
+    x->lastkeylen = last && last->u.s.len < 200 ? (int)last->u.s.len : last ? 200 : 0;
+    x->look506 = x->on506 && !x->skip_type && !rl_model_is_primary(x->m, x->st->region) &&
+                 !(keys & KEYS_NETWORK);
+    if (!x->look506 && !(x->on507 && x->nparties))
+        return 0;
+    int rc = rl_eval_strings(x->st, leaf, on_string, x);
+    return rc ? rc : x->rc;
+}
+
+/* ---- settings ----------------------------------------------------------------------- */
+
+/* The file a rule's setting comes from, for errors: the config when it sets the key. */
+static const char *setting_file(ext *x, const char *rule, const char *key)
+{
+    const rl_config *cfg = rl_ctx_config(x->ctx);
+    if (cfg && cfg->path && rl_node_get(rl_config_rule_settings(cfg, rule), key))
+        return cfg->path;
+    const rl_rule *r = rl_ctx_rule(x->ctx);
+    return r && r->source ? r->source : "rules";
+}
+
+static int bad_setting(ext *x, const char *rule, const char *key, const rl_node *at,
+                       const char *what)
+{
+    return rl_ctx_fail(x->ctx, RL_ECONFIG, setting_file(x, rule, key), at ? &at->span : NULL,
+                       "%s setting %s: %s", rule, key, what);
+}
+
+/* A list of strings (a single string is a list of one). */
+static bool string_list(const rl_node *n)
+{
+    if (rl_node_is_scalar(n))
+        return n->type == RL_SCALAR_STRING;
+    if (!rl_node_is_seq(n))
+        return false;
+    for (size_t i = 0; i < n->u.seq.count; i++)
+        if (!rl_node_is_scalar(n->u.seq.items[i]))
+            return false;
+    return true;
+}
+
+static const rl_node *list_item(const rl_node *n, size_t i)
+{
+    return rl_node_is_scalar(n) ? (i == 0 ? n : NULL) : rl_node_at(n, i);
+}
+
+static size_t list_count(const rl_node *n)
+{
+    return rl_node_is_scalar(n) ? 1 : rl_node_count(n);
+}
+
+static int read_domains(ext *x, const char *rule, const char *key, const rl_node *list,
+                        rl_domains *into, rl_domain **out, size_t i)
+{
+    const rl_node *item = list_item(list, i);
+    int rc = rl_domains_add(into, rl_node_str(item), out);
+    if (rc == RL_EINVAL)
+        return bad_setting(x, rule, key, item, "not a host name");
+    return rc == RL_OK ? RL_OK : (x->rc = rc);
+}
+
+/* A key of the rule's settings in the config that the rule does not have is an error, so a
+ * typo ("onprem-domain") never silently turns a setting off. */
+static int known_keys(ext *x, const char *rule, const char *const *keys, size_t n)
+{
+    const rl_config *cfg = rl_ctx_config(x->ctx);
+    const rl_node *set = rl_config_rule_settings(cfg, rule);
+    for (size_t i = 0; rl_node_is_map(set) && i < set->u.map.count; i++) {
+        const rl_node *k = set->u.map.items[i].key;
+        bool known = false;
+        for (size_t j = 0; j < n && !known; j++)
+            known = rl_node_streq(k, keys[j]);
+        if (!known) {
+            char list[128] = "";
+            for (size_t j = 0, len = 0; j < n; j++) {
+                int w = snprintf(list + len, sizeof(list) - len, "%s%s", j ? ", " : "", keys[j]);
+                if (w > 0 && len + (size_t)w < sizeof(list))
+                    len += (size_t)w;
+            }
+            return rl_ctx_fail(x->ctx, RL_ECONFIG, cfg->path, &k->span,
+                               "%s has no setting '%s' (settings: %s)", rule,
+                               rl_node_str(k) ? rl_node_str(k) : "?", list);
+        }
+    }
+    return RL_OK;
+}
+
+/* RL506: onprem-domains (host suffixes), vpc-cidrs (a list for every standby, or region ->
+ * list), ignored-types (globs). */
+static int read_onprem(ext *x)
+{
+    static const char *const keys[] = {"onprem-domains", "vpc-cidrs", "ignored-types"};
+    int krc = known_keys(x, "RL506", keys, 3);
+    if (krc < 0)
+        return krc;
+    const rl_node *doms = rl_ctx_setting_of(x->ctx, "RL506", "onprem-domains");
+    if (doms && !string_list(doms))
+        return bad_setting(x, "RL506", "onprem-domains", doms, "expected a list of domains");
+    for (size_t i = 0; doms && i < list_count(doms); i++) {
+        rl_domain *d;
+        int rc = read_domains(x, "RL506", "onprem-domains", doms, &x->onprem, &d, i);
+        if (rc < 0)
+            return rc;
+    }
+    const rl_node *types = rl_ctx_setting_of(x->ctx, "RL506", "ignored-types");
+    if (types && !string_list(types))
+        return bad_setting(x, "RL506", "ignored-types", types,
+                           "expected a list of resource type globs");
+    if (rl_ctx_setting_globs(x->ctx, "RL506", "ignored-types", 0, &x->ignored_types) < 0)
+        return x->rc = RL_ENOMEM;
+    const rl_node *cidrs = rl_ctx_setting_of(x->ctx, "RL506", "vpc-cidrs");
+    if (!cidrs)
+        return RL_OK;
+    bool by_region = rl_node_is_map(cidrs);
+    size_t groups = by_region ? cidrs->u.map.count : 1;
+    for (size_t g = 0; g < groups; g++) {
+        const rl_node *list = by_region ? cidrs->u.map.items[g].value : cidrs;
+        const char *region = by_region ? rl_node_str(cidrs->u.map.items[g].key) : NULL;
+        if (by_region && (!region || !rl_is_region(region, strlen(region))))
+            return bad_setting(x, "RL506", "vpc-cidrs", cidrs->u.map.items[g].key,
+                               "expected a region code");
+        if (!string_list(list))
+            return bad_setting(x, "RL506", "vpc-cidrs", list, "expected a list of CIDR blocks");
+        for (size_t i = 0; i < list_count(list); i++) {
+            const rl_node *item = list_item(list, i);
+            uint32_t net;
+            unsigned prefix;
+            if (!rl_cidr_parse(item->u.s.str, item->u.s.len, &net, &prefix))
+                return bad_setting(x, "RL506", "vpc-cidrs", item, "not an IPv4 CIDR block");
+            for (size_t r = 0; r < x->m->nstandby; r++) {
+                if (region && strcmp(region, x->m->standby[r]))
+                    continue;
+                if (rl_cidrs_add(&x->vpcs, x->m->standby[r], net, prefix) < 0)
+                    return x->rc = RL_ENOMEM;
+            }
+        }
+    }
+    return RL_OK;
+}
+
+/* RL507: third-parties: [{name, hosts: [...], alternatives: [...]}] */
+static int read_parties(ext *x)
+{
+    static const char *const keys[] = {"third-parties"};
+    int krc = known_keys(x, "RL507", keys, 1);
+    if (krc < 0)
+        return krc;
+    const char *key = "third-parties";
+    const rl_node *list = rl_ctx_setting_of(x->ctx, "RL507", key);
+    if (!list)
+        return RL_OK;
+    if (!rl_node_is_seq(list))
+        return bad_setting(x, "RL507", key, list, "expected a list of {name, hosts, alternatives}");
+    x->parties = rl_arena_calloc(x->arena, list->u.seq.count + 1, sizeof(party));
+    if (!x->parties)
+        return x->rc = RL_ENOMEM;
+    for (size_t i = 0; i < list->u.seq.count; i++) {
+        const rl_node *e = list->u.seq.items[i];
+        if (!rl_node_is_map(e))
+            return bad_setting(x, "RL507", key, e,
+                               "expected a mapping {name, hosts, alternatives}");
+        for (size_t k = 0; k < e->u.map.count; k++) {
+            const rl_node *kn = e->u.map.items[k].key;
+            if (!rl_node_streq(kn, "name") && !rl_node_streq(kn, "hosts") &&
+                !rl_node_streq(kn, "alternatives"))
+                return bad_setting(x, "RL507", key, kn,
+                                   "unknown key (expected name, hosts, alternatives)");
+        }
+        const rl_node *name = rl_node_get(e, "name");
+        const rl_node *hosts = rl_node_get(e, "hosts");
+        const rl_node *alts = rl_node_get(e, "alternatives");
+        if (!rl_node_is_scalar(name) || !name->u.s.len)
+            return bad_setting(x, "RL507", key, name ? name : e, "each entry needs a name");
+        if (!hosts || !string_list(hosts) || !list_count(hosts))
+            return bad_setting(x, "RL507", key, hosts ? hosts : e,
+                               "each entry needs hosts: a list of host names");
+        if (alts && !string_list(alts))
+            return bad_setting(x, "RL507", key, alts,
+                               "alternatives: expected a list of host names");
+        party *p = &x->parties[x->nparties++];
+        p->name = name->u.s.str;
+        for (size_t h = 0; h < list_count(hosts); h++) {
+            rl_domain *d;
+            int rc = read_domains(x, "RL507", key, hosts, &x->hosts, &d, h);
+            if (rc < 0)
+                return rc;
+            if (!d->value) /* a host listed twice belongs to its first party */
+                d->value = p;
+        }
+        rl_strbuf names = RL_STRBUF_INIT;
+        for (size_t a = 0; alts && a < list_count(alts); a++) {
+            rl_domain *d;
+            int rc = read_domains(x, "RL507", key, alts, &x->alts, &d, a);
+            alt_link *l = rc == RL_OK ? rl_arena_alloc(x->arena, sizeof(*l)) : NULL;
+            if (rc == RL_OK && !l)
+                rc = x->rc = RL_ENOMEM;
+            if (rc < 0) {
+                rl_strbuf_free(&names);
+                return rc;
+            }
+            l->p = p;
+            l->next = d->value;
+            d->value = l;
+            rl_strbuf_printf(&names, "%s%s", a ? ", " : "", d->name);
+        }
+        bool failed = names.failed;
+        if (names.len && !failed)
+            failed = !(p->alternatives = rl_arena_strndup(x->arena, names.data, names.len));
+        rl_strbuf_free(&names);
+        if (failed)
+            return x->rc = RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
+/* ---- the walk ------------------------------------------------------------------------ */
+
+/* The property that holds a VPC's (or subnet's) CIDR block, for the in-VPC exemption;
+ * *vpc: the block is a VPC's own (not a subnet's, which lies inside one). */
+static const char *cidr_property(const rl_resource *res, bool *vpc)
+{
+    static const struct {
+        const char *type, *prop;
+        bool vpc;
+    } types[] = {{"AWS::EC2::VPC", "CidrBlock", true},
+                 {"AWS::EC2::VPCCidrBlock", "CidrBlock", true},
+                 {"AWS::EC2::Subnet", "CidrBlock", false},
+                 {"aws_vpc", "cidr_block", true},
+                 {"aws_default_vpc", "cidr_block", true},
+                 {"aws_vpc_ipv4_cidr_block_association", "cidr_block", true},
+                 {"aws_subnet", "cidr_block", false},
+                 {"aws_default_subnet", "cidr_block", false}};
+    const char *t = res->type ? res->type : "";
+    for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
+        if (!strcmp(t, types[i].type)) {
+            *vpc = types[i].vpc;
+            return types[i].prop;
+        }
+    return NULL;
+}
+
+typedef struct cidr_ctx {
+    ext *x;
+    size_t known; /* alternatives that are a block */
+    bool unknown; /* an alternative that is not */
+} cidr_ctx;
+
+static int on_cidr(void *ctx, const rl_evstr *s)
+{
+    cidr_ctx *c = ctx;
+    uint32_t net;
+    unsigned prefix;
+    if (!s->complete || !rl_cidr_parse(s->str, s->len, &net, &prefix)) {
+        c->unknown = true;
+        return 0;
+    }
+    c->known++;
+    if (rl_cidrs_add(&c->x->vpcs, c->x->st->region, net, prefix) < 0)
+        return c->x->rc = RL_ENOMEM;
+    return 0;
+}
+
+/* Whether a stack takes part: in the pair, with a known region. */
+static bool in_pair(const ext *x, const rl_stack *st, size_t *ix)
+{
+    if (!st->region)
+        return false;
+    for (size_t r = 0; r < x->m->nregions; r++)
+        if (!strcmp(x->m->regions[r], st->region)) {
+            *ix = r;
+            return true;
+        }
+    return false;
+}
+
+/* Every VPC and subnet block the standby stacks define: an RFC 1918 address inside one is
+ * an address in the standby's own network, not on premises. */
+static int collect_vpcs(ext *x)
+{
+    for (size_t i = 0; i < x->m->nstacks && !x->rc; i++) {
+        const rl_stack *st = x->m->stacks[i];
+        size_t ix;
+        if (!in_pair(x, st, &ix) || rl_model_is_primary(x->m, st->region))
+            continue;
+        x->st = st;
+        for (size_t j = 0; j < st->nresources && !x->rc; j++) {
+            const rl_resource *res = &st->resources[j];
+            bool vpc = false;
+            const char *prop = res->deployed != 0 ? cidr_property(res, &vpc) : NULL;
+            if (!prop)
+                continue;
+            const rl_node *n = rl_node_get(res->props, prop);
+            cidr_ctx c = {x, 0, false};
+            int rc = n ? rl_eval_strings(st, n, on_cidr, &c) : 0;
+            if (rc < 0)
+                return rc;
+            /* a VPC whose block cannot be known (a parameter without a default, an IPAM
+             * pool): any private address may be inside it, so none is reported there */
+            if (vpc && (c.unknown || !c.known) &&
+                rl_hmap_puts(&x->vpc_unknown, st->region, (void *)1) < 0)
+                return x->rc = RL_ENOMEM;
+        }
+    }
+    return x->rc;
+}
+
+static int walk(ext *x)
+{
+    for (size_t i = 0; i < x->m->nstacks && !x->rc; i++) {
+        const rl_stack *st = x->m->stacks[i];
+        if (!in_pair(x, st, &x->region_ix))
+            continue;
+        bool standby = !rl_model_is_primary(x->m, st->region);
+        if (!(x->on507 && x->nparties) && !(x->on506 && standby))
+            continue;
+        x->st = st;
+        for (size_t j = 0; j < st->nresources && !x->rc; j++) {
+            const rl_resource *res = &st->resources[j];
+            /* Terraform data sources read; they do not call */
+            if (res->deployed == 0 || !strncmp(res->id, "data.", 5))
+                continue;
+            const char *t = res->type ? res->type : "";
+            /* an IAM policy's addresses are who may call, not what is called */
+            if (!strncmp(t, "AWS::IAM::", 10) || !strncmp(t, "aws_iam_", 8))
+                continue;
+            x->skip_type = rl_globset_match(x->ignored_types, t);
+            int rc = rl_walk_resource(res, on_leaf, x);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return x->rc;
+}
+
+/* RL507 findings: the uses of every third party none of whose alternatives is used. */
+static void report_parties(ext *x)
+{
+    for (size_t i = 0; i < x->nparties; i++) {
+        const party *p = &x->parties[i];
+        if (p->alt_used)
+            continue;
+        for (const use *u = p->uses; u; u = u->next) {
+            char regions[256];
+            size_t n = 0, count = 0;
+            const char *first = NULL;
+            regions[0] = '\0';
+            for (size_t r = 0; r < x->m->nregions; r++)
+                if (u->in_region[r])
+                    count++;
+            for (size_t r = 0, k = 0; r < x->m->nregions; r++) {
+                if (!u->in_region[r])
+                    continue;
+                const char *sep = k == 0 ? "" : k + 1 == count ? " and " : ", ";
+                int w = snprintf(regions + n, sizeof(regions) - n, "%s%s", sep, x->m->regions[r]);
+                if (w > 0 && n + (size_t)w < sizeof(regions))
+                    n += (size_t)w;
+                if (!first)
+                    first = x->m->regions[r];
+                k++;
+            }
+            rl_finding *f;
+            if (p->alternatives)
+                f = rl_emit_as(
+                    x->ctx, "RL507", RL_LEVEL_NONE, u->file, &u->span, u->path, first, NULL,
+                    "%s (%s) in %s calls %s (third party %s) and no resource of the "
+                    "pair uses a second provider (%s): when %s is down, failing over "
+                    "does not help",
+                    u->res_id, u->res_type, regions, u->host, p->name, p->alternatives, p->name);
+            else
+                f = rl_emit_as(x->ctx, "RL507", RL_LEVEL_NONE, u->file, &u->span, u->path, first,
+                               NULL,
+                               "%s (%s) in %s calls %s (third party %s), which has no second "
+                               "provider (no alternatives configured): when %s is down, failing "
+                               "over does not help",
+                               u->res_id, u->res_type, regions, u->host, p->name, p->name);
+            if (f && u->elsewhere)
+                rl_emit_related(x->ctx, f, u->use_file, &u->use_span, "used here by %s (%s)%s%s",
+                                u->res_id, u->res_type, u->via ? " through " : "",
+                                u->via ? u->via : "");
+        }
+    }
+}
+
+int rl_check_external(rl_rule_ctx *ctx)
+{
+    ext x;
+    memset(&x, 0, sizeof(x));
+    x.ctx = ctx;
+    x.m = rl_ctx_model(ctx);
+    x.on506 = rl_ctx_enabled(ctx, "RL506");
+    x.on507 = rl_ctx_enabled(ctx, "RL507");
+    x.key = (rl_strbuf)RL_STRBUF_INIT;
+    int rc = RL_ENOMEM;
+    x.arena = rl_arena_new(0);
+    if (!x.arena || rl_domains_init(&x.onprem) < 0 || rl_domains_init(&x.hosts) < 0 ||
+        rl_domains_init(&x.alts) < 0 || rl_cidrs_init(&x.vpcs) < 0)
+        goto cleanup;
+    if ((x.on506 && (rc = read_onprem(&x)) < 0) || (x.on507 && (rc = read_parties(&x)) < 0))
+        goto cleanup;
+    if ((x.on506 && (rc = collect_vpcs(&x)) < 0) || (rc = walk(&x)) < 0)
+        goto cleanup;
+    if (x.on507)
+        report_parties(&x);
+    rc = x.rc;
+cleanup:
+    rl_hmap_free(&x.seen);
+    rl_hmap_free(&x.vpc_unknown);
+    rl_strbuf_free(&x.key);
+    rl_domains_free(&x.onprem);
+    rl_domains_free(&x.hosts);
+    rl_domains_free(&x.alts);
+    rl_cidrs_free(&x.vpcs);
+    rl_globset_free(x.ignored_types);
+    rl_arena_free(x.arena);
+    return rc;
+}
