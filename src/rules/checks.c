@@ -31,6 +31,9 @@ const rl_check_binding rl_check_bindings[] = {
     {"RL503", rl_check_dependency},
     {"RL504", rl_check_dependency},
     {"RL505", rl_check_imports},
+    {"RL601", rl_check_data},
+    {"RL602", rl_check_data},
+    {"RL603", rl_check_data},
     {NULL, NULL}};
 /* clang-format on */
 

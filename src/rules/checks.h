@@ -26,6 +26,7 @@ int rl_check_imports(rl_rule_ctx *ctx);
 int rl_check_quotas(rl_rule_ctx *ctx);
 int rl_check_iam(rl_rule_ctx *ctx);
 int rl_check_deploy(rl_rule_ctx *ctx);
+int rl_check_data(rl_rule_ctx *ctx);
 
 /* ---- custom rules (src/rules/custom.c) ---------------------------------------------- */
 
