@@ -40,7 +40,7 @@ static const rl_ds_mech_info mechs[RL_MECH_COUNT] = {
     {RL_MECH_AURORA_REPLICA, RL_DS_ASYNC, "an Aurora cross-Region read replica", 60,
      "no published figure: the binlog replica lag, counted as 1m"},
     {RL_MECH_S3_RTC, RL_DS_ASYNC, "S3 replication with Replication Time Control", 900,
-     "99.99% of objects within 15 minutes (SLA)"},
+     "99.99% of objects within 15 minutes, with an SLA"},
     {RL_MECH_S3_CRR, RL_DS_ASYNC, "S3 replication without Replication Time Control", 7200,
      "most objects within 15 minutes, some take a couple of hours or more, no SLA"},
     {RL_MECH_EFS, RL_DS_ASYNC, "EFS replication", 900,
@@ -677,6 +677,8 @@ static const stype stypes[] = {
     {"AWS::DynamoDB::Table", K_DDB, "DynamoDB table", "TableName", "dynamodb", "table/", 1, 1},
     {"AWS::DynamoDB::GlobalTable", K_DDB_GLOBAL, "DynamoDB global table", "TableName", "dynamodb",
      "table/", 1, 1},
+    {"AWS::Serverless::SimpleTable", K_DDB, "DynamoDB table", "TableName", "dynamodb", "table/", 1,
+     1},
     {"AWS::RDS::DBInstance", K_RDS_DB, "RDS DB instance", "DBInstanceIdentifier", "rds", "db:", 1,
      1},
     {"AWS::RDS::DBCluster", K_RDS_CLUSTER, "RDS DB cluster", "DBClusterIdentifier", "rds",
@@ -1259,7 +1261,9 @@ static void add_edge(ds *d, const rl_stack *st, const rl_resource *src, const ch
     const char *rts = str_of(d, st, rl_node_get(rt, tf ? "status" : "Status"));
     e->rtc = rts && !strcasecmp(rts, "Enabled");
     e->dst = ref_of(d, st, bucket);
-    if (!e->dst) {
+    if (e->dst)
+        e->dst_name = str_of(d, e->dst->stack, prop(e->dst, "BucketName", "bucket"));
+    else {
         alts v;
         if (eval(d, st, bucket, &v) < 0)
             return;
@@ -2773,6 +2777,22 @@ static holder *holder_get(wctx *w, const char *key, const char *label)
     return h;
 }
 
+/* Is `r` this replica: the same resource, or a table or bucket of the same name? */
+static bool rep_is(ds *d, const replica *rep, const rl_resource *r)
+{
+    if (!r)
+        return false;
+    if (same_res(r, rep->res))
+        return true;
+    const char *name = str_of(
+        d, r->stack,
+        prop(r,
+             !strncmp(r->type, "aws_s3", 6) || !strcmp(r->type, "AWS::S3::Bucket") ? "BucketName"
+                                                                                   : "TableName",
+             !strcmp(r->type, "aws_s3_bucket") ? "bucket" : "name"));
+    return name && rep->name && !strcmp(name, rep->name);
+}
+
 static bool is_s3(const rl_ds_store *s)
 {
     return !strcmp(s->res->type, "AWS::S3::Bucket") || !strcmp(s->res->type, "aws_s3_bucket");
@@ -2913,7 +2933,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
             bool where_used = false, hit = false;
             if (ref) {
                 for (size_t k = 0; k < p->nreps && !hit; k++)
-                    if (same_res(ref, p->reps[k].res) || (s3 && same_res(ref, s->res))) {
+                    if (rep_is(&w->d, &p->reps[k], ref)) {
                         hit = true;
                         land = bit_of(w->d.m, ref->stack->region); /* the ARN of that copy */
                     }
@@ -2928,6 +2948,16 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                             land |= bit_of(w->d.m, p->reps[k].region);
                     else
                         where_used = true;
+                } else if (a->s[0] == UNK && a->nvias && via_resource(w->d.m, w->st, a->vias[0]) &&
+                           (a->len == 1 || a->s[1] == '/')) {
+                    /* ${Bucket.Arn}/..., ${Table.Arn}: the ARN of a resource (its copy in the
+                     * region of the stack that defines it) */
+                    const rl_resource *named = via_resource(w->d.m, w->st, a->vias[0]);
+                    for (size_t k = 0; k < p->nreps && !hit; k++)
+                        if (rep_is(&w->d, &p->reps[k], named)) {
+                            hit = true;
+                            land = bit_of(w->d.m, s3 ? p->reps[k].region : named->stack->region);
+                        }
                 } else if (arn_split(a->s, a->len, f, fl)) {
                     char svc[32];
                     size_t sl = fl[2] < sizeof(svc) - 1 ? fl[2] : sizeof(svc) - 1;
@@ -2969,7 +2999,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                     }
                     for (size_t k = 0; k < p->nreps; k++) {
                         const replica *rep = &p->reps[k];
-                        bool m = named ? same_res(named, rep->res)
+                        bool m = named ? rep_is(&w->d, rep, named)
                                        : rep->name && rl_wildcard_match(name, rep->name, false);
                         if (!m)
                             continue;
@@ -3348,7 +3378,7 @@ static void name_writer(wctx *w, const rl_resource *fn, const rl_node *val, cons
         store_priv *p = (store_priv *)s;
         for (size_t k = 0; k < p->nreps; k++) {
             const replica *rep = &p->reps[k];
-            bool hit = ref ? same_res(ref, rep->res) : false;
+            bool hit = ref ? rep_is(&w->d, rep, ref) : false;
             for (size_t i = 0; !ref && i < v.n && !hit; i++) {
                 const alt *a = &v.v[i];
                 if (!a->complete || !rep->name)

@@ -209,9 +209,10 @@ static void check_writers(dc *c, const rl_ds_store *s)
     rl_finding *f = rl_emit_as(
         c->ctx, "RL602", RL_LEVEL_NONE, file, &span, s->res->path, primary, other,
         "%s is written in %s (%s, last writer wins) and no single-writer rule keeps one region "
-        "its only writer: when both regions update the same item before replication catches "
-        "up, one update is silently lost",
-        label(c, s), region_list(c, written), s->lww_how ? s->lww_how : "replicas");
+        "its only writer: when both regions update the same %s before replication catches up, "
+        "one update is silently lost",
+        label(c, s), region_list(c, written), s->lww_how ? s->lww_how : "replicas",
+        strstr(s->kind, "S3") ? "object" : "item");
     /* the writers of each region, the primary's first; a few per region are enough */
     for (size_t i = 0; f && i < c->m->nregions && i < 64; i++) {
         if (!(written >> i & 1))
