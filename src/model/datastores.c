@@ -340,6 +340,7 @@ typedef struct selection {
 
 typedef struct dlm {
     const rl_stack *st;
+    const char *name; /* the policy resource */
     const rl_node *node;
     tagref *tags;
     size_t ntags;
@@ -1461,6 +1462,33 @@ static void member_add(ds *d, const char *key, const char *region, const rl_reso
     }
 }
 
+/* Does the cluster's parameter group make forwarded sessions read their own writes
+ * (aurora_replica_read_consistency SESSION or GLOBAL)? */
+static bool reads_consistent(ds *d, const rl_resource *r)
+{
+    const rl_resource *pg = ref_of(
+        d, r->stack, prop(r, "DBClusterParameterGroupName", "db_cluster_parameter_group_name"));
+    if (!pg)
+        return false;
+    const char *v = NULL;
+    if (!is_tf(pg->stack)) {
+        const rl_node *ps = rl_node_get(pg->props, "Parameters");
+        for (size_t i = 0; rl_node_is_map(ps) && i < ps->u.map.count && !v; i++) {
+            const char *k = rl_node_str(ps->u.map.items[i].key);
+            if (k && !strcasecmp(k, "aurora_replica_read_consistency"))
+                v = str_of(d, pg->stack, ps->u.map.items[i].value);
+        }
+    } else {
+        const rl_node *ps = rl_node_get(pg->props, "parameter");
+        for (size_t i = 0; i < items(ps) && !v; i++) {
+            const char *k = str_of(d, pg->stack, rl_node_get(item(ps, i), "name"));
+            if (k && !strcasecmp(k, "aurora_replica_read_consistency"))
+                v = str_of(d, pg->stack, rl_node_get(item(ps, i), "value"));
+        }
+    }
+    return v && (!strcasecmp(v, "session") || !strcasecmp(v, "global"));
+}
+
 static void index_cluster(ds *d, const rl_resource *r, int fam)
 {
     const char *ids[RL_EVAL_MAX_ALTERNATIVES];
@@ -1471,7 +1499,8 @@ static void index_cluster(ds *d, const rl_resource *r, int fam)
         d->db->unknown_members[fam] |= bit_of(d->m, region);
     bool fwd = fam == F_AURORA &&
                is_true(d, r->stack,
-                       prop(r, "EnableGlobalWriteForwarding", "enable_global_write_forwarding"));
+                       prop(r, "EnableGlobalWriteForwarding", "enable_global_write_forwarding")) &&
+               !reads_consistent(d, r);
     for (size_t i = 0; i < n && !d->rc; i++) {
         if (!ids[i])
             continue;
@@ -1950,6 +1979,7 @@ static void index_dlm(ds *d, const rl_resource *r)
             return;
         }
         p->st = st;
+        p->name = r->id;
         p->node = r->node;
         p->volumes = true;
         if (tf) { /* a map of tags */
@@ -2190,12 +2220,11 @@ static void backup_links(ds *d, rl_ds_store *s)
             continue;
         if (!sel->plan) {
             add_link(d, s, RL_MECH_BACKUP_COPY, NULL, -1,
-                     every(d, "AWS Backup selection", sel->name, NULL, -1), sel->st, sel->node,
-                     NULL);
+                     every(d, "selection", sel->name, NULL, -1), sel->st, sel->node, NULL);
             continue;
         }
         for (const plan_rule *pr = sel->plan->rules; pr && !d->rc; pr = pr->next) {
-            const char *det = every(d, "AWS Backup plan", sel->plan->name, pr->name, pr->gap);
+            const char *det = every(d, "plan", sel->plan->name, pr->name, pr->gap);
             for (size_t i = 0; i < pr->nregions; i++)
                 add_link_at(d, s, &mechs[RL_MECH_BACKUP_COPY], pr->regions[i], pr->gap, det,
                             pr->file, &pr->span, pr->path);
@@ -2214,7 +2243,7 @@ static void backup_links(ds *d, rl_ds_store *s)
             hit = tag_match(&p->tags[i], tags, nt) > 0;
         if (!hit)
             continue;
-        const char *det = every(d, "lifecycle policy", NULL, NULL, p->gap);
+        const char *det = every(d, "lifecycle policy", p->name, NULL, p->gap);
         for (size_t i = 0; i < p->nregions; i++)
             add_link_at(d, s, &mechs[RL_MECH_DLM_COPY], p->regions[i], p->gap, det, p->file,
                         &p->span, p->path);

@@ -92,10 +92,14 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     locate(s, &file, &span);
     const char *primary = s->res->stack->region;
     if (c->on603 && got == RL_DS_NONE) {
+        /* a secret is generated anew by the standby's stack: a different value, not none */
         rl_emit_as(c->ctx, "RL603", RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
                    "%s in the primary region %s has no replica, backup copy or restore path in "
-                   "%s: after a failover its data is not there",
-                   label(c, s), primary, standby);
+                   "%s: %s",
+                   label(c, s), primary, standby,
+                   s->data ? "after a failover its data is not there"
+                           : "the standby's copy holds a different value, so what the primary's "
+                             "value protects cannot be opened there");
         return;
     }
     if (c->on603 && got == RL_DS_BACKUP && c->need_replica) {
@@ -125,8 +129,8 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     rl_ds_duration(reach.rpo, have, sizeof(have));
     rl_finding *f =
         rl_emit_as(c->ctx, "RL601", RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
-                   "%s in %s reaches %s at best through %s: up to %s of writes lost "
-                   "in a failover, more than the declared RPO of %s",
+                   "%s in %s reaches %s through %s: the best recovery point that "
+                   "promises is %s, more than the declared RPO of %s",
                    label(c, s), primary, standby, mechanism(c, reach.best), have, want);
     relate_link(c, f, reach.best);
 }
