@@ -1058,15 +1058,15 @@ static const char *arn_name(ds *d, const alt *a, const char *service, const char
 
 /* Calls fn for every node at a dotted path; "[]" steps into every item of a list (or the one
  * object Terraform may write instead of a list). */
-typedef void (*at_fn)(ds *d, const rl_resource *r, const rl_node *n, const char *path);
+typedef void (*at_fn)(ds *d, const rl_resource *r, const rl_node *n, const char *path, void *ctx);
 
 static void each_at(ds *d, const rl_resource *r, const rl_node *n, const char *path,
-                    const char *done, at_fn fn)
+                    const char *done, at_fn fn, void *ctx)
 {
     if (!n || d->rc)
         return;
     if (!*path) {
-        fn(d, r, n, done);
+        fn(d, r, n, done, ctx);
         return;
     }
     const char *dot = strchr(path, '.');
@@ -1088,7 +1088,7 @@ static void each_at(ds *d, const rl_resource *r, const rl_node *n, const char *p
             d->rc = RL_ENOMEM;
             return;
         }
-        each_at(d, r, v, rest, p, fn);
+        each_at(d, r, v, rest, p, fn, ctx);
         return;
     }
     for (size_t i = 0; i < items(v); i++) {
@@ -1099,7 +1099,7 @@ static void each_at(ds *d, const rl_resource *r, const rl_node *n, const char *p
             d->rc = RL_ENOMEM;
             return;
         }
-        each_at(d, r, item(v, i), rest, p, fn);
+        each_at(d, r, item(v, i), rest, p, fn, ctx);
     }
 }
 
@@ -1133,9 +1133,10 @@ static void mark_nondata_name(ds *d, const char *s, size_t len)
         d->rc = RL_ENOMEM;
 }
 
-static void on_log_dest(ds *d, const rl_resource *r, const rl_node *n, const char *path)
+static void on_log_dest(ds *d, const rl_resource *r, const rl_node *n, const char *path, void *ctx)
 {
     (void)path;
+    (void)ctx;
     const rl_resource *b = ref_of(d, r->stack, n);
     if (b) {
         const char *k = res_key(d, b);
@@ -1180,13 +1181,13 @@ static void index_log_dests(ds *d, const rl_resource *r)
 {
     for (size_t i = 0; i < sizeof(log_dests) / sizeof(*log_dests); i++)
         if (!strcmp(log_dests[i].type, r->type))
-            each_at(d, r, r->props, log_dests[i].path, "", on_log_dest);
+            each_at(d, r, r->props, log_dests[i].path, "", on_log_dest, NULL);
     if (!strcmp(r->type, "AWS::ElasticLoadBalancingV2::LoadBalancer")) {
         const rl_node *attrs = rl_node_get(r->props, "LoadBalancerAttributes");
         for (size_t i = 0; i < items(attrs); i++) {
             const rl_node *a = item(attrs, i);
             if (rl_node_streq(rl_node_get(a, "Key"), "access_logs.s3.bucket"))
-                on_log_dest(d, r, rl_node_get(a, "Value"), "");
+                on_log_dest(d, r, rl_node_get(a, "Value"), "", NULL);
         }
     }
     /* a bucket that receives S3 server access logs is a log bucket */
@@ -2748,6 +2749,8 @@ typedef struct grant {
     uint64_t land;    /* regions the writes land in, besides where the role is used */
     bool where_used;  /* lands in the region of the caller (`*`, a table ARN with `*` region) */
     uint64_t allowed; /* aws:RequestedRegion lets the grant apply in these */
+    bool broad;       /* `*`, table/..., a managed policy that writes everything: writes this
+                         store only where what uses the role is told about it */
     const char *what; /* "dynamodb:PutItem", "DynamoDBCrudPolicy" */
     const char *file;
     rl_span span;
@@ -2846,7 +2849,7 @@ static const char *covered(const rl_node *actions, bool not_action, bool s3)
 }
 
 static void add_grant(wctx *w, rl_ds_store *s, uint64_t land, bool where_used, uint64_t allowed,
-                      const char *what, const rl_node *at)
+                      bool broad, const char *what, const rl_node *at)
 {
     if (!w->h)
         return;
@@ -2859,6 +2862,7 @@ static void add_grant(wctx *w, rl_ds_store *s, uint64_t land, bool where_used, u
     g->land = land;
     g->where_used = where_used;
     g->allowed = allowed;
+    g->broad = broad;
     g->what = what;
     g->file = w->st ? rl_doc_path(w->st->input->doc) : rl_doc_path(w->doc);
     if (at)
@@ -2959,7 +2963,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
             continue;
         for (size_t i = 0; i < nalt; i++) {
             uint64_t land = 0;
-            bool where_used = false, hit = false;
+            bool where_used = false, hit = false, broad = false;
             if (ref) {
                 for (size_t k = 0; k < p->nreps && !hit; k++)
                     if (rep_is(&w->d, &p->reps[k], ref)) {
@@ -2971,7 +2975,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                 const char *f[6];
                 size_t fl[6];
                 if (a->complete && a->len == 1 && a->s[0] == '*') {
-                    hit = true;
+                    hit = broad = true;
                     if (s3)
                         for (size_t k = 0; k < p->nreps; k++)
                             land |= bit_of(w->d.m, p->reps[k].region);
@@ -3026,13 +3030,16 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                         memcpy(name, res, nl);
                         name[nl] = '\0';
                     }
+                    /* a name pattern of wildcards only names no table in particular */
+                    bool any = !named && strspn(name, "*") == strlen(name);
                     for (size_t k = 0; k < p->nreps; k++) {
                         const replica *rep = &p->reps[k];
                         bool m = named ? rep_is(&w->d, rep, named)
                                        : rep->name && rl_wildcard_match(name, rep->name, false);
-                        if (!m)
+                        if (!m && !any)
                             continue;
                         hit = true;
+                        broad = broad || any;
                         if (s3) {
                             land |= bit_of(w->d.m, rep->region);
                             continue;
@@ -3063,7 +3070,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                 dn->next = w->h->denies;
                 w->h->denies = dn;
             } else {
-                add_grant(w, s, land, where_used, allowed, what, n);
+                add_grant(w, s, land, where_used, allowed, broad, what, n);
             }
         }
     }
@@ -3167,7 +3174,7 @@ static void managed_by_name(wctx *w, const char *name, const rl_node *at)
             uint64_t land = 0;
             for (size_t k = 0; s3 && k < p->nreps; k++)
                 land |= bit_of(w->d.m, p->reps[k].region);
-            add_grant(w, s, land, !s3, w->all, known[i].name, at);
+            add_grant(w, s, land, !s3, w->all, true, known[i].name, at);
         }
     }
 }
@@ -3311,11 +3318,11 @@ static void read_sam(wctx *w, const rl_resource *r)
                     continue;
                 for (size_t q = 0; q < p->nreps; q++) {
                     const replica *rep = &p->reps[q];
-                    if (!(ref ? same_res(ref, rep->res)
+                    if (!(ref ? rep_is(&w->d, rep, ref)
                               : name && rep->name && !strcmp(name, rep->name)))
                         continue;
                     add_grant(w, s, tpl[k].s3 ? bit_of(w->d.m, rep->region) : 0, !tpl[k].s3, w->all,
-                              tpl[k].name, arg);
+                              false, tpl[k].name, arg);
                     break;
                 }
             }
@@ -3395,13 +3402,29 @@ static void read_policies(wctx *w)
 
 /* ---- writers by name: functions whose permissions the files do not show -- */
 
-static void name_writer(wctx *w, const rl_resource *fn, const rl_node *val, const char *path)
+typedef struct key_node { /* the roles a resource uses */
+    const char *key;
+    struct key_node *next;
+} key_node;
+
+static uint64_t landing(const holder *h, const grant *g, uint64_t used);
+static void add_writers(wctx *w, rl_ds_store *s, uint64_t land, const char *label, const char *file,
+                        const rl_span *span);
+
+typedef struct naming { /* the function being read */
+    const key_node *keys;
+    bool known; /* its roles' policies were read */
+} naming;
+
+/* A function whose environment names a writable replica writes it when its permissions are not
+ * in the files, or when one of its roles may write every table or bucket (`*`). */
+static void name_writer(wctx *w, const rl_resource *fn, const naming *nm, const rl_node *val)
 {
-    (void)path;
     const rl_resource *ref = ref_of(&w->d, fn->stack, val);
     alts v;
     if (!ref && eval(&w->d, fn->stack, val, &v) < 0)
         return;
+    uint64_t here = bit_of(w->d.m, fn->stack->region);
     for (size_t t = 0; t < w->ntargets && !w->d.rc; t++) {
         rl_ds_store *s = w->targets[t];
         store_priv *p = (store_priv *)s;
@@ -3419,45 +3442,45 @@ static void name_writer(wctx *w, const rl_resource *fn, const rl_node *val, cons
             }
             if (!hit)
                 continue;
-            rl_ds_writer *wr = rl_arena_calloc(w->d.a, 1, sizeof(*wr));
-            if (!wr) {
-                w->d.rc = RL_ENOMEM;
-                return;
-            }
             /* a bucket is written where it is; a table in the function's own region */
-            wr->region = is_s3(s) ? rep->region : fn->stack->region;
-            wr->label = rl_arena_printf(w->d.a,
-                                        "%s (%s) names it, and its permissions are "
-                                        "not in the files",
-                                        fn->id, fn->type);
-            wr->file = rl_doc_path(fn->stack->input->doc);
-            wr->span = val->span;
-            if (!wr->label) {
-                w->d.rc = RL_ENOMEM;
-                return;
+            uint64_t where = is_s3(s) ? bit_of(w->d.m, rep->region) : here;
+            if (!nm->known) {
+                add_writers(w, s, where & s->replicas,
+                            rl_arena_printf(w->d.a,
+                                            "%s (%s) names it, and its permissions are not in "
+                                            "the files",
+                                            fn->id, fn->type),
+                            rl_doc_path(fn->stack->input->doc), &val->span);
+                break;
             }
-            wr->next = s->writers;
-            s->writers = wr;
+            for (const key_node *kn = nm->keys; kn && !w->d.rc; kn = kn->next) {
+                const holder *h = rl_hmap_gets(&w->holders, kn->key);
+                for (const grant *g = h ? h->grants : NULL; g && !w->d.rc; g = g->next)
+                    if (g->broad && g->s == s)
+                        add_writers(w, s, landing(h, g, here),
+                                    rl_arena_printf(w->d.a,
+                                                    "%s (%s) names it, and %s is granted %s on "
+                                                    "every %s",
+                                                    fn->id, fn->type, h->label ? h->label : h->key,
+                                                    g->what, is_s3(s) ? "bucket" : "table"),
+                                    rl_doc_path(fn->stack->input->doc), &val->span);
+            }
             break;
         }
     }
 }
 
-static void on_env(ds *d, const rl_resource *r, const rl_node *n, const char *path)
+static void on_env(ds *d, const rl_resource *r, const rl_node *n, const char *path, void *ctx)
 {
     wctx *w = (wctx *)d; /* d is the first member of wctx */
+    (void)path;
     if (rl_node_is_map(n)) {
         for (size_t i = 0; i < n->u.map.count; i++)
-            name_writer(w, r, n->u.map.items[i].value, path);
+            name_writer(w, r, ctx, n->u.map.items[i].value);
         return;
     }
-    name_writer(w, r, n, path);
+    name_writer(w, r, ctx, n);
 }
-
-typedef struct key_node { /* the roles a resource uses */
-    const char *key;
-    struct key_node *next;
-} key_node;
 
 /* Does a function show its permissions? A SAM function without a Role does; otherwise one of
  * the roles it uses must be a role whose policies were read. */
@@ -3511,10 +3534,19 @@ static void read_names(wctx *w)
                 : !strcmp(t, "AWS::ECS::TaskDefinition")
                     ? "ContainerDefinitions[].Environment[].Value"
                     : NULL;
-            if (!env || r->deployed != 1 ||
-                permissions_known(w, r, rl_hmap_get(&fn_keys, r, RL_HMAP_PTR)))
+            if (!env || r->deployed != 1)
                 continue;
-            each_at(&w->d, r, r->props, env, "", on_env);
+            /* the roles it uses; a SAM function without a Role has the one SAM generates */
+            key_node sam = {NULL, rl_hmap_get(&fn_keys, r, RL_HMAP_PTR)};
+            char samkey[64];
+            naming nm = {sam.next, false};
+            if (!strcmp(t, "AWS::Serverless::Function") && !rl_node_get(r->props, "Role")) {
+                snprintf(samkey, sizeof(samkey), "@sam:%p", (const void *)r);
+                sam.key = samkey;
+                nm.keys = &sam;
+            }
+            nm.known = permissions_known(w, r, nm.keys);
+            each_at(&w->d, r, r->props, env, "", on_env, &nm);
         }
     }
     rl_hmap_free(&fn_keys);
@@ -3522,34 +3554,46 @@ static void read_names(wctx *w)
 
 /* ---- the writers of each store -- */
 
+/* The replicas a grant's writes land in when the role is used in `used`. */
+static uint64_t landing(const holder *h, const grant *g, uint64_t used)
+{
+    uint64_t land = ((g->where_used ? used : 0) | g->land) & g->allowed & g->s->replicas;
+    for (const deny *dn = h->denies; dn; dn = dn->next)
+        if (!dn->s || dn->s == g->s)
+            land &= ~dn->regions;
+    return land;
+}
+
+static void add_writers(wctx *w, rl_ds_store *s, uint64_t land, const char *label, const char *file,
+                        const rl_span *span)
+{
+    for (size_t i = 0; i < w->d.m->nregions && i < 64 && !w->d.rc; i++) {
+        if (!(land >> i & 1))
+            continue;
+        rl_ds_writer *wr = rl_arena_calloc(w->d.a, 1, sizeof(*wr));
+        if (!wr || !label) {
+            w->d.rc = RL_ENOMEM;
+            return;
+        }
+        wr->region = w->d.m->regions[i];
+        wr->label = label;
+        wr->file = file;
+        wr->span = *span;
+        wr->next = s->writers;
+        s->writers = wr;
+    }
+}
+
+/* Grants that name the store write it wherever the role is used. */
 static void settle(wctx *w)
 {
     for (const holder *h = w->list; h && !w->d.rc; h = h->next)
-        for (const grant *g = h->grants; g && !w->d.rc; g = g->next) {
-            rl_ds_store *s = g->s;
-            uint64_t land = (g->where_used ? h->used : 0) | g->land;
-            land &= g->allowed & s->replicas;
-            for (const deny *dn = h->denies; dn; dn = dn->next)
-                if (!dn->s || dn->s == s)
-                    land &= ~dn->regions;
-            for (size_t i = 0; i < w->d.m->nregions && i < 64; i++) {
-                if (!(land >> i & 1))
-                    continue;
-                rl_ds_writer *wr = rl_arena_calloc(w->d.a, 1, sizeof(*wr));
-                const char *lab = rl_arena_printf(w->d.a, "%s granted to %s", g->what,
-                                                  h->label ? h->label : h->key);
-                if (!wr || !lab) {
-                    w->d.rc = RL_ENOMEM;
-                    return;
-                }
-                wr->region = w->d.m->regions[i];
-                wr->label = lab;
-                wr->file = g->file;
-                wr->span = g->span;
-                wr->next = s->writers;
-                s->writers = wr;
-            }
-        }
+        for (const grant *g = h->grants; g && !w->d.rc; g = g->next)
+            if (!g->broad)
+                add_writers(w, g->s, landing(h, g, h->used),
+                            rl_arena_printf(w->d.a, "%s granted to %s", g->what,
+                                            h->label ? h->label : h->key),
+                            g->file, &g->span);
 }
 
 /* Writers in insertion order read better (policies before names, templates in input order). */

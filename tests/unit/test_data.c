@@ -461,13 +461,15 @@ static void role(char *buf, size_t n, const char *id, const char *cond, const ch
 Test(data, writers_from_grants)
 {
     fx *f = fx_new();
-    static char t[16384], a[1024], b[1024], c[1024], d[1024], e[1024], r1[1024], r2[1024], r3[1024],
-        r4[1024];
+    static char t[16384], a[1024], b[1024], c[1024], d[1024], e[1024], g[1024], h[1024], r1[1024],
+        r2[1024], r3[1024], r4[1024], r5[1024];
     global_table(a, sizeof(a), "Local", "local");
     global_table(b, sizeof(b), "Home", "home");
     global_table(c, sizeof(c), "Conditioned", "conditioned");
     global_table(d, sizeof(d), "Denied", "denied");
     global_table(e, sizeof(e), "Primary", "primary-only");
+    global_table(g, sizeof(g), "Untold", "untold");
+    global_table(h, sizeof(h), "Told", "told");
     role(r1, sizeof(r1), "Writer", "",
          "              - Effect: Allow\n                Action: dynamodb:Put*\n"
          "                Resource:\n"
@@ -488,17 +490,27 @@ Test(data, writers_from_grants)
     role(r4, sizeof(r4), "Reader", "",
          "              - Effect: Allow\n                Action: [dynamodb:GetItem, "
          "dynamodb:Query]\n                Resource: '*'\n");
+    role(r5, sizeof(r5), "Broad", "",
+         "              - Effect: Allow\n                Action: dynamodb:*\n"
+         "                Resource: arn:aws:dynamodb:*:*:table/*\n");
     snprintf(t, sizeof(t),
              "Conditions:\n  IsPrimary: !Equals [!Ref 'AWS::Region', us-east-1]\n"
-             "Resources:\n%s%s%s%s%s%s%s%s%s",
-             a, b, c, d, e, r1, r2, r3, r4);
+             "Resources:\n%s%s%s%s%s%s%s%s%s%s%s%s"
+             "  PrimaryFn:\n    Type: AWS::Lambda::Function\n    Condition: IsPrimary\n"
+             "    Properties:\n      Role: !GetAtt OnlyPrimary.Arn\n"
+             "      Environment: {Variables: {T: primary-only}}\n"
+             "  TellingFn:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+             "      Role: !GetAtt Broad.Arn\n      Environment: {Variables: {T: told}}\n",
+             a, b, c, d, e, g, h, r1, r2, r3, r4, r5);
     put(f, "templates/app.yaml", t);
     build(f);
     cr_assert_eq(written(f, "Local"), 3, "each region writes its own replica");
     cr_assert_eq(written(f, "Home") & 3, 1, "both regions write the primary's replica by ARN");
     cr_assert_eq(written(f, "Conditioned") & 3, 1, "aws:RequestedRegion");
     cr_assert_eq(written(f, "Denied") & 3, 1, "a Deny outside the primary");
-    cr_assert_eq(written(f, "Primary") & 3, 1, "a `*` grant of a role of the primary only");
+    cr_assert_eq(written(f, "Primary") & 3, 1, "a `*` grant, to a function of the primary only");
+    cr_assert_eq(written(f, "Untold"), 0, "a grant on every table is not evidence by itself");
+    cr_assert_eq(written(f, "Told"), 3, "a grant on every table, to a function told the table");
     fx_free(f);
 }
 
