@@ -1164,6 +1164,7 @@ static const struct {
     {"AWS::ElasticLoadBalancing::LoadBalancer", "AccessLoggingPolicy.S3BucketName"},
     {"AWS::EC2::FlowLog", "LogDestination"},
     {"AWS::Athena::WorkGroup", "WorkGroupConfiguration.ResultConfiguration.OutputLocation"},
+    {"AWS::ARCRegionSwitch::Plan", "ReportConfiguration.ReportOutput[].S3Configuration.BucketPath"},
     {"aws_s3_bucket_logging", "target_bucket"},
     {"aws_s3_bucket", "logging[].target_bucket"},
     {"aws_cloudtrail", "s3_bucket_name"},
