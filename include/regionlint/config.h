@@ -93,4 +93,24 @@ long rl_parse_duration(const char *s);
 /* Glob match with `*` (within a path segment), `**` (across segments), `?` and [...]. */
 bool rl_glob_match(const char *pattern, const char *path);
 
+/* A list of globs compiled once for many matches (allowed paths per value, allowed types
+ * per resource): each pattern's literal text is found once, so most patterns are ruled out
+ * without matching. Same syntax and results as rl_glob_match(). */
+typedef struct rl_globset rl_globset;
+
+enum {
+    /* compare ignoring ASCII case (IAM actions, role names); patterns and strings of 256
+     * bytes or more never match then */
+    RL_GLOB_CASEFOLD = 1u << 0
+};
+
+/* Compiles `n` patterns (NULL entries are skipped; the strings must outlive the set).
+ * Returns 0 or RL_ENOMEM. */
+int rl_globset_new(rl_globset **out, const char *const *patterns, size_t n, unsigned flags);
+void rl_globset_free(rl_globset *g);
+/* Number of patterns in the set (0 for NULL). */
+size_t rl_globset_count(const rl_globset *g);
+/* True when some pattern of the set matches `s`; false for a NULL or empty set. */
+bool rl_globset_match(const rl_globset *g, const char *s);
+
 #endif

@@ -51,9 +51,23 @@ bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **fil
                      const char **via);
 
 /* Walks the values of a resource's properties (following Fn::If by condition) and calls
- * fn for every leaf: a scalar or an intrinsic function call other than Fn::If. `path` is
- * the logical path of the leaf. Return non-zero from fn to stop. */
-typedef int (*rl_walk_fn)(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path);
+ * fn for every leaf: a scalar or an intrinsic function call other than Fn::If. `w` tells
+ * where the leaf is (rl_walk_path(), rl_walk_step()); it is valid during the call only.
+ * Return non-zero from fn to stop. Returns fn's value, 0, or RL_ENOMEM. */
+typedef struct rl_walk rl_walk;
+typedef int (*rl_walk_fn)(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w);
 int rl_walk_resource(const rl_resource *res, rl_walk_fn fn, void *ctx);
+
+/* The logical path of the current leaf ("Resources.Fn.Properties.Environment.Variables.X",
+ * ".Fn::If[1]" for a branch, "[0]" for a list item). Made on first use for each leaf, so a
+ * callback that only looks at the keys costs no string; valid until the callback returns.
+ * Out of memory: "" (and the walk returns RL_ENOMEM). */
+const char *rl_walk_path(const rl_walk *w);
+/* Number of steps from the resource's properties down to the leaf. */
+size_t rl_walk_depth(const rl_walk *w);
+/* Step i (0 = the first below the properties): the mapping key node, or NULL for a list
+ * index (then in *index; may be NULL). A branch of an Fn::If is two steps: the Fn::If key,
+ * then the branch index (1 or 2). */
+const rl_node *rl_walk_step(const rl_walk *w, size_t i, size_t *index);
 
 #endif

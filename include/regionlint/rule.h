@@ -62,6 +62,11 @@ const rl_rule *rl_ctx_rule(const rl_rule_ctx *ctx);
 const rl_node *rl_ctx_setting(const rl_rule_ctx *ctx, const char *key);
 /* The setting `key` of another rule (family settings kept on one rule). */
 const rl_node *rl_ctx_setting_of(const rl_rule_ctx *ctx, const char *rule_id, const char *key);
+/* The setting `key` of `rule_id`, a list of globs, compiled for matching (case-insensitive
+ * with RL_GLOB_CASEFOLD); an unset setting gives an empty set. The caller frees *out.
+ * Returns 0 or RL_ENOMEM. */
+int rl_ctx_setting_globs(const rl_rule_ctx *ctx, const char *rule_id, const char *key,
+                         unsigned flags, rl_globset **out);
 rl_strategy rl_ctx_strategy(const rl_rule_ctx *ctx);
 /* Whether a rule id is enabled in this run (a check that emits several ids skips the work
  * for disabled ones: disabled rules never run). */

@@ -183,6 +183,28 @@ char *rl_arena_printf(rl_arena *a, const char *fmt, ...)
     return p;
 }
 
+char *rl_arena_cat(rl_arena *a, ...)
+{
+    va_list ap;
+    size_t len = 0;
+    va_start(ap, a);
+    for (const char *s; (s = va_arg(ap, const char *));)
+        len += strlen(s);
+    va_end(ap);
+    char *p = text_alloc(a, len + 1), *o = p;
+    if (!p)
+        return NULL;
+    va_start(ap, a);
+    for (const char *s; (s = va_arg(ap, const char *));) {
+        size_t n = strlen(s);
+        memcpy(o, s, n);
+        o += n;
+    }
+    va_end(ap);
+    *o = '\0';
+    return p;
+}
+
 size_t rl_arena_used(const rl_arena *a)
 {
     return a ? a->total : 0;

@@ -108,6 +108,19 @@ void rl_strbuf_put_escaped(rl_strbuf *b, const char *s, size_t len, size_t max_c
     }
 }
 
+void rl_strbuf_put_index(rl_strbuf *b, size_t i)
+{
+    char buf[24];
+    size_t n = sizeof(buf);
+    buf[--n] = ']';
+    do {
+        buf[--n] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    buf[--n] = '[';
+    rl_strbuf_append(b, buf + n, sizeof(buf) - n);
+}
+
 void rl_strbuf_clear(rl_strbuf *b)
 {
     b->len = 0;

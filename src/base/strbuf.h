@@ -24,6 +24,8 @@ void rl_strbuf_putc(rl_strbuf *b, char c);
 void rl_strbuf_printf(rl_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends `s` with control characters, quotes and non-UTF-8 bytes escaped, for messages. */
 void rl_strbuf_put_escaped(rl_strbuf *b, const char *s, size_t len, size_t max_chars);
+/* Appends "[i]" (a list index in a logical path) without printf. */
+void rl_strbuf_put_index(rl_strbuf *b, size_t i);
 void rl_strbuf_clear(rl_strbuf *b);
 /* Returns the string (caller frees) and resets the buffer; NULL if allocation failed. */
 char *rl_strbuf_detach(rl_strbuf *b);

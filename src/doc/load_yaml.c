@@ -57,6 +57,9 @@ typedef struct yloader {
     rl_pos cur_pos;
     rl_pos eof; /* just after the last character: no position lies beyond it */
     bool keep;  /* building the first document */
+    /* A second cursor from code point index to byte offset, for the end of block scalars
+     * (marks arrive in stream order, so it only moves forward). */
+    size_t bi_off, bi_index;
 } yloader;
 
 static int oom(yloader *y)
@@ -499,6 +502,69 @@ nomem:
     return oom(y);
 }
 
+/* Byte offset of the code point `index` (libyaml's mark.index counts code points after a
+ * BOM). The text before a mark has been decoded by libyaml, so it is valid UTF-8. */
+static size_t byte_of_index(yloader *y, size_t index)
+{
+    if (index < y->bi_index) {
+        y->bi_index = 0;
+        y->bi_off = y->base_off;
+    }
+    const unsigned char *t = y->text;
+    size_t off = y->bi_off, i = y->bi_index;
+    while (i < index && off < y->len) {
+        uint64_t w;
+        if (index - i >= 8 && off + 8 <= y->len) {
+            memcpy(&w, t + off, 8);
+            if (!(w & 0x8080808080808080ULL)) { /* eight ASCII bytes at once */
+                off += 8;
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = t[off];
+        off += c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        i++;
+    }
+    y->bi_off = off;
+    y->bi_index = i;
+    return off < y->len ? off : y->len;
+}
+
+static void fix_block_end(yloader *y, rl_node *n);
+
+/* Without extra line breaks: the same end as fix_block_end(), found by reading backwards
+ * from the end mark's byte offset, so loading builds no line map (most documents never
+ * need one: only those with a finding do, for excerpts). */
+static void fix_block_end_fast(yloader *y, rl_node *n, size_t end_index)
+{
+    const char *t = (const char *)y->text;
+    size_t ls = byte_of_index(y, end_index); /* the start of line end.line */
+    if (ls == 0 || t[ls - 1] != '\n') {
+        fix_block_end(y, n); /* not a line start after all: the line map decides */
+        return;
+    }
+    uint32_t line = n->span.end.line;
+    for (;;) {
+        /* the line before: [ls, le), le at its '\n', without a '\r' before it */
+        size_t le = ls - 1;
+        ls = le;
+        while (ls > 0 && t[ls - 1] != '\n')
+            ls--;
+        if (--line == 1 && ls < y->base_off)
+            ls = y->base_off; /* line 1 starts after a byte order mark */
+        size_t end = le > ls && t[le - 1] == '\r' ? le - 1 : le;
+        size_t i = ls;
+        while (i < end && (t[i] == ' ' || t[i] == '\t'))
+            i++;
+        if (i < end || line <= n->span.start.line) {
+            n->span.end.line = line;
+            n->span.end.column = (uint32_t)rl_utf8_count(t + ls, end - ls) + 1;
+            return;
+        }
+    }
+}
+
 static void fix_block_end(yloader *y, rl_node *n)
 {
     /* libyaml ends a block scalar at the start of the next line; end it after the last
@@ -548,12 +614,16 @@ static int on_scalar(yloader *y, yaml_event_t *ev)
         n->flags |= RL_NODE_QUOTED | RL_NODE_DQUOTED;
         break;
     case YAML_LITERAL_SCALAR_STYLE:
-        n->flags |= RL_NODE_QUOTED | RL_NODE_BLOCK;
-        fix_block_end(y, n);
-        break;
     case YAML_FOLDED_SCALAR_STYLE:
-        n->flags |= RL_NODE_QUOTED | RL_NODE_FOLDED;
-        fix_block_end(y, n);
+        n->flags |=
+            RL_NODE_QUOTED |
+            (ev->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ? RL_NODE_BLOCK : RL_NODE_FOLDED);
+        if (n->span.end.column == 1 && n->span.end.line > n->span.start.line) {
+            if (y->remap)
+                fix_block_end(y, n);
+            else
+                fix_block_end_fast(y, n, ev->end_mark.index);
+        }
         break;
     default:
         break;
@@ -762,6 +832,7 @@ int rl_load_yaml(rl_doc *doc, const rl_load_opts *opts, rl_error *err)
     y.len = len;
     y.remap = has_extra_breaks(y.text, len);
     y.base_off = y.cur_off = len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    y.bi_off = y.base_off;
     y.cur_pos = (rl_pos){1, 1};
     /* libyaml only places marks past the end when the last line has no newline */
     y.eof = len > y.base_off && data[len - 1] != '\n' ? end_pos(y.text, len, y.base_off)

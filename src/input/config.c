@@ -146,46 +146,195 @@ static bool glob_at(const char *p, const char *s, long *budget)
     return *s == '\0';
 }
 
-/* A necessary condition, cheap to test: every literal run of the pattern (text between
- * wildcards) occurs in the path. Most globs of a list are ruled out by this alone. */
-static bool literals_present(const char *p, const char *s)
-{
-    while (*p) {
-        if (*p == '*' || *p == '?') {
-            p++;
-            continue;
-        }
-        if (*p == '[') {
-            const char *close = strchr(p + 2, ']');
-            if (!close)
-                return true; /* leave odd patterns to the full match */
-            p = close + 1;
-            continue;
-        }
-        char lit[64];
-        size_t n = 0;
-        while (p[n] && p[n] != '*' && p[n] != '?' && p[n] != '[' && n < sizeof(lit) - 1) {
-            lit[n] = p[n];
-            n++;
-        }
-        lit[n] = '\0';
-        if (n >= 2 && !strstr(s, lit))
-            return false;
-        p += n;
-    }
-    return true;
-}
-
 bool rl_glob_match(const char *pattern, const char *path)
 {
     while (pattern[0] == '.' && pattern[1] == '/')
         pattern += 2;
     while (path[0] == '.' && path[1] == '/')
         path += 2;
-    if (!literals_present(pattern, path))
-        return false;
     long budget = 100000;
     return glob_at(pattern, path, &budget);
+}
+
+/* ---- compiled glob sets ------------------------------------------------------------- */
+
+/* One pattern, read once: the literal text it starts with (a string it matches starts with
+ * it too) and the other literal runs of two bytes or more (each occurs in a string it
+ * matches). Most patterns of a list are ruled out by these alone, without glob_at. */
+typedef struct glob_pat {
+    const char *p; /* the pattern without leading "./" (folded with RL_GLOB_CASEFOLD) */
+    size_t prefix; /* bytes of literal text before the first wildcard */
+    size_t lits;   /* first run in the set's run array */
+    size_t nlits;
+} glob_pat;
+
+typedef struct glob_run {
+    const char *s;
+    size_t len;
+} glob_run;
+
+struct rl_globset {
+    unsigned flags;
+    glob_pat *pats;
+    size_t n;
+    glob_run *runs;
+    size_t nruns, capruns;
+    rl_arena *a; /* folded copies of the patterns */
+};
+
+#define GLOB_FOLD_MAX 256 /* folded matching leaves out longer patterns and strings */
+
+static char fold(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static int add_run(rl_globset *g, const char *s, size_t len)
+{
+    if (g->nruns == g->capruns) {
+        size_t ncap = g->capruns ? g->capruns * 2 : 16;
+        glob_run *n = realloc(g->runs, ncap * sizeof(*n));
+        if (!n)
+            return RL_ENOMEM;
+        g->runs = n;
+        g->capruns = ncap;
+    }
+    g->runs[g->nruns++] = (glob_run){s, len};
+    return RL_OK;
+}
+
+/* The literal runs of `p`. A '/' right after `**` is optional ("**" + "/x" matches "x"),
+ * so a run there starts after it. Patterns with a character class keep only their prefix:
+ * a ']' can be a member, and the class syntax is not worth re-reading here. */
+static int compile_pat(rl_globset *g, glob_pat *gp)
+{
+    const char *p = gp->p;
+    while (p[gp->prefix] && p[gp->prefix] != '*' && p[gp->prefix] != '?' && p[gp->prefix] != '[')
+        gp->prefix++;
+    gp->lits = g->nruns;
+    if (strchr(p, '['))
+        return RL_OK;
+    size_t i = gp->prefix;
+    while (p[i]) {
+        if (p[i] == '*' || p[i] == '?') {
+            bool star2 = p[i] == '*' && p[i + 1] == '*';
+            i += star2 ? 2 : 1;
+            if (star2 && p[i] == '/')
+                i++;
+            continue;
+        }
+        size_t n = 0;
+        while (p[i + n] && p[i + n] != '*' && p[i + n] != '?')
+            n++;
+        if (n >= 2 && add_run(g, p + i, n) < 0)
+            return RL_ENOMEM;
+        i += n;
+    }
+    gp->nlits = g->nruns - gp->lits;
+    return RL_OK;
+}
+
+int rl_globset_new(rl_globset **out, const char *const *patterns, size_t n, unsigned flags)
+{
+    rl_globset *g = calloc(1, sizeof(*g));
+    int rc = RL_ENOMEM;
+    *out = NULL;
+    if (!g || !(g->a = rl_arena_new(0)) || !(g->pats = calloc(n ? n : 1, sizeof(*g->pats))))
+        goto cleanup;
+    g->flags = flags;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = patterns[i];
+        if (!p)
+            continue;
+        if (flags & RL_GLOB_CASEFOLD) {
+            size_t len = strlen(p);
+            if (len >= GLOB_FOLD_MAX)
+                continue;
+            char *f = rl_arena_strndup(g->a, p, len);
+            if (!f)
+                goto cleanup;
+            for (size_t j = 0; j < len; j++)
+                f[j] = fold(f[j]);
+            p = f;
+        }
+        while (p[0] == '.' && p[1] == '/')
+            p += 2;
+        glob_pat *gp = &g->pats[g->n++];
+        gp->p = p;
+        if (compile_pat(g, gp) < 0)
+            goto cleanup;
+    }
+    *out = g;
+    g = NULL;
+    rc = RL_OK;
+
+cleanup:
+    rl_globset_free(g);
+    return rc;
+}
+
+void rl_globset_free(rl_globset *g)
+{
+    if (!g)
+        return;
+    free(g->pats);
+    free(g->runs);
+    rl_arena_free(g->a);
+    free(g);
+}
+
+size_t rl_globset_count(const rl_globset *g)
+{
+    return g ? g->n : 0;
+}
+
+/* True when s[0, len) contains run r (memmem is not in C11/POSIX). */
+static bool has_run(const char *s, size_t len, const glob_run *r)
+{
+    const char *end = s + len;
+    char c0 = r->s[0];
+    while ((size_t)(end - s) >= r->len) {
+        const char *hit = memchr(s, c0, (size_t)(end - s) - r->len + 1);
+        if (!hit)
+            return false;
+        if (!memcmp(hit + 1, r->s + 1, r->len - 1))
+            return true;
+        s = hit + 1;
+    }
+    return false;
+}
+
+bool rl_globset_match(const rl_globset *g, const char *s)
+{
+    char low[GLOB_FOLD_MAX];
+    if (!g || !g->n)
+        return false;
+    size_t len = strlen(s);
+    if (g->flags & RL_GLOB_CASEFOLD) {
+        if (len >= sizeof(low))
+            return false;
+        for (size_t i = 0; i <= len; i++)
+            low[i] = fold(s[i]);
+        s = low;
+    }
+    while (s[0] == '.' && s[1] == '/') {
+        s += 2;
+        len -= 2;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        const glob_pat *gp = &g->pats[i];
+        if (gp->prefix && (len < gp->prefix || memcmp(s, gp->p, gp->prefix)))
+            continue;
+        bool present = true;
+        for (size_t r = 0; r < gp->nlits && present; r++)
+            present = has_run(s + gp->prefix, len - gp->prefix, &g->runs[gp->lits + r]);
+        if (!present)
+            continue;
+        long budget = 100000;
+        if (glob_at(gp->p, s, &budget))
+            return true;
+    }
+    return false;
 }
 
 char *rl_config_find(const char *start_dir)

@@ -26,6 +26,10 @@ bool rl_is_region(const char *s, size_t len)
     size_t lens[5], n = 0, start = 0;
     if (len < 9 || len > 24)
         return false;
+    /* cheap rejects, called for every candidate in a scanned string: a region ends in a
+     * digit and starts with a two-letter geo code and '-' (or eusc-) */
+    if (s[len - 1] < '0' || s[len - 1] > '9' || (s[2] != '-' && memcmp(s, "eusc-", 5) != 0))
+        return false;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || s[i] == '-') {
             if (n == 5 || i == start)

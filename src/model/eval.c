@@ -188,6 +188,32 @@ static svs svs_concat(ev *e, svs a, svs b)
     return r;
 }
 
+/* a followed by b, like svs_concat(); with one alternative on each side (the usual case)
+ * b is appended to a's own string instead of both being copied into a new one, so a long
+ * Fn::Sub or Fn::Join is built in linear time. `a` must be owned by the caller. */
+static svs svs_append(ev *e, svs a, svs b)
+{
+    if (a.n != 1 || b.n != 1)
+        return svs_concat(e, a, b);
+    sv_cat(e, &a.v[0], &b.v[0]);
+    a.v[0].absent = a.v[0].absent && b.v[0].absent;
+    return a;
+}
+
+/* a followed by literal bytes of `origin` (appended in place when a has one alternative). */
+static svs svs_append_bytes(ev *e, svs a, const char *bytes, size_t len, const rl_doc *doc,
+                            const rl_node *origin, size_t origin_off)
+{
+    if (a.n != 1) {
+        sv s = sv_new();
+        sv_append(e, &s, bytes, len, doc, origin, origin_off, NULL);
+        return svs_concat(e, a, svs_one(e, s));
+    }
+    sv_append(e, &a.v[0], bytes, len, doc, origin, origin_off, NULL);
+    a.v[0].absent = false;
+    return a;
+}
+
 static svs svs_union(ev *e, svs a, svs b)
 {
     size_t n = a.n + b.n;
@@ -295,9 +321,7 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
         else if (terraform && t[i + 1] == t[i] && i + 2 < len && t[i + 2] == '{')
             drop = i + 1;
         if (drop) {
-            sv s = sv_new();
-            sv_append(e, &s, t + lit, drop - lit, doc, tmpl, lit, NULL);
-            acc = svs_concat(e, acc, svs_one(e, s));
+            acc = svs_append_bytes(e, acc, t + lit, drop - lit, doc, tmpl, lit);
             lit = drop + 1;
             i = drop + 2;
             continue;
@@ -309,9 +333,7 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
         const char *close = memchr(t + i + 2, '}', len - i - 2);
         if (!close)
             break;
-        sv pre = sv_new();
-        sv_append(e, &pre, t + lit, i - lit, doc, tmpl, lit, NULL);
-        acc = svs_concat(e, acc, svs_one(e, pre));
+        acc = svs_append_bytes(e, acc, t + lit, i - lit, doc, tmpl, lit);
         size_t ns = i + 2, ne = (size_t)(close - t);
         while (ns < ne && (t[ns] == ' ' || (terraform && t[ns] == '~')))
             ns++;
@@ -324,15 +346,12 @@ static svs expand(ev *e, const rl_node *tmpl, const rl_doc *doc, bool terraform,
         svs val = resolve(e, expr, t[i] == '%', doc, ctx);
         if (val.n == 0) /* not a string (a list, a mapping): unknown, not empty */
             val = svs_unknown(e, expr);
-        acc = svs_concat(e, acc, val);
+        acc = svs_append(e, acc, val);
         i = (size_t)(close - t) + 1;
         lit = i;
     }
-    if (lit < len) {
-        sv rest = sv_new();
-        sv_append(e, &rest, t + lit, len - lit, doc, tmpl, lit, NULL);
-        acc = svs_concat(e, acc, svs_one(e, rest));
-    }
+    if (lit < len)
+        acc = svs_append_bytes(e, acc, t + lit, len - lit, doc, tmpl, lit);
     return acc;
 }
 
@@ -366,12 +385,9 @@ static svs join(ev *e, const rl_node *arg, const rl_doc *doc)
     for (size_t i = 0; i < items.n && !e->oom; i++) {
         if (items.items[i].n == 1 && items.items[i].v[0].absent)
             continue;
-        if (!first) {
-            sv d = sv_new();
-            sv_append(e, &d, delim->u.s.str, delim->u.s.len, doc, delim, 0, NULL);
-            acc = svs_concat(e, acc, svs_one(e, d));
-        }
-        acc = svs_concat(e, acc, items.items[i]);
+        if (!first)
+            acc = svs_append_bytes(e, acc, delim->u.s.str, delim->u.s.len, doc, delim, 0);
+        acc = svs_append(e, acc, items.items[i]);
         first = false;
     }
     return acc;
@@ -699,10 +715,19 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
     return rc;
 }
 
+/* Scratch memory left by an earlier evaluation is dropped before a new one, unless an
+ * rl_eval_strings() callback still reads its strings. */
+static void scratch_reuse(const rl_stack *st)
+{
+    if (st->env->model->priv->eval_depth == 0)
+        rl_arena_reset(st->env->model->priv->scratch);
+}
+
 const char *rl_eval_string(const rl_stack *st, const rl_node *node)
 {
     if (!st || !st->env)
         return rl_node_str(node);
+    scratch_reuse(st);
     ev e = ev_begin(st);
     svs r = eval_node(&e, node, st->env->doc);
     if (e.oom || r.n != 1 || !r.v[0].complete || r.v[0].absent)
@@ -714,6 +739,7 @@ int rl_eval_condition(const rl_stack *st, const char *name)
 {
     if (!st || !st->env)
         return -1;
+    scratch_reuse(st);
     ev e = ev_begin(st);
     return cond_value(&e, name);
 }
@@ -744,95 +770,159 @@ bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **fil
 
 /* ---- walking resources -------------------------------------------------------------- */
 
-typedef struct walker {
+/* One step of the path from a resource's properties to the current node: a mapping key, or
+ * a list index when key is NULL. */
+typedef struct walk_step {
+    const rl_node *key;
+    size_t index;
+    bool cond; /* the key of an Fn::If whose branch follows */
+} walk_step;
+
+struct rl_walk {
     const rl_resource *res;
     rl_walk_fn fn;
     void *ctx;
-    rl_strbuf path;
+    walk_step *steps;
+    size_t nsteps, cap;
+    bool terraform; /* no CloudFormation intrinsics */
+    bool oom;
     int rc;
-} walker;
+    /* The path is text only when a callback asks for it: most leaves are looked at and
+     * dropped without it, and building it for every node walked cost more than the walk. */
+    rl_strbuf path;
+    bool path_ok; /* path holds the current leaf's path */
+};
 
-/* Appends "[i]" without printf: paths are built for every node walked. */
-static void put_index(rl_strbuf *b, size_t i)
+static inline bool push_step(rl_walk *w, const rl_node *key, size_t index, bool cond)
 {
-    char buf[24];
-    size_t n = sizeof(buf);
-    buf[--n] = ']';
-    do {
-        buf[--n] = (char)('0' + i % 10);
-        i /= 10;
-    } while (i);
-    buf[--n] = '[';
-    rl_strbuf_append(b, buf + n, sizeof(buf) - n);
+    if (w->nsteps == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 32;
+        walk_step *n = realloc(w->steps, ncap * sizeof(*n));
+        if (!n) {
+            w->oom = true;
+            return false;
+        }
+        w->steps = n;
+        w->cap = ncap;
+    }
+    w->steps[w->nsteps++] = (walk_step){key, index, cond};
+    return true;
 }
 
-static void walk(walker *w, const rl_node *n, unsigned depth)
+static void leaf(rl_walk *w, const rl_node *n)
 {
-    const char *fn;
-    const rl_node *arg;
-    if (!n || w->rc || depth > 128)
+    w->path_ok = false;
+    w->rc = w->fn(w->ctx, w->res, n, w);
+}
+
+static void walk(rl_walk *w, const rl_node *n, unsigned depth)
+{
+    if (!n || w->rc || w->oom || depth > 128)
         return;
-    size_t mark = w->path.len;
-    if (!w->res->stack->env->terraform && rl_node_intrinsic(n, &fn, &arg) &&
-        strcmp(fn, "Fn::If") != 0) {
-        w->rc = w->fn(w->ctx, w->res, n, rl_strbuf_cstr(&w->path));
+    size_t mark = w->nsteps;
+    if (n->kind == RL_NODE_SCALAR) {
+        leaf(w, n);
         return;
     }
-    if (!w->res->stack->env->terraform && rl_node_intrinsic(n, &fn, &arg)) {
+    const char *fn;
+    const rl_node *arg;
+    /* only a one-key mapping can be a function call: most mappings skip the test */
+    if (!w->terraform && n->kind == RL_NODE_MAPPING && n->u.map.count == 1 &&
+        rl_node_intrinsic(n, &fn, &arg)) {
+        if (strcmp(fn, "Fn::If") != 0) {
+            leaf(w, n);
+            return;
+        }
         /* Fn::If: follow the branch the condition picks in this region, or both */
         const char *cname = rl_node_str(rl_node_at(arg, 0));
         int c = cname ? rl_eval_condition(w->res->stack, cname) : -1;
-        for (size_t b = 1; b <= 2; b++) {
+        for (size_t b = 1; b <= 2 && !w->rc; b++) {
             if ((c == 1 && b == 2) || (c == 0 && b == 1))
                 continue;
-            rl_strbuf_puts(&w->path, ".Fn::If");
-            put_index(&w->path, b);
+            if (!push_step(w, n->u.map.items[0].key, 0, true) || !push_step(w, NULL, b, false))
+                return;
             walk(w, rl_node_at(arg, b), depth + 1);
-            w->path.len = mark;
-            w->path.data[mark] = '\0';
+            w->nsteps = mark;
         }
         return;
     }
-    if (rl_node_is_scalar(n)) {
-        w->rc = w->fn(w->ctx, w->res, n, rl_strbuf_cstr(&w->path));
-        return;
-    }
-    if (rl_node_is_seq(n)) {
+    if (n->kind == RL_NODE_SEQUENCE) {
         for (size_t i = 0; i < n->u.seq.count && !w->rc; i++) {
-            put_index(&w->path, i);
+            if (!push_step(w, NULL, i, false))
+                return;
             walk(w, n->u.seq.items[i], depth + 1);
-            w->path.len = mark;
-            if (w->path.data)
-                w->path.data[mark] = '\0';
+            w->nsteps = mark;
         }
         return;
     }
     for (size_t i = 0; i < n->u.map.count && !w->rc; i++) {
-        const rl_node *k = n->u.map.items[i].key;
-        rl_strbuf_putc(&w->path, '.');
-        if (rl_node_is_scalar(k))
-            rl_strbuf_append(&w->path, k->u.s.str, k->u.s.len);
+        if (!push_step(w, n->u.map.items[i].key, 0, false))
+            return;
         walk(w, n->u.map.items[i].value, depth + 1);
-        w->path.len = mark;
-        if (w->path.data)
-            w->path.data[mark] = '\0';
+        w->nsteps = mark;
     }
+}
+
+const char *rl_walk_path(const rl_walk *cw)
+{
+    rl_walk *w = (rl_walk *)cw; /* the text is a cache of the steps */
+    if (w->path_ok)
+        return rl_strbuf_cstr(&w->path);
+    rl_strbuf_clear(&w->path);
+    rl_strbuf_puts(&w->path, w->res->path);
+    if (w->res->stack->source == RL_STACK_CFN)
+        rl_strbuf_puts(&w->path, ".Properties");
+    for (size_t i = 0; i < w->nsteps; i++) {
+        const walk_step *s = &w->steps[i];
+        if (!s->key) {
+            rl_strbuf_put_index(&w->path, s->index);
+            continue;
+        }
+        rl_strbuf_putc(&w->path, '.');
+        if (s->cond)
+            rl_strbuf_puts(&w->path, "Fn::If");
+        else if (rl_node_is_scalar(s->key))
+            rl_strbuf_append(&w->path, s->key->u.s.str, s->key->u.s.len);
+    }
+    w->path_ok = true;
+    if (w->path.failed) {
+        /* the walk ends with RL_ENOMEM; the callback sees an empty path until then */
+        w->oom = true;
+        return "";
+    }
+    return rl_strbuf_cstr(&w->path);
+}
+
+size_t rl_walk_depth(const rl_walk *w)
+{
+    return w->nsteps;
+}
+
+const rl_node *rl_walk_step(const rl_walk *w, size_t i, size_t *index)
+{
+    if (i >= w->nsteps) {
+        if (index)
+            *index = 0;
+        return NULL;
+    }
+    if (index)
+        *index = w->steps[i].index;
+    return w->steps[i].key;
 }
 
 int rl_walk_resource(const rl_resource *res, rl_walk_fn fn, void *ctx)
 {
-    walker w;
+    rl_walk w;
     memset(&w, 0, sizeof(w));
     w.res = res;
     w.fn = fn;
     w.ctx = ctx;
+    w.terraform = res->stack->env && res->stack->env->terraform;
     w.path = (rl_strbuf)RL_STRBUF_INIT;
-    rl_strbuf_puts(&w.path, res->path);
-    if (res->stack->source == RL_STACK_CFN)
-        rl_strbuf_puts(&w.path, ".Properties");
     if (res->props)
         walk(&w, res->props, 0);
-    int rc = w.path.failed ? RL_ENOMEM : w.rc;
+    int rc = w.oom ? RL_ENOMEM : w.rc;
+    free(w.steps);
     rl_strbuf_free(&w.path);
     return rc;
 }

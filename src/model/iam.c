@@ -272,20 +272,60 @@ static const void *scope_of(const rl_stack *st)
     return is_tf(st) ? (const void *)st->input : (const void *)st;
 }
 
-static const char *res_key(rl_arena *a, const void *scope, const char *id, char *buf, size_t bufsz)
+/* Writes the key fields into buf as snprintf("%p\x1f%s\x1f...") would (glibc's %p:
+ * "0x" and lowercase hex, "(nil)" for NULL), without printf: keys are made per resource
+ * and per role use. Returns the length, or 0 when it does not fit. */
+static size_t ptr_key(char *buf, size_t bufsz, const void *ptr, const char *const *fields,
+                      size_t nfields)
 {
-    int n = snprintf(buf, bufsz, "%p\x1f%s", scope, id);
-    if (n < 0 || (size_t)n >= bufsz)
-        return NULL;
-    return a ? rl_arena_strdup(a, buf) : buf;
+    char hex[24];
+    size_t h = sizeof(hex);
+    uintptr_t v = (uintptr_t)ptr;
+    if (!v) {
+        h -= 5;
+        memcpy(hex + h, "(nil)", 5);
+    } else {
+        while (v) {
+            hex[--h] = "0123456789abcdef"[v & 15];
+            v >>= 4;
+        }
+        hex[--h] = 'x';
+        hex[--h] = '0';
+    }
+    size_t n = sizeof(hex) - h;
+    if (n >= bufsz)
+        return 0;
+    memcpy(buf, hex + h, n);
+    for (size_t i = 0; i < nfields; i++) {
+        size_t fl = strlen(fields[i]);
+        if (n + 1 + fl >= bufsz)
+            return 0;
+        buf[n++] = '\x1f';
+        memcpy(buf + n, fields[i], fl);
+        n += fl;
+    }
+    buf[n] = '\0';
+    return n;
 }
 
+static const char *res_key(rl_arena *a, const void *scope, const char *id, char *buf, size_t bufsz)
+{
+    size_t n = ptr_key(buf, bufsz, scope, &id, 1);
+    if (!n)
+        return NULL;
+    return a ? rl_arena_strndup(a, buf, n) : buf;
+}
+
+/* Terraform addresses by input; a CloudFormation stack's own index (env->resources) holds
+ * its logical ids. */
 static int index_resources(const rl_model *m, rl_iam_db *db)
 {
     if (db->indexed)
         return RL_OK;
     for (size_t i = 0; i < m->nstacks; i++) {
         const rl_stack *st = m->stacks[i];
+        if (!is_tf(st))
+            continue;
         for (size_t j = 0; j < st->nresources; j++) {
             const rl_resource *r = &st->resources[j];
             char buf[1024];
@@ -305,10 +345,17 @@ const rl_resource *rl_model_resource(const rl_model *m, const rl_stack *st, cons
 {
     rl_iam_db *db = db_get(m);
     char buf[1024];
-    if (!db || !id || index_resources(m, db) < 0)
+    if (!db || !id)
         return NULL;
+    /* ids that make a key of 1 KiB or more are not looked up (as ever) */
     const char *k = res_key(NULL, scope_of(st), id, buf, sizeof(buf));
-    return k ? rl_hmap_gets(&db->resources, k) : NULL;
+    if (!k)
+        return NULL;
+    if (!is_tf(st)) {
+        uintptr_t i = st->env ? (uintptr_t)rl_hmap_gets(&st->env->resources, id) : 0;
+        return i ? &st->resources[i - 1] : NULL;
+    }
+    return index_resources(m, db) < 0 ? NULL : rl_hmap_gets(&db->resources, k);
 }
 
 /* The resource a reference names: "Role", "Role.Arn" (CloudFormation) or
@@ -800,15 +847,82 @@ static void last_keys(const char *path, char *key, size_t keysz, char *parent, s
     copy_span(parent, parentsz, path + pd, end - pd);
 }
 
-static role_prop classify_prop(const char *type, const char *path)
+enum { KEY_PLAIN = 1, KEY_ROLE = 2 };
+
+/* One pass over a key of the walk: KEY_PLAIN when last_keys() would read it from the path
+ * as it is (a scalar without '.', '[', ']' or NUL), KEY_ROLE when it holds "ole" or
+ * "rofile", which every property classify_prop() accepts has in its key or the key before
+ * it ("Role", "RoleArn", "IamInstanceProfile", ...). */
+static unsigned key_class(const rl_node *k)
+{
+    if (!rl_node_is_scalar(k))
+        return 0;
+    const char *s = k->u.s.str;
+    size_t n = k->u.s.len;
+    unsigned r = KEY_PLAIN;
+    for (size_t i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '.':
+        case '[':
+        case ']':
+        case '\0':
+            r &= ~(unsigned)KEY_PLAIN;
+            break;
+        case 'o':
+            if ((i + 2 < n && s[i + 1] == 'l' && s[i + 2] == 'e') ||
+                (i > 0 && s[i - 1] == 'r' && i + 4 < n && !memcmp(s + i + 1, "file", 4)))
+                r |= KEY_ROLE;
+            break;
+        default:
+            break;
+        }
+    }
+    return r;
+}
+
+/* The index of the last mapping key at or before step i, or -1. */
+static long key_step(const rl_walk *w, long i)
+{
+    for (; i >= 0; i--)
+        if (rl_walk_step(w, (size_t)i, NULL))
+            return i;
+    return -1;
+}
+
+/* last_keys() of the leaf's path. When the last two keys are plain (the parent of a
+ * CloudFormation property is "Properties") and neither mentions a role, the leaf is no
+ * role property and false is returned without a path being made: most leaves end here. */
+static bool leaf_keys(const rl_walk *w, const rl_resource *res, char *key, size_t keysz,
+                      char *parent, size_t parentsz)
+{
+    long k = key_step(w, (long)rl_walk_depth(w) - 1);
+    long p = k >= 0 ? key_step(w, k - 1) : -1;
+    const rl_node *kn = k >= 0 ? rl_walk_step(w, (size_t)k, NULL) : NULL;
+    const rl_node *pn = p >= 0 ? rl_walk_step(w, (size_t)p, NULL) : NULL;
+    unsigned kc = key_class(kn);
+    unsigned pc = pn ? key_class(pn) : res->stack->source == RL_STACK_CFN ? KEY_PLAIN : 0;
+    if (!(kc & KEY_PLAIN) || !(pc & KEY_PLAIN)) {
+        last_keys(rl_walk_path(w), key, keysz, parent, parentsz);
+        return true;
+    }
+    if (!((kc | pc) & KEY_ROLE))
+        return false;
+    copy_span(key, keysz, kn->u.s.str, kn->u.s.len);
+    if (pn)
+        copy_span(parent, parentsz, pn->u.s.str, pn->u.s.len);
+    else
+        copy_span(parent, parentsz, "Properties", 10); /* "Resources.X.Properties.Key" */
+    return true;
+}
+
+static role_prop classify_prop(const char *type, const char *key, const char *parent)
 {
     role_prop rp = {false, false, false, false};
     /* every property below names a role ("...Role...", "...role...") or an instance
      * profile: most leaves are ruled out without looking further */
-    if (!strstr(path, "ole") && !strstr(path, "rofile"))
+    if (!strstr(key, "ole") && !strstr(key, "rofile") && !strstr(parent, "ole") &&
+        !strstr(parent, "rofile"))
         return rp;
-    char key[128], parent[128];
-    last_keys(path, key, sizeof(key), parent, sizeof(parent));
     type = type ? type : "";
     /* StackSet administration/execution roles and service-linked roles exist once per
      * account for every region by design */
@@ -899,13 +1013,13 @@ static int add_use(void *ctx, const rl_role_ref *ref)
         (known && known->service_linked))
         return 0;
     char buf[1024];
-    int n = snprintf(buf, sizeof(buf), "%p\x1f%s\x1f%s\x1f%d", (const void *)c->st, c->path, key,
-                     c->creation);
-    if (n < 0 || (size_t)n >= sizeof(buf) || rl_hmap_gets(&db->seen, buf))
+    const char *fields[3] = {c->path, key, c->creation ? "1" : "0"};
+    size_t n = ptr_key(buf, sizeof(buf), c->st, fields, 3);
+    if (!n || rl_hmap_get(&db->seen, buf, n))
         return 0; /* the same role reached twice (both branches of an Fn::If) */
-    const char *seen = rl_arena_strdup(a, buf);
+    const char *seen = rl_arena_strndup(a, buf, n);
     rl_role_use *u = rl_arena_calloc(a, 1, sizeof(*u));
-    if (!seen || !u || rl_hmap_puts(&db->seen, seen, (void *)1) < 0)
+    if (!seen || !u || rl_hmap_put(&db->seen, seen, n, (void *)1) < 0)
         return c->rc = RL_ENOMEM;
     u->key = key;
     u->name = name;
@@ -956,12 +1070,16 @@ static const char *action_region(collect *c, const char *path)
                : NULL;
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     collect *c = ctx;
-    role_prop rp = classify_prop(res->type, path);
+    char key[128], parent[128];
+    if (!leaf_keys(w, res, key, sizeof(key), parent, sizeof(parent)))
+        return 0;
+    role_prop rp = classify_prop(res->type, key, parent);
     if (!rp.role)
         return 0;
+    const char *path = rl_walk_path(w);
     const char *region = action_region(c, path);
     c->region = region ? region : c->st->region;
     c->path = rl_arena_strdup(arena_of(c->m), path);
@@ -988,8 +1106,8 @@ static int add_creation(collect *c, const rl_resource *res)
     c->region = c->st->region;
     c->creation = true;
     c->attach = false;
-    c->path = rl_arena_printf(arena_of(c->m), "%s%s", res->path,
-                              is_tf(c->st) ? ".name" : ".Properties.RoleName");
+    c->path = rl_arena_cat(arena_of(c->m), res->path,
+                           is_tf(c->st) ? ".name" : ".Properties.RoleName", NULL);
     if (!c->path)
         return RL_ENOMEM;
     return add_use(c, ref) < 0 ? c->rc : RL_OK;

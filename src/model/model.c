@@ -37,12 +37,19 @@ rl_eval_env *rl_model_new_env(rl_model *m)
     return env;
 }
 
+/* A stack and the capacity of its resources array, which only the model sees. */
+typedef struct stack_priv {
+    rl_stack st;
+    size_t rescap;
+} stack_priv;
+
 rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source src,
                              const char *region, bool shared)
 {
-    rl_stack *st = rl_arena_calloc(m->priv->arena, 1, sizeof(*st));
-    if (!st)
+    stack_priv *sp = rl_arena_calloc(m->priv->arena, 1, sizeof(*sp));
+    if (!sp)
         return NULL;
+    rl_stack *st = &sp->st;
     st->input = in;
     st->source = src;
     st->region = region;
@@ -60,21 +67,30 @@ int rl_model_add_stack(rl_model *m, rl_stack *st)
     return RL_OK;
 }
 
+int rl_model_reserve_resources(rl_model *m, rl_stack *st, size_t n)
+{
+    stack_priv *sp = (stack_priv *)st; /* every stack is made by rl_model_new_stack() */
+    if (sp->rescap - st->nresources >= n)
+        return RL_OK;
+    size_t ncap = st->nresources + n;
+    rl_resource *r = rl_arena_alloc(m->priv->arena, ncap * sizeof(*r));
+    if (!r)
+        return RL_ENOMEM;
+    if (st->nresources)
+        memcpy(r, st->resources, st->nresources * sizeof(*r));
+    st->resources = r;
+    sp->rescap = ncap;
+    return RL_OK;
+}
+
 int rl_model_add_resource(rl_model *m, rl_stack *st, const rl_resource *res)
 {
-    /* resources arrays grow by doubling inside the arena (old blocks are dropped) */
-    size_t cap = 8;
-    while (cap < st->nresources)
-        cap *= 2;
-    if (st->nresources == 0 || st->nresources == cap) {
-        size_t ncap = st->nresources ? cap * 2 : 8;
-        rl_resource *n = rl_arena_alloc(m->priv->arena, ncap * sizeof(*n));
-        if (!n)
-            return RL_ENOMEM;
-        if (st->nresources)
-            memcpy(n, st->resources, st->nresources * sizeof(*n));
-        st->resources = n;
-    }
+    /* resources arrays grow by doubling inside the arena (old blocks are dropped), unless
+     * the builder reserved the room (a template knows its resource count) */
+    stack_priv *sp = (stack_priv *)st;
+    if (st->nresources == sp->rescap &&
+        rl_model_reserve_resources(m, st, st->nresources ? st->nresources : 8) < 0)
+        return RL_ENOMEM;
     st->resources[st->nresources] = *res;
     st->resources[st->nresources].stack = st;
     st->nresources++;
@@ -203,7 +219,7 @@ int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params)
             return RL_ENOMEM;
         p->name = k->u.s.str;
         p->decl = d;
-        if (!(p->via = rl_arena_printf(a, "parameter %s", p->name)))
+        if (!(p->via = rl_arena_cat(a, "parameter ", p->name, NULL)))
             return RL_ENOMEM;
         p->is_list = param_is_list(d);
         const rl_node *v = param_file_value(params, p->name);
@@ -228,6 +244,8 @@ static int add_cfn_resources(rl_model *m, rl_stack *st)
     const rl_node *res = rl_node_get(rl_doc_root(st->input->doc), "Resources");
     if (!rl_node_is_map(res))
         return RL_OK;
+    if (rl_model_reserve_resources(m, st, res->u.map.count) < 0)
+        return RL_ENOMEM;
     for (size_t i = 0; i < res->u.map.count; i++) {
         const rl_node *k = res->u.map.items[i].key, *v = res->u.map.items[i].value;
         if (!rl_node_is_scalar(k) || !rl_node_is_map(v))
@@ -240,12 +258,17 @@ static int add_cfn_resources(rl_model *m, rl_stack *st)
             continue;
         r.node = v;
         r.props = rl_node_get(v, "Properties");
-        r.path = rl_arena_printf(m->priv->arena, "Resources.%s", r.id);
+        r.path = rl_arena_cat(m->priv->arena, "Resources.", r.id, NULL);
         r.region = st->region;
         r.condition = rl_node_str(rl_node_get(v, "Condition"));
         r.deployed = r.condition ? rl_eval_condition(st, r.condition) : 1;
-        if (!r.path || rl_hmap_puts(&st->env->resources, r.id, (void *)v) < 0 ||
-            rl_model_add_resource(m, st, &r) < 0)
+        if (!r.path)
+            return RL_ENOMEM;
+        /* the first resource of an id wins (a duplicate key is RL003's finding) */
+        if (!rl_hmap_gets(&st->env->resources, r.id) &&
+            rl_hmap_puts(&st->env->resources, r.id, (void *)(uintptr_t)(st->nresources + 1)) < 0)
+            return RL_ENOMEM;
+        if (rl_model_add_resource(m, st, &r) < 0)
             return RL_ENOMEM;
     }
     return RL_OK;

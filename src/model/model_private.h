@@ -33,7 +33,7 @@ struct rl_eval_env {
     const char *account_id;  /* may be NULL */
     const char *stack_name;  /* may be NULL */
     rl_hmap params;          /* name -> rl_param* */
-    rl_hmap resources;       /* logical id -> rl_node* (Resources.X) */
+    rl_hmap resources;       /* logical id -> its index in the stack's resources + 1 */
     const rl_node *mappings; /* Mappings (CloudFormation) */
     const rl_node *conditions;
     rl_hmap cond_cache; /* name -> (void*)(intptr_t)(value + 2); 1 = in progress */
@@ -74,6 +74,8 @@ int rl_model_add_stack(rl_model *m, rl_stack *st);
 rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source src,
                              const char *region, bool shared);
 int rl_model_add_resource(rl_model *m, rl_stack *st, const rl_resource *res);
+/* Room for n more resources, so a builder that knows its count allocates it once. */
+int rl_model_reserve_resources(rl_model *m, rl_stack *st, size_t n);
 const char *rl_model_intern(rl_model *m, const char *s);
 /* The account id the config's `account:` names for a region (AWS::AccountId), or NULL. */
 const char *rl_model_account_for(const rl_model *m, const char *region);

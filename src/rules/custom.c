@@ -36,6 +36,7 @@ struct rl_custom {
     unsigned kinds; /* bit per rl_input_kind; 0 = every kind with resources */
     const char **types, **paths, **regions;
     size_t ntypes, npaths, nregions;
+    rl_globset *type_globs, *path_globs; /* types and paths, compiled */
     unsigned roles;
     const char *message; /* template */
 };
@@ -45,6 +46,8 @@ void rl_custom_free(rl_custom *c)
     if (!c)
         return;
     pcre2_code_free(c->code);
+    rl_globset_free(c->type_globs);
+    rl_globset_free(c->path_globs);
     free(c->types);
     free(c->paths);
     free(c->regions);
@@ -248,6 +251,9 @@ int rl_custom_compile(rl_custom **out, const rl_doc *doc, const char *file, cons
     }
     if (rc == RL_OK && !pattern)
         rc = fail(&m, match, "`match:` needs `pattern:`, the PCRE2 pattern values must match");
+    if (rc == RL_OK && (rl_globset_new(&c->type_globs, c->types, c->ntypes, 0) < 0 ||
+                        rl_globset_new(&c->path_globs, c->paths, c->npaths, 0) < 0))
+        rc = rl_error_set(err, RL_ENOMEM, NULL, 0, 0, "out of memory");
     if (rc == RL_OK)
         rc = compile_pattern(&m, c, doc, pattern);
     if (rc == RL_OK && message) {
@@ -278,7 +284,8 @@ typedef struct crun {
     const rl_stack *st;
     const rl_resource *res;
     const rl_node *leaf;
-    const char *path;
+    const rl_walk *w;
+    const char *path; /* the leaf's path, made when a rule selects paths or on a match */
     const rl_evstr *s;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
@@ -290,11 +297,11 @@ typedef struct crun {
 } crun;
 
 /* `path` or one of its ancestors matches: "*.Environment" takes in everything below. */
-static bool path_match(const char *glob, const char *path)
+static bool path_match(const rl_globset *globs, const char *path)
 {
     char buf[2048];
     size_t n = strlen(path);
-    if (rl_glob_match(glob, path))
+    if (rl_globset_match(globs, path))
         return true;
     if (n >= sizeof(buf))
         return false;
@@ -303,17 +310,9 @@ static bool path_match(const char *glob, const char *path)
         if (buf[n] != '.' && buf[n] != '[')
             continue;
         buf[n] = '\0';
-        if (rl_glob_match(glob, buf))
+        if (rl_globset_match(globs, buf))
             return true;
     }
-    return false;
-}
-
-static bool any_glob(const char **globs, size_t n, const char *s, bool paths)
-{
-    for (size_t i = 0; i < n; i++)
-        if (paths ? path_match(globs[i], s) : rl_glob_match(globs[i], s))
-            return true;
     return false;
 }
 
@@ -449,6 +448,8 @@ static int on_string(void *ctx, const rl_evstr *s)
     int n = pcre2_match(r->c->code, (PCRE2_SPTR)s->str, s->len, 0, 0, r->md, r->mctx);
     if (n == PCRE2_ERROR_NOMATCH)
         return 0;
+    if (!r->path)
+        r->path = rl_walk_path(r->w);
     if (n < 0)
         return r->rc = limit_error(r, n);
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(r->md);
@@ -494,14 +495,15 @@ static int on_string(void *ctx, const rl_evstr *s)
     return 0;
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     crun *r = ctx;
-    if (r->c->npaths && !any_glob(r->c->paths, r->c->npaths, path, true))
+    r->path = r->c->npaths ? rl_walk_path(w) : NULL;
+    if (r->path && !path_match(r->c->path_globs, r->path))
         return 0;
     r->res = res;
     r->leaf = leaf;
-    r->path = path;
+    r->w = w;
     int rc = rl_eval_strings(r->st, leaf, on_string, r);
     return r->rc ? r->rc : rc;
 }
@@ -538,8 +540,7 @@ int rl_check_custom(rl_rule_ctx *ctx)
         for (size_t j = 0; j < r.st->nresources && rc == RL_OK; j++) {
             const rl_resource *res = &r.st->resources[j];
             if (res->deployed == 0 ||
-                (r.c->ntypes &&
-                 (!res->type || !any_glob(r.c->types, r.c->ntypes, res->type, false))))
+                (r.c->ntypes && (!res->type || !rl_globset_match(r.c->type_globs, res->type))))
                 continue;
             rc = rl_walk_resource(res, on_leaf, &r);
         }

@@ -29,11 +29,12 @@ typedef struct dep {
     const rl_stack *st;
     const rl_resource *res;
     const rl_node *leaf;
-    const char *path;
+    const rl_walk *w;
+    const char *path; /* the leaf's path, made for the first hit in it */
     const rl_evstr *s;
     bool on501, on502, on503, on504;
-    const rl_node *allowed_paths;
-    const rl_node *allowed_types;
+    rl_globset *allowed_paths;
+    rl_globset *allowed_types;
     const rl_node *pinned;
     rl_hmap reported; /* "rule|file|line|col|region" of findings already made */
     rl_hmap ids;      /* scoped id -> id_use list (RL504) */
@@ -41,16 +42,6 @@ typedef struct dep {
     rl_arena *arena;
     int rc;
 } dep;
-
-static bool glob_list_match(const rl_node *list, const char *s)
-{
-    for (size_t i = 0; i < rl_node_count(list); i++) {
-        const char *p = rl_node_str(rl_node_at(list, i));
-        if (p && rl_glob_match(p, s))
-            return true;
-    }
-    return false;
-}
 
 /* Findings already made, keyed by rule, position and regions: instances of a shared
  * template and several uses of one parameter report once. Returns the earlier finding (or
@@ -142,11 +133,29 @@ static const char *last_key(const char *path)
     return dot ? dot + 1 : path;
 }
 
-/* Free text: a Description names regions without depending on them. */
-static bool free_text(const char *path)
+static bool is_description(const char *k, size_t n)
 {
-    const char *k = last_key(path);
-    return !strcmp(k, "Description") || !strcmp(k, "description");
+    return n == 11 && (!memcmp(k, "Description", 11) || !memcmp(k, "description", 11));
+}
+
+/* Free text: a Description names regions without depending on them. The last key is read
+ * from the walk (what follows the path's last '.'), so leaves get no path text here. */
+static bool free_text(const rl_walk *w)
+{
+    size_t depth = rl_walk_depth(w);
+    const rl_node *k = depth ? rl_walk_step(w, depth - 1, NULL) : NULL;
+    if (depth && !k)
+        return false; /* a list item: the path ends in "]" */
+    if (depth && !rl_node_is_scalar(k))
+        return false; /* the path ends in "." */
+    if (!depth || memchr(k->u.s.str, '\0', k->u.s.len)) {
+        const char *last = last_key(rl_walk_path(w));
+        return is_description(last, strlen(last));
+    }
+    size_t start = k->u.s.len;
+    while (start && k->u.s.str[start - 1] != '.')
+        start--;
+    return is_description(k->u.s.str + start, k->u.s.len - start);
 }
 
 /* Inside an IAM policy document: what a role may do on another region's resources is
@@ -357,13 +366,14 @@ static int on_hit(void *ctx, const rl_hit *h)
     dep *d = ctx;
     if (d->rc)
         return d->rc;
+    d->path = rl_walk_path(d->w);
     if (h->kind == RL_HIT_SCOPED_ID) {
         record_id(d, h);
         return d->rc;
     }
     if (!rl_model_in_pair(d->m, h->region) || !strcmp(h->region, d->st->region))
         return 0;
-    if (required_us_east_1(d, h) || glob_list_match(d->allowed_paths, d->path))
+    if (required_us_east_1(d, h) || rl_globset_match(d->allowed_paths, d->path))
         return 0;
     if (h->kind == RL_HIT_HOST && is_pinned_host(d, h))
         return 0;
@@ -383,21 +393,22 @@ static int on_string(void *ctx, const rl_evstr *s)
     return rl_scan(s->str, s->len, on_hit, d);
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     dep *d = ctx;
-    if (free_text(path))
+    if (free_text(w))
         return 0;
     d->res = res;
     d->leaf = leaf;
-    d->path = path;
+    d->w = w;
+    d->path = NULL;
     int rc = rl_eval_strings(d->st, leaf, on_string, d);
     return rc ? rc : d->rc;
 }
 
 static bool type_allowed(const dep *d, const char *type)
 {
-    return type && glob_list_match(d->allowed_types, type);
+    return type && rl_globset_match(d->allowed_types, type);
 }
 
 /* RL504: the same literal region-scoped id used by two regions. */
@@ -457,14 +468,17 @@ int rl_check_dependency(rl_rule_ctx *ctx)
     d.on503 = rl_ctx_enabled(ctx, "RL503");
     d.on504 = rl_ctx_enabled(ctx, "RL504");
     /* the family's settings live on RL501 (see docs/rules/RL501.md) */
-    d.allowed_paths = rl_ctx_setting_of(ctx, "RL501", "allowed-paths");
-    d.allowed_types = rl_ctx_setting_of(ctx, "RL501", "allowed-types");
     d.pinned = rl_ctx_setting_of(ctx, "RL501", "pinned-endpoints");
     d.key = (rl_strbuf)RL_STRBUF_INIT;
-    d.arena = rl_arena_new(0);
-    if (!d.arena)
-        return RL_ENOMEM;
     int rc = RL_OK;
+    /* compiled once: allowed paths are matched per value that names a region, allowed
+     * types per resource and stack instance */
+    if ((rc = rl_ctx_setting_globs(ctx, "RL501", "allowed-paths", 0, &d.allowed_paths)) < 0 ||
+        (rc = rl_ctx_setting_globs(ctx, "RL501", "allowed-types", 0, &d.allowed_types)) < 0 ||
+        !(d.arena = rl_arena_new(0))) {
+        rc = RL_ENOMEM;
+        goto cleanup;
+    }
     for (size_t i = 0; i < d.m->nstacks && rc == RL_OK; i++) {
         const rl_stack *st = d.m->stacks[i];
         if (!st->region || !rl_model_in_pair(d.m, st->region))
@@ -481,6 +495,10 @@ int rl_check_dependency(rl_rule_ctx *ctx)
         report_ids(&d);
     if (rc == RL_OK)
         rc = d.rc;
+
+cleanup:
+    rl_globset_free(d.allowed_paths);
+    rl_globset_free(d.allowed_types);
     rl_hmap_free(&d.reported);
     rl_hmap_free(&d.ids);
     rl_strbuf_free(&d.key);

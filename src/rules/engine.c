@@ -248,6 +248,23 @@ const rl_node *rl_ctx_setting_of(const rl_rule_ctx *ctx, const char *rule_id, co
     return v ? v : r ? rl_node_get(r->settings, key) : NULL;
 }
 
+int rl_ctx_setting_globs(const rl_rule_ctx *ctx, const char *rule_id, const char *key,
+                         unsigned flags, rl_globset **out)
+{
+    const rl_node *list = rl_ctx_setting_of(ctx, rule_id, key);
+    size_t n = rl_node_count(list);
+    /* only a list holds globs (a lone string is not one); items that are not scalars are
+     * left out */
+    const char **pats = calloc(n ? n : 1, sizeof(*pats));
+    if (!pats)
+        return RL_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        pats[i] = rl_node_str(rl_node_at(list, i));
+    int rc = rl_globset_new(out, pats, n, flags);
+    free(pats);
+    return rc;
+}
+
 static rl_finding *vemit(rl_rule_ctx *ctx, const char *rule_id, rl_level level, const char *file,
                          const rl_span *span, const char *path, const char *region,
                          const char *other, const char *fmt, va_list ap)

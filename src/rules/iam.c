@@ -24,13 +24,17 @@ typedef struct ic {
     rl_rule_ctx *ctx;
     const rl_model *m;
     bool on201, on202, on203;
-    const rl_node *allowed_actions, *allowed_roles;
+    rl_globset *allowed_actions, *allowed_roles; /* compiled, case-insensitive */
     bool unowned;      /* RL201 reports roles no stack of the pair creates (as notes) */
     rl_hmap reported;  /* "rule|file|line|col|regions" of findings already made */
     rl_hmap templates; /* template input, and "source|name", -> regions with an instance */
     bool indexed;
     rl_strbuf key;
+    rl_strbuf items; /* RL202: "[i][j]" of the value being read inside a Resource list */
+    rl_strbuf twin;  /* RL202: a twin key being built */
     rl_arena *arena;
+    rl_arena *stmt;               /* RL202: memory of one statement (its twin keys) */
+    const struct gname **gsorted; /* RL203: the table of global names sorted by type */
     int rc;
 } ic;
 
@@ -119,29 +123,6 @@ static bool first_time(ic *c, const char *rule, const char *file, const rl_span 
         return false;
     }
     return true;
-}
-
-/* Glob match ignoring ASCII case (IAM actions and role names compare that way). */
-static bool glob_list_match_ci(const rl_node *list, const char *s)
-{
-    char low[256];
-    size_t n = strlen(s);
-    if (n >= sizeof(low))
-        return false;
-    for (size_t i = 0; i <= n; i++)
-        low[i] = (char)tolower((unsigned char)s[i]);
-    for (size_t i = 0; i < rl_node_count(list); i++) {
-        const char *p = rl_node_str(rl_node_at(list, i));
-        char lp[256];
-        size_t pn = p ? strlen(p) : 0;
-        if (!p || pn >= sizeof(lp))
-            continue;
-        for (size_t j = 0; j <= pn; j++)
-            lp[j] = (char)tolower((unsigned char)p[j]);
-        if (rl_glob_match(lp, low))
-            return true;
-    }
-    return false;
 }
 
 /* Regions whose stacks use the role `key`. With `creator` (a role resource of a template),
@@ -327,7 +308,7 @@ static void report_group(ic *c, const rl_role_use *first, const char *account)
         owned = account_ok(u, account) && !u->attach && (u->creation || u->creator);
     if (!owned && !c->unowned)
         return;
-    if (c->allowed_roles && glob_list_match_ci(c->allowed_roles, first->name))
+    if (rl_globset_match(c->allowed_roles, first->name))
         return;
     for (const rl_role_use *u = first; u && c->rc == RL_OK; u = u->next_key)
         if (account_ok(u, account) && !u->creation && !u->attach)
@@ -378,9 +359,28 @@ typedef struct pscan {
     const char *role;   /* for messages */
     const char *key;    /* role key for the related use, or NULL */
     const char *actions;
-    const char *path;
+    const char *doc_path; /* logical path of the policy document */
+    long stmt;            /* index of the statement, -1 when Statement is one object */
     const rl_node *leaf;
 } pscan;
+
+/* The logical path of the resource value being read: made for a finding only, most values
+ * give none. */
+static const char *resource_path(pscan *p)
+{
+    rl_strbuf b = RL_STRBUF_INIT;
+    rl_strbuf_puts(&b, p->doc_path);
+    rl_strbuf_puts(&b, ".Statement");
+    if (p->stmt >= 0)
+        rl_strbuf_put_index(&b, (size_t)p->stmt);
+    rl_strbuf_puts(&b, ".Resource");
+    rl_strbuf_append(&b, p->c->items.data ? p->c->items.data : "", p->c->items.len);
+    const char *r = b.failed ? NULL : rl_arena_strndup(p->c->arena, b.data, b.len);
+    rl_strbuf_free(&b);
+    if (!r)
+        p->c->rc = RL_ENOMEM;
+    return r ? r : "";
+}
 
 static const char *const global_services[] = {
     "iam",     "s3", "cloudfront", "route53", "organizations", "sts", "waf", "globalaccelerator",
@@ -448,7 +448,7 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
         if (!first_time(c, "RL202", file, &span, "*"))
             return;
         const char *in = region_list(c, p->used);
-        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NOTE, file, &span, p->path, used_in, NULL,
+        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NOTE, file, &span, resource_path(p), used_in, NULL,
                        "%s, used in %s, is granted %s on %s in every region (`*`), the other "
                        "region's copy included; name the region (${AWS::Region}) to keep each "
                        "region's role to its own resources",
@@ -458,7 +458,8 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
         snprintf(extra, sizeof(extra), "%s>%s", used_in, region);
         if (!first_time(c, "RL202", file, &span, extra))
             return;
-        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NONE, file, &span, p->path, used_in, region,
+        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NONE, file, &span, resource_path(p), used_in,
+                       region,
                        "%s, used in %s, is granted %s on %s, a resource in %s: after a failover "
                        "it still depends on %s, or lacks the same permission on %s's own "
                        "resource",
@@ -494,6 +495,18 @@ static bool intended_region(const rl_evstr *s, size_t off)
     return false;
 }
 
+/* "region|ARN without its region field", the key under which a statement's first pass
+ * notes the regions each ARN names. The pieces end at a NUL as printf's %.*s ends them. */
+static void twin_key(ic *c, const char *region, const char *arn, size_t before, const char *rest,
+                     size_t restlen)
+{
+    rl_strbuf_clear(&c->twin);
+    rl_strbuf_puts(&c->twin, region);
+    rl_strbuf_putc(&c->twin, '|');
+    rl_strbuf_append(&c->twin, arn, strnlen(arn, before));
+    rl_strbuf_append(&c->twin, rest, strnlen(rest, restlen));
+}
+
 static int on_resource(void *ctx, const rl_evstr *s)
 {
     pscan *p = ctx;
@@ -525,8 +538,8 @@ static int on_resource(void *ctx, const rl_evstr *s)
     memcpy(region, r, rlen);
     region[rlen] = '\0';
     if (p->collect) {
-        char *k = rl_arena_printf(p->c->arena, "%s|%.*s%.*s", region, (int)roff, str,
-                                  (int)(s->len - f[4]), str + f[4]);
+        twin_key(p->c, region, str, roff, str + f[4], s->len - f[4]);
+        char *k = p->c->twin.failed ? NULL : rl_arena_strdup(p->c->stmt, p->c->twin.data);
         if (!k || rl_hmap_puts(&p->twins, k, (void *)1) < 0)
             p->c->rc = RL_ENOMEM;
         return p->c->rc;
@@ -540,10 +553,8 @@ static int on_resource(void *ctx, const rl_evstr *s)
             continue;
         /* the statement grants the same resource in the region the role is used in too:
          * deliberately multi-region (a global table, a replicated secret) */
-        char twin[1024];
-        int tn = snprintf(twin, sizeof(twin), "%s|%.*s%.*s", u, (int)roff, str,
-                          (int)(s->len - f[4]), str + f[4]);
-        if (tn > 0 && (size_t)tn < sizeof(twin) && rl_hmap_gets(&p->twins, twin))
+        twin_key(p->c, u, str, roff, str + f[4], s->len - f[4]);
+        if (p->c->twin.len < 1024 && rl_hmap_gets(&p->twins, rl_strbuf_cstr(&p->c->twin)))
             continue;
         /* a template instance granting its own region's resource (${AWS::Region}) to a role
          * that another region uses too: that region's instance grants its own. The shared
@@ -557,22 +568,22 @@ static int on_resource(void *ctx, const rl_evstr *s)
 
 /* Resource values: evaluated in the stack instance (an embedded !Sub document as an
  * Fn::Sub of each string), or read as written in an export. */
-static void scan_resource(pscan *p, const rl_node *n, const char *path)
+static void scan_resource(pscan *p, const rl_node *n)
 {
     if (!n || p->c->rc)
         return;
     if (rl_node_is_seq(n)) {
+        rl_strbuf *items = &p->c->items;
+        size_t mark = items->len;
         for (size_t i = 0; i < n->u.seq.count; i++) {
-            char *sub = rl_arena_printf(p->c->arena, "%s[%zu]", path, i);
-            if (!sub) {
-                p->c->rc = RL_ENOMEM;
-                return;
-            }
-            scan_resource(p, n->u.seq.items[i], sub);
+            rl_strbuf_put_index(items, i);
+            scan_resource(p, n->u.seq.items[i]);
+            items->len = mark;
+            if (items->data)
+                items->data[mark] = '\0';
         }
         return;
     }
-    p->path = path;
     p->leaf = n;
     if (!p->st) {
         if (!rl_node_is_scalar(n))
@@ -638,7 +649,7 @@ static const char *action_summary(pscan *p, const rl_node *st)
         const char *s = rl_node_str(rl_node_is_seq(a) ? rl_node_at(a, i) : a);
         if (!s)
             continue;
-        if (!glob_list_match_ci(p->c->allowed_actions, s))
+        if (!rl_globset_match(p->c->allowed_actions, s))
             all_allowed = false;
         if (shown < 2) {
             if (shown)
@@ -668,18 +679,15 @@ static void scan_statements(pscan *p, const rl_node *doc, const char *path)
         if (!p->actions)
             continue;
         const rl_node *res = rl_node_get(st, "Resource");
-        char *rp = rl_node_is_seq(sts)
-                       ? rl_arena_printf(p->c->arena, "%s.Statement[%zu].Resource", path, i)
-                       : rl_arena_printf(p->c->arena, "%s.Statement.Resource", path);
-        if (!rp) {
-            p->c->rc = RL_ENOMEM;
-            return;
-        }
+        p->doc_path = path;
+        p->stmt = rl_node_is_seq(sts) ? (long)i : -1;
+        rl_strbuf_clear(&p->c->items);
         p->collect = true;
-        scan_resource(p, res, rp);
+        scan_resource(p, res);
         p->collect = false;
-        scan_resource(p, res, rp);
+        scan_resource(p, res);
         rl_hmap_free(&p->twins);
+        rl_arena_reset(p->c->stmt);
     }
 }
 
@@ -721,9 +729,17 @@ static uint64_t role_regions(ic *c, const rl_stack *st, const char *key, const r
     return bit_of(c->m, st->region) | (key ? key_regions(c->m, key, creator) : 0);
 }
 
+/* "source|name" in buf (as snprintf would write it); returns the length it needs. */
 static int template_key(const rl_stack *st, char *buf, size_t n)
 {
-    return snprintf(buf, n, "%d|%s", (int)st->source, st->name ? st->name : "");
+    const char *name = st->name ? st->name : "";
+    size_t len = strlen(name);
+    if (len + 3 <= n) {
+        buf[0] = (char)('0' + (int)st->source); /* rl_stack_source is a single digit */
+        buf[1] = '|';
+        memcpy(buf + 2, name, len + 1);
+    }
+    return (int)(len + 2);
 }
 
 /* One pass over the stacks: the regions where each template input, and each template name
@@ -797,8 +813,29 @@ static rl_doc *doc_of(const rl_stack *st)
 
 static const char *cpath(ic *c, const rl_resource *r, const char *rest)
 {
-    const char *p = rl_arena_printf(c->arena, "%s%s%s", r->path,
-                                    r->stack->source == RL_STACK_CFN ? ".Properties." : ".", rest);
+    const char *p = rl_arena_cat(
+        c->arena, r->path, r->stack->source == RL_STACK_CFN ? ".Properties." : ".", rest, NULL);
+    if (!p)
+        c->rc = RL_ENOMEM;
+    return p;
+}
+
+/* The path of item i of a list property, and `suffix` below it: "...Properties.Policies[0]
+ * .PolicyDocument" (no suffix when NULL). */
+static const char *item_path(ic *c, const char *base, const char *sep, const char *list, size_t i,
+                             const char *suffix)
+{
+    rl_strbuf b = RL_STRBUF_INIT;
+    rl_strbuf_puts(&b, base);
+    rl_strbuf_puts(&b, sep);
+    rl_strbuf_puts(&b, list);
+    rl_strbuf_put_index(&b, i);
+    if (suffix) {
+        rl_strbuf_putc(&b, '.');
+        rl_strbuf_puts(&b, suffix);
+    }
+    const char *p = b.failed ? NULL : rl_arena_strndup(c->arena, b.data, b.len);
+    rl_strbuf_free(&b);
     if (!p)
         c->rc = RL_ENOMEM;
     return p;
@@ -814,7 +851,7 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
         c->rc = RL_ENOMEM;
         return;
     }
-    if (c->allowed_roles && glob_list_match_ci(c->allowed_roles, ref->name))
+    if (rl_globset_match(c->allowed_roles, ref->name))
         return;
     pscan p = {0};
     p.c = c;
@@ -823,7 +860,7 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
     p.instances = instances_of(c, st);
     p.key = ref->key;
     p.used = role_regions(c, st, ref->key[0] == '@' ? NULL : ref->key, r);
-    p.role = rl_arena_printf(c->arena, "role %s", ref->name);
+    p.role = rl_arena_cat(c->arena, "role ", ref->name, NULL);
     if (!p.role) {
         c->rc = RL_ENOMEM;
         return;
@@ -835,14 +872,11 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
     for (size_t i = 0; i < rl_node_count(pols) && !c->rc; i++) {
         const rl_node *item = rl_node_at(pols, i);
         const char *path =
-            rl_arena_printf(c->arena, "%s[%zu].%s", cfn ? "Policies" : "inline_policy", i,
-                            cfn ? "PolicyDocument" : "policy");
-        if (!path) {
-            c->rc = RL_ENOMEM;
+            item_path(c, r->path, cfn ? ".Properties." : ".", cfn ? "Policies" : "inline_policy", i,
+                      cfn ? "PolicyDocument" : "policy");
+        if (!path)
             return;
-        }
-        scan_document(&p, doc_of(st), rl_node_get(item, cfn ? "PolicyDocument" : "policy"),
-                      cpath(c, r, path));
+        scan_document(&p, doc_of(st), rl_node_get(item, cfn ? "PolicyDocument" : "policy"), path);
     }
     if (!cfn)
         return;
@@ -855,7 +889,6 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
         if (rl_node_intrinsic(a, &fn, &arg) && !strcmp(fn, "Ref") && rl_node_is_scalar(arg)) {
             const rl_resource *mp = rl_model_resource(c->m, st, arg->u.s.str);
             if (mp && mp->type && !strcmp(mp->type, "AWS::IAM::ManagedPolicy")) {
-                p.path = NULL;
                 scan_document(&p, doc_of(st), rl_node_get(mp->props, "PolicyDocument"),
                               cpath(c, mp, "PolicyDocument"));
             }
@@ -882,7 +915,7 @@ static void template_policy(ic *c, const rl_stack *st, const rl_resource *r, con
         c->rc = rc;
         return;
     }
-    if (k.name && c->allowed_roles && glob_list_match_ci(c->allowed_roles, k.name))
+    if (k.name && rl_globset_match(c->allowed_roles, k.name))
         return;
     pscan p = {0};
     p.c = c;
@@ -891,8 +924,8 @@ static void template_policy(ic *c, const rl_stack *st, const rl_resource *r, con
     p.instances = instances_of(c, st);
     p.key = k.key;
     p.used = k.used;
-    p.role = k.name ? rl_arena_printf(c->arena, "role %s (through %s)", k.name, r->id)
-                    : rl_arena_printf(c->arena, "the role of %s", r->id);
+    p.role = k.name ? rl_arena_cat(c->arena, "role ", k.name, " (through ", r->id, ")", NULL)
+                    : rl_arena_cat(c->arena, "the role of ", r->id, NULL);
     if (!p.role) {
         c->rc = RL_ENOMEM;
         return;
@@ -913,7 +946,7 @@ static void template_sam(ic *c, const rl_stack *st, const rl_resource *r)
     p.stars = true;
     p.instances = instances_of(c, st);
     p.used = bit_of(c->m, st->region);
-    p.role = rl_arena_printf(c->arena, "the role SAM generates for %s", r->id);
+    p.role = rl_arena_cat(c->arena, "the role SAM generates for ", r->id, NULL);
     if (!p.role) {
         c->rc = RL_ENOMEM;
         return;
@@ -924,12 +957,13 @@ static void template_sam(ic *c, const rl_stack *st, const rl_resource *r)
         if (!rl_node_get(item, "Statement"))
             continue;
         const char *path =
-            rl_node_is_seq(pols) ? rl_arena_printf(c->arena, "Policies[%zu]", i) : "Policies";
-        if (!path) {
-            c->rc = RL_ENOMEM;
+            rl_node_is_seq(pols)
+                ? item_path(c, r->path, r->stack->source == RL_STACK_CFN ? ".Properties." : ".",
+                            "Policies", i, NULL)
+                : cpath(c, r, "Policies");
+        if (!path)
             return;
-        }
-        scan_document(&p, doc_of(st), item, cpath(c, r, path));
+        scan_document(&p, doc_of(st), item, path);
     }
 }
 
@@ -1040,8 +1074,7 @@ static void export_policies(ic *c)
     pol_use *head = NULL, **tail = &head;
     for (size_t i = 0; i < n && !c->rc; i++) {
         const rl_iam_role *role = roles[i];
-        if (role->service_linked ||
-            (c->allowed_roles && glob_list_match_ci(c->allowed_roles, role->name)))
+        if (role->service_linked || (rl_globset_match(c->allowed_roles, role->name)))
             continue;
         char key[256];
         size_t kl = strlen(role->name);
@@ -1054,7 +1087,7 @@ static void export_policies(ic *c)
         if (!used)
             continue;
         const char *ikey = rl_arena_strdup(c->arena, key);
-        const char *label = rl_arena_printf(c->arena, "role %s", role->name);
+        const char *label = rl_arena_cat(c->arena, "role ", role->name, NULL);
         if (!ikey || !label) {
             c->rc = RL_ENOMEM;
             break;
@@ -1068,12 +1101,9 @@ static void export_policies(ic *c)
         p.stars = by_stacks != 0;
         const rl_node *inl = role->inline_policies;
         for (size_t j = 0; j < rl_node_count(inl) && !c->rc; j++) {
-            const char *path =
-                rl_arena_printf(c->arena, "%s.RolePolicyList[%zu].PolicyDocument", role->path, j);
-            if (!path) {
-                c->rc = RL_ENOMEM;
+            const char *path = item_path(c, role->path, ".", "RolePolicyList", j, "PolicyDocument");
+            if (!path)
                 break;
-            }
             scan_document(&p, role->inline_in->doc,
                           rl_node_get(rl_node_at(inl, j), "PolicyDocument"), path);
         }
@@ -1183,13 +1213,45 @@ static const gname gnames[] = {
      "Chatbot Slack channel configuration", K_GLOBAL, false},
 };
 
-static const gname *gname_of(const char *type)
+#define NGNAMES (sizeof(gnames) / sizeof(*gnames))
+
+static int cmp_gname(const void *a, const void *b)
+{
+    return strcmp((*(const gname *const *)a)->type, (*(const gname *const *)b)->type);
+}
+
+/* The table sorted by type, for a binary search per resource (the checks run once per
+ * process, so this is made on the first call; no type appears twice in the table). */
+static const gname *const *gnames_sorted(ic *c)
+{
+    if (!c->gsorted) {
+        const gname **v = rl_arena_alloc(c->arena, NGNAMES * sizeof(*v));
+        if (!v)
+            return NULL;
+        for (size_t i = 0; i < NGNAMES; i++)
+            v[i] = &gnames[i];
+        qsort(v, NGNAMES, sizeof(*v), cmp_gname);
+        c->gsorted = v;
+    }
+    return c->gsorted;
+}
+
+static const gname *gname_of(ic *c, const char *type)
 {
     if (!type || (strncmp(type, "AWS::", 5) && strncmp(type, "aws_", 4)))
         return NULL;
-    for (size_t i = 0; i < sizeof(gnames) / sizeof(*gnames); i++)
-        if (!strcmp(gnames[i].type, type))
-            return &gnames[i];
+    const gname *const *v = gnames_sorted(c);
+    size_t lo = 0, hi = v ? NGNAMES : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int d = strcmp(type, v[mid]->type);
+        if (!d)
+            return v[mid];
+        if (d < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
 
@@ -1314,7 +1376,7 @@ static const char *r53_signature(ic *c, const rl_resource *r)
     const char *si = setid ? signature(c, r->stack, setid, false) : "";
     if (!z || !nm || !ty || !si)
         return NULL;
-    char *s = rl_arena_printf(c->arena, "%s|%s|%s|%s", z, nm, ty, si);
+    char *s = rl_arena_cat(c->arena, z, "|", nm, "|", ty, "|", si, NULL);
     if (!s)
         return NULL;
     lower(s);
@@ -1336,13 +1398,13 @@ static void add_name(ic *c, gindex *gi, const rl_stack *st, const rl_resource *r
             rl_node_get(r->props, st->source == RL_STACK_CFN ? "CustomSuffix" : "custom_suffix");
         const char *a = signature(c, st, n, false);
         const char *b = sfx ? signature(c, st, sfx, false) : "";
-        sig = a && b ? rl_arena_printf(c->arena, "%s|%s", a, b) : NULL;
+        sig = a && b ? rl_arena_cat(c->arena, a, "|", b, NULL) : NULL;
     } else {
         sig = signature(c, st, n, true);
     }
     if (!sig)
         return;
-    const char *key = rl_arena_printf(c->arena, "%s\x1f%s", g->what, sig);
+    const char *key = rl_arena_cat(c->arena, g->what, "\x1f", sig, NULL);
     gentry *e = rl_arena_calloc(c->arena, 1, sizeof(*e));
     if (!key || !e) {
         c->rc = RL_ENOMEM;
@@ -1431,7 +1493,7 @@ static void report_names(ic *c, gindex *gi)
             regions |= bit_of(m, e->region);
         if (popcount(regions) < 2)
             continue;
-        const gname *g = gname_of(first->res->type);
+        const gname *g = gname_of(c, first->res->type);
         for (const gentry *e = first; e && !c->rc; e = e->next) {
             uint64_t here = 0;
             for (const gentry *o = first; o; o = o->next)
@@ -1471,7 +1533,7 @@ static void check_global_names(ic *c)
             continue;
         for (size_t j = 0; j < st->nresources && !c->rc; j++) {
             const rl_resource *r = &st->resources[j];
-            const gname *g = gname_of(r->type);
+            const gname *g = gname_of(c, r->type);
             /* a resource whose condition is unknown (a nested stack's IsPrimary parameter)
              * may exist in one region only by design: not a collision we can show */
             if (!g || r->deployed != 1)
@@ -1513,15 +1575,19 @@ int rl_check_iam(rl_rule_ctx *ctx)
     c.on201 = rl_ctx_enabled(ctx, "RL201");
     c.on202 = rl_ctx_enabled(ctx, "RL202");
     c.on203 = rl_ctx_enabled(ctx, "RL203");
-    c.allowed_actions = rl_ctx_setting_of(ctx, "RL202", "allowed-actions");
-    c.allowed_roles = rl_ctx_setting_of(ctx, "RL202", "allowed-roles");
     bool unowned = true;
     rl_node_bool(rl_ctx_setting_of(ctx, "RL201", "unowned-roles"), &unowned);
     c.unowned = unowned;
-    c.key = (rl_strbuf)RL_STRBUF_INIT;
-    c.arena = rl_arena_new(0);
-    if (!c.arena)
-        return RL_ENOMEM;
+    c.key = c.items = c.twin = (rl_strbuf)RL_STRBUF_INIT;
+    /* IAM action and role names compare without case */
+    if ((c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-actions", RL_GLOB_CASEFOLD,
+                                     &c.allowed_actions)) < 0 ||
+        (c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-roles", RL_GLOB_CASEFOLD,
+                                     &c.allowed_roles)) < 0 ||
+        !(c.arena = rl_arena_new(0)) || !(c.stmt = rl_arena_new(4096))) {
+        c.rc = RL_ENOMEM;
+        goto cleanup;
+    }
     if (c.on201)
         check_shared_roles(&c);
     if (c.on202 && !c.rc) {
@@ -1535,10 +1601,16 @@ int rl_check_iam(rl_rule_ctx *ctx)
     }
     if (c.on203 && !c.rc)
         check_global_names(&c);
-    int rc = c.rc;
+
+cleanup:
+    rl_globset_free(c.allowed_actions);
+    rl_globset_free(c.allowed_roles);
     rl_hmap_free(&c.reported);
     rl_hmap_free(&c.templates);
     rl_strbuf_free(&c.key);
+    rl_strbuf_free(&c.items);
+    rl_strbuf_free(&c.twin);
     rl_arena_free(c.arena);
-    return rc;
+    rl_arena_free(c.stmt);
+    return c.rc;
 }

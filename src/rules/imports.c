@@ -12,10 +12,11 @@ typedef struct imp {
     const rl_model *m;
     const rl_stack *st;
     const rl_resource *res;
+    const rl_walk *w; /* where the leaf being searched is */
     int rc;
 } imp;
 
-static void import_value(imp *x, const rl_node *call, const rl_node *arg, const char *path)
+static void import_value(imp *x, const rl_node *call, const rl_node *arg)
 {
     const rl_stack *st = x->st;
     const char *name = rl_eval_string(st, arg);
@@ -30,18 +31,19 @@ static void import_value(imp *x, const rl_node *call, const rl_node *arg, const 
         if (!e)
             continue;
         const char *file = rl_doc_path(st->input->doc);
-        rl_finding *f = rl_emit(x->ctx, RL_LEVEL_NONE, file, &call->span, path, st->region, r,
-                                "%s (%s) in %s imports '%s', which only a stack in %s exports: "
-                                "Fn::ImportValue cannot read another region",
-                                x->res ? x->res->id : "an output",
-                                x->res ? x->res->type : "Outputs", st->region, name, r);
+        rl_finding *f =
+            rl_emit(x->ctx, RL_LEVEL_NONE, file, &call->span, rl_walk_path(x->w), st->region, r,
+                    "%s (%s) in %s imports '%s', which only a stack in %s exports: "
+                    "Fn::ImportValue cannot read another region",
+                    x->res ? x->res->id : "an output", x->res ? x->res->type : "Outputs",
+                    st->region, name, r);
         if (f)
             rl_emit_related(x->ctx, f, e->input->path, &e->node->span, "exported here in %s", r);
         return;
     }
 }
 
-static void get_stack_output(imp *x, const rl_node *call, const rl_node *arg, const char *path)
+static void get_stack_output(imp *x, const rl_node *call, const rl_node *arg)
 {
     const rl_node *rn = rl_node_get(arg, "Region");
     if (!rn)
@@ -51,8 +53,8 @@ static void get_stack_output(imp *x, const rl_node *call, const rl_node *arg, co
         return;
     const char *stack = rl_eval_string(x->st, rl_node_get(arg, "StackName"));
     const char *out = rl_eval_string(x->st, rl_node_get(arg, "OutputName"));
-    rl_emit(x->ctx, RL_LEVEL_NONE, rl_doc_path(x->st->input->doc), &rn->span, path, x->st->region,
-            region,
+    rl_emit(x->ctx, RL_LEVEL_NONE, rl_doc_path(x->st->input->doc), &rn->span, rl_walk_path(x->w),
+            x->st->region, region,
             "%s (%s) in %s reads output %s of stack %s in %s with Fn::GetStackOutput: the "
             "deploy depends on %s being up",
             x->res ? x->res->id : "an output", x->res ? x->res->type : "Outputs", x->st->region,
@@ -60,8 +62,9 @@ static void get_stack_output(imp *x, const rl_node *call, const rl_node *arg, co
     (void)call;
 }
 
-/* Finds import calls anywhere inside a value (they may sit inside Fn::Join or Fn::Sub). */
-static void search(imp *x, const rl_node *n, const char *path, unsigned depth)
+/* Finds import calls anywhere inside a value (they may sit inside Fn::Join or Fn::Sub); a
+ * finding names the leaf's path. */
+static void search(imp *x, const rl_node *n, unsigned depth)
 {
     const char *fn;
     const rl_node *arg;
@@ -69,42 +72,43 @@ static void search(imp *x, const rl_node *n, const char *path, unsigned depth)
         return;
     if (rl_node_intrinsic(n, &fn, &arg)) {
         if (!strcmp(fn, "Fn::ImportValue")) {
-            import_value(x, n, arg, path);
+            import_value(x, n, arg);
             return;
         }
         if (!strcmp(fn, "Fn::GetStackOutput")) {
-            get_stack_output(x, n, arg, path);
+            get_stack_output(x, n, arg);
             return;
         }
         if (!strcmp(fn, "Fn::If")) {
             const char *c = rl_node_str(rl_node_at(arg, 0));
             int v = c ? rl_eval_condition(x->st, c) : -1;
             if (v != 0)
-                search(x, rl_node_at(arg, 1), path, depth + 1);
+                search(x, rl_node_at(arg, 1), depth + 1);
             if (v != 1)
-                search(x, rl_node_at(arg, 2), path, depth + 1);
+                search(x, rl_node_at(arg, 2), depth + 1);
             return;
         }
     }
     if (rl_node_is_seq(n))
         for (size_t i = 0; i < n->u.seq.count; i++)
-            search(x, n->u.seq.items[i], path, depth + 1);
+            search(x, n->u.seq.items[i], depth + 1);
     else if (rl_node_is_map(n))
         for (size_t i = 0; i < n->u.map.count; i++)
-            search(x, n->u.map.items[i].value, path, depth + 1);
+            search(x, n->u.map.items[i].value, depth + 1);
 }
 
-static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const char *path)
+static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     imp *x = ctx;
     x->res = res;
-    search(x, leaf, path, 0);
+    x->w = w;
+    search(x, leaf, 0);
     return x->rc;
 }
 
 int rl_check_imports(rl_rule_ctx *ctx)
 {
-    imp x = {ctx, rl_ctx_model(ctx), NULL, NULL, RL_OK};
+    imp x = {ctx, rl_ctx_model(ctx), NULL, NULL, NULL, RL_OK};
     for (size_t i = 0; i < x.m->nstacks && x.rc == RL_OK; i++) {
         const rl_stack *st = x.m->stacks[i];
         if (st->source != RL_STACK_CFN || !st->region || !rl_model_in_pair(x.m, st->region))

@@ -163,9 +163,34 @@ static int scan_token(const char *s, size_t i, size_t n, rl_hit_fn fn, void *ctx
     return 0;
 }
 
+static bool ends_with_at(const char *s, size_t i, const char *word, size_t n)
+{
+    return i >= n && !memcmp(s + i - n, word, n);
+}
+
+/* A necessary condition for any hit, cheap enough to test on every value: a region code
+ * (in an ARN, a hostname, a token) ends in '-' and digits, and a scoped id starts with
+ * ami-, snap-, vpc-, subnet- or sg-. Most values (names, numbers, code) have neither. */
+static bool may_hit(const char *s, size_t len)
+{
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '-', (size_t)(end - p))); p++) {
+        size_t i = (size_t)(p - s);
+        if (p + 1 < end && p[1] >= '0' && p[1] <= '9')
+            return true;
+        if (ends_with_at(s, i, "ami", 3) || ends_with_at(s, i, "snap", 4) ||
+            ends_with_at(s, i, "vpc", 3) || ends_with_at(s, i, "subnet", 6) ||
+            ends_with_at(s, i, "sg", 2))
+            return true;
+    }
+    return false;
+}
+
 int rl_scan(const char *s, size_t len, rl_hit_fn fn, void *ctx)
 {
     size_t i = 0;
+    if (!may_hit(s, len))
+        return 0;
     while (i < len) {
         char c = s[i];
         bool start = i == 0 || !(is_alnum(s[i - 1]) || s[i - 1] == '-' || s[i - 1] == '.');

@@ -110,9 +110,99 @@ Test(config, globs)
     cr_assert(rl_glob_match("[ab]*.yml", "b1.yml"));
     cr_assert_not(rl_glob_match("[!ab]*.yml", "b1.yml"));
     cr_assert(rl_glob_match("*.Properties.Replicas*", "Resources.T.Properties.Replicas[0].Region"));
+    /* the '/' after ** is optional, also before a literal file name */
+    cr_assert(rl_glob_match("**/x.json", "x.json"));
+    cr_assert(rl_glob_match("a/**/x.json", "a/b/x.json"));
     /* a hostile pattern terminates (bounded backtracking) */
     cr_assert_not(
         rl_glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
+/* A compiled set matches exactly what rl_glob_match() matches, pattern by pattern. */
+Test(config, globset_agrees_with_glob_match)
+{
+    static const char *const pats[] = {"templates/*.yaml",
+                                       "exports/**",
+                                       "**/*.json",
+                                       "**/x.json",
+                                       "a/**/z.json",
+                                       "./x/?.json",
+                                       "[ab]*.yml",
+                                       "[!ab]*.yml",
+                                       "*.Properties.Replicas*",
+                                       "AWS::Route53::*",
+                                       "*.replica*",
+                                       "*a*a*a*a*a*a*a*a*a*a*a*a*b",
+                                       "[]x]*",
+                                       "abc",
+                                       "*",
+                                       "**",
+                                       "a*b*c",
+                                       "?"};
+    static const char *const strs[] = {"templates/app.yaml",
+                                       "templates/sub/app.yaml",
+                                       "exports/a/b/c.json",
+                                       "a/b/c.json",
+                                       "c.json",
+                                       "x.json",
+                                       "a/z.json",
+                                       "a/b/z.json",
+                                       "x/a.json",
+                                       "./x/a.json",
+                                       "b1.yml",
+                                       "c1.yml",
+                                       "Resources.T.Properties.Replicas[0].Region",
+                                       "AWS::Route53::RecordSet",
+                                       "AWS::Route53RecoveryControl::Cluster",
+                                       "Resources.T.Properties.Tags",
+                                       "x.replica_regions",
+                                       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                       "]x",
+                                       "x",
+                                       "abc",
+                                       "ab",
+                                       "aXbYc",
+                                       "",
+                                       "a/b"};
+    size_t np = sizeof(pats) / sizeof(*pats), ns = sizeof(strs) / sizeof(*strs);
+    for (size_t i = 0; i < np; i++) {
+        rl_globset *g = NULL;
+        cr_assert_eq(rl_globset_new(&g, &pats[i], 1, 0), 0);
+        for (size_t j = 0; j < ns; j++)
+            cr_assert_eq(rl_globset_match(g, strs[j]), rl_glob_match(pats[i], strs[j]),
+                         "pattern %s, string %s", pats[i], strs[j]);
+        rl_globset_free(g);
+    }
+    rl_globset *all = NULL;
+    cr_assert_eq(rl_globset_new(&all, pats, np, 0), 0);
+    cr_assert_eq(rl_globset_count(all), np);
+    for (size_t j = 0; j < ns; j++) {
+        bool any = false;
+        for (size_t i = 0; i < np; i++)
+            any = any || rl_glob_match(pats[i], strs[j]);
+        cr_assert_eq(rl_globset_match(all, strs[j]), any, "string %s", strs[j]);
+    }
+    rl_globset_free(all);
+    cr_assert_not(rl_globset_match(NULL, "x"));
+}
+
+Test(config, globset_casefold)
+{
+    static const char *const pats[] = {"s3:Replicate*", "dynamodb:*GlobalTable*", NULL,
+                                       "CloudFormation:*"};
+    rl_globset *g = NULL;
+    cr_assert_eq(rl_globset_new(&g, pats, 4, RL_GLOB_CASEFOLD), 0);
+    cr_assert_eq(rl_globset_count(g), 3);
+    cr_assert(rl_globset_match(g, "S3:REPLICATEObject"));
+    cr_assert(rl_globset_match(g, "dynamodb:CreateGLOBALTable"));
+    cr_assert(rl_globset_match(g, "cloudformation:CreateStack"));
+    cr_assert_not(rl_globset_match(g, "s3:GetObject"));
+    char long_name[300];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    memcpy(long_name, "s3:replicate", 12);
+    cr_assert_not(rl_globset_match(g, long_name)); /* 256 bytes or more never match */
+    rl_globset_free(g);
 }
 
 Test(config, find_walks_upward)

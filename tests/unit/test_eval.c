@@ -351,3 +351,75 @@ Test(eval, exports_index)
     cr_assert(rl_model_exported_anywhere(f->m, "net-us-east-1"));
     fx_free(f);
 }
+
+/* rl_walk_resource: leaves in order, the branch of an Fn::If the region picks, paths made
+ * from the steps, and the steps themselves. */
+typedef struct walked {
+    char paths[16][160];
+    char keys[16][64]; /* the last step: key text or [index] */
+    size_t depth[16];
+    int n;
+} walked;
+
+static int on_walk_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
+{
+    walked *x = ctx;
+    (void)res;
+    (void)leaf;
+    cr_assert_lt(x->n, 16);
+    size_t d = rl_walk_depth(w), index = 0;
+    const rl_node *k = d ? rl_walk_step(w, d - 1, &index) : NULL;
+    if (k)
+        snprintf(x->keys[x->n], sizeof(x->keys[0]), "%s", rl_node_str(k));
+    else
+        snprintf(x->keys[x->n], sizeof(x->keys[0]), "[%zu]", index);
+    x->depth[x->n] = d;
+    /* asked twice: the second answer comes from the cache */
+    snprintf(x->paths[x->n], sizeof(x->paths[0]), "%s", rl_walk_path(w));
+    cr_assert_str_eq(rl_walk_path(w), x->paths[x->n]);
+    x->n++;
+    return 0;
+}
+
+Test(eval, walk_resource_paths_and_steps)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml",
+        "Conditions:\n"
+        "  East: !Equals [!Ref 'AWS::Region', us-east-1]\n"
+        "Resources:\n"
+        "  F:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties:\n"
+        "      Role: !GetAtt R.Arn\n"
+        "      Tags:\n"
+        "        - {Key: a, Value: b}\n"
+        "      Env: !If [East, east-value, {Other: west}]\n"
+        "      Plain: 3\n");
+    build(f);
+    const rl_stack *east = stack_in(f->m, "t.yaml", "us-east-1");
+    const rl_stack *west = stack_in(f->m, "t.yaml", "us-west-2");
+    cr_assert_not_null(east);
+    cr_assert_not_null(west);
+    walked e, w;
+    memset(&e, 0, sizeof(e));
+    memset(&w, 0, sizeof(w));
+    cr_assert_eq(rl_walk_resource(&east->resources[0], on_walk_leaf, &e), 0);
+    cr_assert_eq(rl_walk_resource(&west->resources[0], on_walk_leaf, &w), 0);
+    cr_assert_eq(e.n, 5);
+    cr_assert_str_eq(e.paths[0], "Resources.F.Properties.Role");
+    cr_assert_str_eq(e.keys[0], "Role");
+    cr_assert_eq(e.depth[0], 1);
+    cr_assert_str_eq(e.paths[1], "Resources.F.Properties.Tags[0].Key");
+    cr_assert_eq(e.depth[1], 3);
+    cr_assert_str_eq(e.paths[2], "Resources.F.Properties.Tags[0].Value");
+    cr_assert_str_eq(e.paths[3], "Resources.F.Properties.Env.Fn::If[1]");
+    cr_assert_str_eq(e.keys[3], "[1]");
+    cr_assert_eq(e.depth[3], 3);
+    cr_assert_str_eq(e.paths[4], "Resources.F.Properties.Plain");
+    cr_assert_eq(w.n, 5);
+    cr_assert_str_eq(w.paths[3], "Resources.F.Properties.Env.Fn::If[2].Other");
+    cr_assert_str_eq(w.keys[3], "Other");
+    cr_assert_eq(w.depth[3], 4);
+    fx_free(f);
+}

@@ -118,3 +118,16 @@ Test(scan, scoped_ids)
     cr_assert_eq(scan("ami-12345").n, 0);
     cr_assert_eq(scan("ami-0123456789abcdefg").n, 0);
 }
+
+/* Values without a '-' before a digit or an id prefix are skipped whole; the rest scan as
+ * before (the prefilter only skips strings that cannot hit). */
+Test(scan, prefilter_keeps_every_kind_of_hit)
+{
+    cr_assert_eq(scan("team-orders index.handler PAY_PER_REQUEST").n, 0);
+    cr_assert_eq(scan("ami-0123456789abcdef0").n, 1);
+    cr_assert_eq(scan("sg-01234567").n, 1);
+    cr_assert_eq(scan("x subnet-01234567").n, 1);
+    cr_assert_eq(scan("bucket-us-east-1").n, 1);
+    cr_assert_eq(scan("us-east-1a").h[0].kind, RL_HIT_AZ);
+    cr_assert_eq(scan("https://sqs.eu-west-3.amazonaws.com/1/q").n, 1);
+}
