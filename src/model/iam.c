@@ -849,33 +849,33 @@ static void last_keys(const char *path, char *key, size_t keysz, char *parent, s
 
 enum { KEY_PLAIN = 1, KEY_ROLE = 2 };
 
-/* One pass over a key of the walk: KEY_PLAIN when last_keys() would read it from the path
- * as it is (a scalar without '.', '[', ']' or NUL), KEY_ROLE when it holds "ole" or
- * "rofile", which every property classify_prop() accepts has in its key or the key before
- * it ("Role", "RoleArn", "IamInstanceProfile", ...). */
+typedef struct collect {
+    const rl_model *m;
+    rl_iam_db *db;
+    const rl_stack *st;
+    const rl_resource *res;
+    const char *region;
+    const char *path;
+    bool creation, attach;
+    const rl_node *last_parent; /* the parent key last classified (siblings share it) */
+    unsigned last_class;
+    int rc;
+} collect;
+
+/* The class of a key of the walk: KEY_PLAIN when last_keys() would read it from the path
+ * as it is (a scalar without '.', '[', ']' or NUL; strcspn stops at a NUL), KEY_ROLE when
+ * it holds "ole" or "rofile", which every property classify_prop() accepts has in its key
+ * or the key before it ("Role", "RoleArn", "IamInstanceProfile", ...). */
 static unsigned key_class(const rl_node *k)
 {
     if (!rl_node_is_scalar(k))
         return 0;
-    const char *s = k->u.s.str;
-    size_t n = k->u.s.len;
-    unsigned r = KEY_PLAIN;
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '.':
-        case '[':
-        case ']':
-        case '\0':
-            r &= ~(unsigned)KEY_PLAIN;
-            break;
-        case 'o':
-            if ((i + 2 < n && s[i + 1] == 'l' && s[i + 2] == 'e') ||
-                (i > 0 && s[i - 1] == 'r' && i + 4 < n && !memcmp(s + i + 1, "file", 4)))
-                r |= KEY_ROLE;
-            break;
-        default:
-            break;
-        }
+    const char *s = k->u.s.str, *end = s + k->u.s.len;
+    unsigned r = strcspn(s, ".[]") == k->u.s.len ? KEY_PLAIN : 0;
+    for (const char *p = s; (p = memchr(p, 'o', (size_t)(end - p))); p++) {
+        if ((end - p >= 3 && p[1] == 'l' && p[2] == 'e') ||
+            (p > s && p[-1] == 'r' && end - p >= 5 && !memcmp(p + 1, "file", 4)))
+            return r | KEY_ROLE;
     }
     return r;
 }
@@ -892,15 +892,22 @@ static long key_step(const rl_walk *w, long i)
 /* last_keys() of the leaf's path. When the last two keys are plain (the parent of a
  * CloudFormation property is "Properties") and neither mentions a role, the leaf is no
  * role property and false is returned without a path being made: most leaves end here. */
-static bool leaf_keys(const rl_walk *w, const rl_resource *res, char *key, size_t keysz,
+static bool leaf_keys(collect *c, const rl_walk *w, const rl_resource *res, char *key, size_t keysz,
                       char *parent, size_t parentsz)
 {
     long k = key_step(w, (long)rl_walk_depth(w) - 1);
     long p = k >= 0 ? key_step(w, k - 1) : -1;
     const rl_node *kn = k >= 0 ? rl_walk_step(w, (size_t)k, NULL) : NULL;
     const rl_node *pn = p >= 0 ? rl_walk_step(w, (size_t)p, NULL) : NULL;
-    unsigned kc = key_class(kn);
-    unsigned pc = pn ? key_class(pn) : res->stack->source == RL_STACK_CFN ? KEY_PLAIN : 0;
+    unsigned kc = key_class(kn), pc;
+    if (!pn) {
+        pc = res->stack->source == RL_STACK_CFN ? KEY_PLAIN : 0;
+    } else if (pn == c->last_parent) {
+        pc = c->last_class;
+    } else {
+        pc = c->last_class = key_class(pn);
+        c->last_parent = pn;
+    }
     if (!(kc & KEY_PLAIN) || !(pc & KEY_PLAIN)) {
         last_keys(rl_walk_path(w), key, keysz, parent, parentsz);
         return true;
@@ -978,17 +985,6 @@ static bool service_linked_name(const char *name)
     return name && (!strncasecmp(name, "AWSServiceRoleFor", 17) ||
                     !strncasecmp(name, "AWSReservedSSO_", 15));
 }
-
-typedef struct collect {
-    const rl_model *m;
-    rl_iam_db *db;
-    const rl_stack *st;
-    const rl_resource *res;
-    const char *region;
-    const char *path;
-    bool creation, attach;
-    int rc;
-} collect;
 
 static int add_use(void *ctx, const rl_role_ref *ref)
 {
@@ -1074,7 +1070,7 @@ static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const
 {
     collect *c = ctx;
     char key[128], parent[128];
-    if (!leaf_keys(w, res, key, sizeof(key), parent, sizeof(parent)))
+    if (!leaf_keys(c, w, res, key, sizeof(key), parent, sizeof(parent)))
         return 0;
     role_prop rp = classify_prop(res->type, key, parent);
     if (!rp.role)

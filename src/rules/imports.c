@@ -97,6 +97,30 @@ static void search(imp *x, const rl_node *n, unsigned depth)
             search(x, n->u.map.items[i].value, depth + 1);
 }
 
+/* True when s[0, len) contains `word` (memmem is not in C11/POSIX). */
+static bool contains(const char *s, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+    const char *end = s + len;
+    for (const char *p = s;
+         (size_t)(end - p) >= n && (p = memchr(p, word[0], (size_t)(end - p) - n + 1)); p++)
+        if (!memcmp(p, word, n))
+            return true;
+    return false;
+}
+
+/* Whether a template can hold an import at all. A key Fn::ImportValue or
+ * Fn::GetStackOutput (or the tags !ImportValue, !GetStackOutput) is in the text as it is,
+ * unless an escape spells it ("Fn::Import\u0056alue"), which needs a backslash. Most
+ * templates import nothing: their resources are not walked. */
+static bool may_import(const rl_stack *st)
+{
+    size_t len;
+    const char *text = rl_source_data(rl_doc_source(st->input->doc), &len);
+    return contains(text, len, "ImportValue") || contains(text, len, "GetStackOutput") ||
+           memchr(text, '\\', len) != NULL;
+}
+
 static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const rl_walk *w)
 {
     imp *x = ctx;
@@ -111,7 +135,8 @@ int rl_check_imports(rl_rule_ctx *ctx)
     imp x = {ctx, rl_ctx_model(ctx), NULL, NULL, NULL, RL_OK};
     for (size_t i = 0; i < x.m->nstacks && x.rc == RL_OK; i++) {
         const rl_stack *st = x.m->stacks[i];
-        if (st->source != RL_STACK_CFN || !st->region || !rl_model_in_pair(x.m, st->region))
+        if (st->source != RL_STACK_CFN || !st->region || !rl_model_in_pair(x.m, st->region) ||
+            !may_import(st))
             continue;
         x.st = st;
         for (size_t j = 0; j < st->nresources && x.rc == RL_OK; j++) {
