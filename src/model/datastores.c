@@ -377,6 +377,7 @@ struct rl_ds_db {
     rl_hmap secret_values; /* "input\x1fid" of a Terraform secret whose value is written */
     rl_hmap pending;       /* "input\x1fid" or "family|name" -> links found before the store */
     rl_hmap edges_by_dst;  /* "input\x1fid" and "s3|name" of a destination bucket -> (void*)1 */
+    rl_hmap types;         /* resource type -> what it is to the passes (type_roles) */
     /* writers (rl_ds_find_writers) */
     bool writers_done;
     int writers_rc;
@@ -405,6 +406,7 @@ void rl_ds_db_free(rl_ds_db *db)
     rl_hmap_free(&db->secret_values);
     rl_hmap_free(&db->pending);
     rl_hmap_free(&db->edges_by_dst);
+    rl_hmap_free(&db->types);
     free(db->stores);
     rl_arena_free(db->a);
     free(db);
@@ -1192,10 +1194,11 @@ static void index_log_dests(ds *d, const rl_resource *r)
         }
     }
     /* a bucket that receives S3 server access logs is a log bucket */
+    bool tf = !strcmp(r->type, "aws_s3_bucket");
+    if (!tf && strcmp(r->type, "AWS::S3::Bucket"))
+        return;
     const char *acl = str_of(d, r->stack, prop(r, "AccessControl", "acl"));
-    if ((!strcmp(r->type, "AWS::S3::Bucket") || !strcmp(r->type, "aws_s3_bucket")) && acl &&
-        !strcasecmp(acl,
-                    strcmp(r->type, "aws_s3_bucket") ? "LogDeliveryWrite" : "log-delivery-write")) {
+    if (acl && !strcasecmp(acl, tf ? "log-delivery-write" : "LogDeliveryWrite")) {
         const char *k = res_key(d, r);
         if (k && rl_hmap_puts(&d->db->nondata, k, (void *)1) < 0)
             d->rc = RL_ENOMEM;
@@ -2572,73 +2575,157 @@ static bool in_pair(const rl_model *m, const rl_stack *st)
     return st->region && rl_model_in_pair(m, st->region);
 }
 
-static void index_early(ds *d, const rl_resource *r)
+/* What a resource type is to the indexing passes, looked up once per resource instead of a
+ * string comparison per kind. */
+enum {
+    R_GLOBAL = 1 << 0,     /* a global cluster */
+    R_BUCKET = 1 << 1,     /* an S3 bucket */
+    R_EC_GLOBAL = 1 << 2,  /* an ElastiCache global datastore */
+    R_PLAN = 1 << 3,       /* an AWS Backup plan */
+    R_SECRET_VER = 1 << 4, /* a Terraform secret version */
+    R_LOGS = 1 << 5,       /* may name a log or artifact bucket */
+    R_CLUSTER = 1 << 6,    /* an Aurora, DocumentDB or Neptune cluster */
+    R_DBI = 1 << 7,        /* an RDS DB instance */
+    R_BACKUP_REPL = 1 << 8,
+    R_DDB_TF = 1 << 9, /* aws_dynamodb_table_replica, aws_dynamodb_global_table */
+    R_EFS_TF = 1 << 10,
+    R_RS_COPY = 1 << 11,
+    R_EC_RG = 1 << 12,
+    R_MEMORYDB = 1 << 13,
+    R_SELECTION = 1 << 14,
+    R_DLM = 1 << 15,
+    R_S3_REPL = 1 << 16 /* aws_s3_bucket_replication_configuration */
+};
+
+static const struct {
+    const char *type;
+    unsigned roles;
+} type_roles_table[] = {
+    {"AWS::RDS::GlobalCluster", R_GLOBAL},
+    {"AWS::DocDB::GlobalCluster", R_GLOBAL},
+    {"AWS::Neptune::GlobalCluster", R_GLOBAL},
+    {"aws_rds_global_cluster", R_GLOBAL},
+    {"aws_docdb_global_cluster", R_GLOBAL},
+    {"aws_neptune_global_cluster", R_GLOBAL},
+    {"AWS::S3::Bucket", R_BUCKET | R_LOGS},
+    {"aws_s3_bucket", R_BUCKET | R_LOGS},
+    {"AWS::ElastiCache::GlobalReplicationGroup", R_EC_GLOBAL},
+    {"aws_elasticache_global_replication_group", R_EC_GLOBAL},
+    {"AWS::Backup::BackupPlan", R_PLAN},
+    {"aws_backup_plan", R_PLAN},
+    {"aws_secretsmanager_secret_version", R_SECRET_VER},
+    {"AWS::ElasticLoadBalancingV2::LoadBalancer", R_LOGS},
+    {"AWS::RDS::DBCluster", R_CLUSTER},
+    {"AWS::DocDB::DBCluster", R_CLUSTER},
+    {"AWS::Neptune::DBCluster", R_CLUSTER},
+    {"aws_rds_cluster", R_CLUSTER},
+    {"aws_docdb_cluster", R_CLUSTER},
+    {"aws_neptune_cluster", R_CLUSTER},
+    {"AWS::RDS::DBInstance", R_DBI},
+    {"aws_db_instance", R_DBI},
+    {"aws_db_instance_automated_backups_replication", R_BACKUP_REPL},
+    {"aws_dynamodb_table_replica", R_DDB_TF},
+    {"aws_dynamodb_global_table", R_DDB_TF},
+    {"aws_efs_replication_configuration", R_EFS_TF},
+    {"aws_redshift_snapshot_copy", R_RS_COPY},
+    {"AWS::ElastiCache::ReplicationGroup", R_EC_RG},
+    {"aws_elasticache_replication_group", R_EC_RG},
+    {"AWS::MemoryDB::Cluster", R_MEMORYDB},
+    {"aws_memorydb_cluster", R_MEMORYDB},
+    {"AWS::Backup::BackupSelection", R_SELECTION},
+    {"aws_backup_selection", R_SELECTION},
+    {"AWS::DLM::LifecyclePolicy", R_DLM},
+    {"aws_dlm_lifecycle_policy", R_DLM},
+    {"aws_s3_bucket_replication_configuration", R_S3_REPL},
+};
+
+static int index_types(ds *d)
 {
-    const char *t = r->type;
-    int g = global_family(t);
-    if (g >= 0)
-        index_global(d, r, g);
-    else if (!strcmp(t, "AWS::S3::Bucket") || !strcmp(t, "aws_s3_bucket"))
-        index_bucket(d, r);
-    else if (!strcmp(t, "AWS::ElastiCache::GlobalReplicationGroup") ||
-             !strcmp(t, "aws_elasticache_global_replication_group"))
-        index_ec_global(d, r);
-    else if (!strcmp(t, "AWS::Backup::BackupPlan") || !strcmp(t, "aws_backup_plan"))
-        index_plan(d, r);
-    else if (!strcmp(t, "aws_secretsmanager_secret_version"))
-        index_secret_version(d, r);
-    index_log_dests(d, r);
+    rl_hmap *m = &d->db->types;
+    for (size_t i = 0; i < sizeof(type_roles_table) / sizeof(*type_roles_table); i++) {
+        uintptr_t v = (uintptr_t)rl_hmap_gets(m, type_roles_table[i].type);
+        if (rl_hmap_puts(m, type_roles_table[i].type, (void *)(v | type_roles_table[i].roles)) < 0)
+            return RL_ENOMEM;
+    }
+    for (size_t i = 0; i < sizeof(log_dests) / sizeof(*log_dests); i++) {
+        uintptr_t v = (uintptr_t)rl_hmap_gets(m, log_dests[i].type);
+        if (rl_hmap_puts(m, log_dests[i].type, (void *)(v | R_LOGS)) < 0)
+            return RL_ENOMEM;
+    }
+    return RL_OK;
 }
 
-static void index_late(ds *d, const rl_resource *r)
+static unsigned type_roles(ds *d, const char *type)
 {
-    const char *t = r->type;
+    return (unsigned)(uintptr_t)rl_hmap_gets(&d->db->types, type);
+}
+
+static void index_early(ds *d, const rl_resource *r, unsigned roles)
+{
+    int g;
+    if ((roles & R_GLOBAL) && (g = global_family(r->type)) >= 0)
+        index_global(d, r, g);
+    if (roles & R_BUCKET)
+        index_bucket(d, r);
+    if (roles & R_EC_GLOBAL)
+        index_ec_global(d, r);
+    if (roles & R_PLAN)
+        index_plan(d, r);
+    if (roles & R_SECRET_VER)
+        index_secret_version(d, r);
+    if (roles & R_LOGS)
+        index_log_dests(d, r);
+}
+
+static void index_late(ds *d, const rl_resource *r, unsigned roles)
+{
     const rl_stack *st = r->stack;
     bool primary = rl_model_is_primary(d->m, st->region);
-    int fam = cluster_family(t);
-    if (fam >= 0) {
+    int fam;
+    if ((roles & R_CLUSTER) && (fam = cluster_family(r->type)) >= 0)
         index_cluster(d, r, fam);
-    } else if (!strcmp(t, "AWS::RDS::DBInstance") || !strcmp(t, "aws_db_instance")) {
+    if (roles & R_DBI) {
         const rl_node *src = prop(r, "SourceDBInstanceIdentifier", "replicate_source_db");
         if (present(src))
             index_rds_copy(
                 d, r, src, RL_MECH_RDS_REPLICA,
                 sub_path(d, r, is_tf(st) ? "replicate_source_db" : "SourceDBInstanceIdentifier"));
-    } else if (!strcmp(t, "aws_db_instance_automated_backups_replication")) {
+    }
+    if (roles & R_BACKUP_REPL) {
         const rl_node *src = rl_node_get(r->props, "source_db_instance_arn");
         if (present(src))
             index_rds_copy(d, r, src, RL_MECH_RDS_BACKUPS,
                            sub_path(d, r, "source_db_instance_arn"));
-    } else if (!strcmp(t, "aws_dynamodb_table_replica") ||
-               !strcmp(t, "aws_dynamodb_global_table")) {
+    }
+    if (roles & R_DDB_TF)
         index_ddb_tf(d, r);
-    } else if (!strcmp(t, "aws_efs_replication_configuration")) {
+    if (roles & R_EFS_TF)
         index_efs_tf(d, r);
-    } else if (!strcmp(t, "aws_redshift_snapshot_copy")) {
+    if (roles & R_RS_COPY) {
         const rl_node *rn = rl_node_get(r->props, "destination_region");
         const char *reg = str_of(d, st, rn);
         if (reg && rl_is_region(reg, strlen(reg)))
             index_copy_of(d, r, rl_node_get(r->props, "cluster_identifier"), F_REDSHIFT, "redshift",
                           "cluster:", RL_MECH_REDSHIFT_COPY, intern(d, reg),
                           sub_path(d, r, "destination_region"), false);
-    } else if (!strcmp(t, "AWS::ElastiCache::ReplicationGroup") ||
-               !strcmp(t, "aws_elasticache_replication_group")) {
-        index_ec_secondary(d, r);
-    } else if (!strcmp(t, "AWS::MemoryDB::Cluster") || !strcmp(t, "aws_memorydb_cluster")) {
-        index_memorydb(d, r);
-    } else if (primary &&
-               (!strcmp(t, "AWS::Backup::BackupSelection") || !strcmp(t, "aws_backup_selection"))) {
-        index_selection(d, r);
-    } else if (primary && (!strcmp(t, "AWS::DLM::LifecyclePolicy") ||
-                           !strcmp(t, "aws_dlm_lifecycle_policy"))) {
-        index_dlm(d, r);
     }
-    index_replication(d, r);
+    if (roles & R_EC_RG)
+        index_ec_secondary(d, r);
+    if (roles & R_MEMORYDB)
+        index_memorydb(d, r);
+    if (primary && (roles & R_SELECTION))
+        index_selection(d, r);
+    if (primary && (roles & R_DLM))
+        index_dlm(d, r);
+    if (roles & (R_BUCKET | R_S3_REPL))
+        index_replication(d, r);
 }
 
 static int build(const rl_model *m, rl_ds_db *db)
 {
     ds d = {m, db, db->a, RL_OK};
+    if ((d.rc = index_types(&d)) < 0)
+        return d.rc;
     /* pass 1: what every stack of the pair says (a resource whose condition is unknown may
      * exist: its copies count, so that nothing is reported on a guess) */
     for (int phase = 0; phase < 2 && !d.rc; phase++)
@@ -2648,12 +2735,13 @@ static int build(const rl_model *m, rl_ds_db *db)
                 continue;
             for (size_t j = 0; j < st->nresources && !d.rc; j++) {
                 const rl_resource *r = &st->resources[j];
-                if (r->deployed == 0 || !r->type)
+                unsigned roles = r->deployed == 0 || !r->type ? 0 : type_roles(&d, r->type);
+                if (!roles)
                     continue;
                 if (phase == 0)
-                    index_early(&d, r);
+                    index_early(&d, r, roles);
                 else
-                    index_late(&d, r);
+                    index_late(&d, r, roles);
             }
         }
     for (s3edge *e = db->edges; e && !d.rc; e = e->next)

@@ -127,11 +127,14 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     if (reach.rpo < 0 || reach.rpo <= c->rpo || !reach.best)
         return; /* a schedule that cannot be read is not compared */
     rl_ds_duration(reach.rpo, have, sizeof(have));
+    /* a copy whose destination the files do not show may not reach the standby at all:
+     * either way the RPO is not met */
     rl_finding *f =
         rl_emit_as(c->ctx, "RL601", RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
-                   "%s in %s reaches %s through %s: the best recovery point that "
-                   "promises is %s, more than the declared RPO of %s",
-                   label(c, s), primary, standby, mechanism(c, reach.best), have, want);
+                   "%s in %s %s %s through %s: the best recovery point that promises is %s, "
+                   "more than the declared RPO of %s",
+                   label(c, s), primary, reach.best->region ? "reaches" : "at most reaches",
+                   standby, mechanism(c, reach.best), have, want);
     relate_link(c, f, reach.best);
 }
 
