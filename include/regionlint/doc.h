@@ -72,26 +72,32 @@ typedef struct rl_pair {
     rl_node *value;
 } rl_pair;
 
+/* A document has about one node per 12 bytes of YAML, so the node is kept to 32 bytes:
+ * the YAML tag is a small index (rl_doc_tag()), lengths and counts are 32-bit (a source
+ * of 4 GiB or more is refused), and the length sits before the pointer in a packed union,
+ * which is aligned in practice (nodes are 8-aligned, the union starts at byte 4). */
+#define RL_NODE_PACKED __attribute__((packed))
+
 struct rl_node {
-    uint8_t kind; /* rl_node_kind */
-    uint8_t type; /* rl_scalar_type, scalars only */
-    uint16_t flags;
-    rl_span span;
-    const char *tag; /* YAML tag as written ("!Ref", "!Custom"), or NULL */
-    union {
-        struct {
+    uint8_t kind;  /* rl_node_kind */
+    uint8_t type;  /* rl_scalar_type, scalars only */
+    uint8_t flags; /* RL_NODE_* */
+    uint8_t tag;   /* YAML tag, for rl_doc_tag(); 0 = none */
+    union RL_NODE_PACKED {
+        struct RL_NODE_PACKED {
+            uint32_t len;
             const char *str; /* NUL-terminated; may also contain NULs, see len */
-            size_t len;
         } s;
-        struct {
+        struct RL_NODE_PACKED {
+            uint32_t count;
             rl_pair *items;
-            size_t count;
         } map;
-        struct {
+        struct RL_NODE_PACKED {
+            uint32_t count;
             rl_node **items;
-            size_t count;
         } seq;
     } u;
+    rl_span span;
 };
 
 static inline bool rl_node_is_scalar(const rl_node *n)
@@ -173,6 +179,10 @@ size_t rl_doc_stream_count(const rl_doc *doc);
 /* The arena that owns the document's nodes; later stages may allocate data that lives as
  * long as the document in it. */
 rl_arena *rl_doc_arena(rl_doc *doc);
+/* The YAML tag of a node of the document as libyaml reports it ("!Ref", "!Custom",
+ * "tag:yaml.org,2002:str" for !!str), or NULL. The long form made from a short-form tag
+ * keeps it. */
+const char *rl_doc_tag(const rl_doc *doc, const rl_node *n);
 
 /* Parses a JSON document held in a string node (`{...}`, or URL-encoded `%7B...`) into
  * nodes owned by `doc`; every node's span is the string's span and carries

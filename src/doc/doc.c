@@ -10,6 +10,9 @@
 
 /* ---- nodes ------------------------------------------------------------------------ */
 
+/* See doc.h: the node's size is most of a document's memory. */
+_Static_assert(sizeof(rl_node) == 32, "rl_node is 32 bytes");
+
 size_t rl_node_count(const rl_node *n)
 {
     if (!n)
@@ -204,7 +207,13 @@ int rl_doc_parse(rl_doc **out, rl_source *src, const rl_load_opts *opts, rl_erro
     }
     doc->src = src;
     doc->syntax = o.syntax ? o.syntax : pick_syntax(src);
-    if ((rc = check_encoding(src, err)) < 0) {
+    size_t srclen;
+    rl_source_data(src, &srclen);
+    if (srclen > UINT32_MAX) {
+        /* node lengths and counts are 32-bit */
+        rc = rl_error_set(err, RL_ELIMIT, rl_source_path(src), 0, 0,
+                          "file is %zu bytes; files of 4 GiB or more are not supported", srclen);
+    } else if ((rc = check_encoding(src, err)) < 0) {
         /* reported below like any parse error */
     } else if (doc->syntax == RL_SYNTAX_JSON) {
         rc = rl_load_json(doc, &o, err);
@@ -256,7 +265,42 @@ void rl_doc_free(rl_doc *doc)
     rl_source_free(doc->src);
     free(doc->dups);
     rl_hmap_free(&doc->embedded);
+    free(doc->tags);
+    rl_hmap_free(&doc->tag_more);
     free(doc);
+}
+
+uint8_t rl_doc_tag_id(rl_doc *doc, const char *tag)
+{
+    if (doc->ntags >= RL_DOC_TAGS_MAX)
+        return RL_DOC_TAG_MORE;
+    if (doc->ntags == doc->captags) {
+        size_t ncap = doc->captags ? doc->captags * 2 : 8;
+        const char **n = realloc(doc->tags, ncap * sizeof(*n));
+        if (!n)
+            return 0;
+        doc->tags = n;
+        doc->captags = ncap;
+    }
+    doc->tags[doc->ntags++] = tag;
+    return (uint8_t)doc->ntags;
+}
+
+int rl_doc_set_tag(rl_doc *doc, rl_node *n, const char *tag, uint8_t id)
+{
+    n->tag = id;
+    if (id == RL_DOC_TAG_MORE && rl_hmap_put(&doc->tag_more, n, RL_HMAP_PTR, (void *)tag) < 0)
+        return RL_ENOMEM;
+    return RL_OK;
+}
+
+const char *rl_doc_tag(const rl_doc *doc, const rl_node *n)
+{
+    if (!n || !n->tag)
+        return NULL;
+    if (n->tag == RL_DOC_TAG_MORE)
+        return rl_hmap_get(&doc->tag_more, n, RL_HMAP_PTR);
+    return n->tag <= doc->ntags ? doc->tags[n->tag - 1] : NULL;
 }
 
 const rl_node *rl_doc_root(const rl_doc *doc)
@@ -467,10 +511,11 @@ static bool find_subspan(const rl_doc *doc, const rl_node *n, size_t off, size_t
     size_t p =
         rl_source_column_byte(doc->src, n->span.start.line, line, llen, n->span.start.column - 1);
     uint32_t col = n->span.start.column;
-    if (n->tag) {
+    const char *tag = rl_doc_tag(doc, n);
+    if (tag) {
         /* the scalar's start mark includes its tag: skip "!Tag " */
-        size_t tl = strlen(n->tag);
-        if (p + tl > llen || memcmp(line + p, n->tag, tl) != 0)
+        size_t tl = strlen(tag);
+        if (p + tl > llen || memcmp(line + p, tag, tl) != 0)
             return false;
         p += tl;
         col += (uint32_t)tl;

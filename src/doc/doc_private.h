@@ -16,7 +16,21 @@ struct rl_doc {
     rl_dupkey *dups;
     size_t ndups, capdups;
     rl_hmap embedded; /* string node -> parsed node (or the node itself when it failed) */
+    /* YAML tags: node->tag is 1 + an index in `tags`; past RL_DOC_TAGS_MAX distinct tags
+     * a node has RL_DOC_TAG_MORE and its tag is in tag_more (node -> tag) */
+    const char **tags;
+    size_t ntags, captags;
+    rl_hmap tag_more;
 };
+
+#define RL_DOC_TAGS_MAX 254
+#define RL_DOC_TAG_MORE 255
+
+/* Gives node n the tag `tag` (an arena string of the document; id from rl_doc_tag_id()). */
+int rl_doc_set_tag(rl_doc *doc, rl_node *n, const char *tag, uint8_t id);
+/* The id nodes with this tag get: 1..RL_DOC_TAGS_MAX, RL_DOC_TAG_MORE, or 0 when out of
+ * memory. Call once per distinct tag. */
+uint8_t rl_doc_tag_id(rl_doc *doc, const char *tag);
 
 int rl_doc_add_dupkey(rl_doc *doc, const rl_node *first, const rl_node *second, const char *path);
 

@@ -170,8 +170,9 @@ static int hex4(const char *s, uint32_t *out)
     return 0;
 }
 
-/* Reads a string starting at the opening quote; sets str and slen (arena memory). */
-static int read_string(jreader *r, const char **str, size_t *slen)
+/* Reads a string starting at the opening quote into `node` (arena memory). The text is at
+ * most as long as the source (escapes only shorten it), so its length fits the node. */
+static int read_string(jreader *r, rl_node *node)
 {
     const char *t = r->text;
     size_t start = r->pos + 1, i = start, cont = 0;
@@ -209,10 +210,10 @@ static int read_string(jreader *r, const char **str, size_t *slen)
     size_t end = i;  /* the closing quote */
     r->cont += cont; /* strings never span lines: a raw line break is an error above */
     if (!escaped) {
-        *str = rl_arena_strndup(r->doc->arena, t + start, end - start);
-        *slen = end - start;
+        node->u.s.str = rl_arena_strndup(r->doc->arena, t + start, end - start);
+        node->u.s.len = (uint32_t)(end - start);
         r->pos = end + 1;
-        return *str ? RL_OK : oom(r);
+        return node->u.s.str ? RL_OK : oom(r);
     }
     rl_strbuf_clear(&r->sbuf);
     for (i = start; i < end;) {
@@ -277,10 +278,10 @@ static int read_string(jreader *r, const char **str, size_t *slen)
     }
     if (r->sbuf.failed)
         return oom(r);
-    *slen = r->sbuf.len;
-    *str = rl_arena_strndup(r->doc->arena, rl_strbuf_cstr(&r->sbuf), r->sbuf.len);
+    node->u.s.len = (uint32_t)r->sbuf.len;
+    node->u.s.str = rl_arena_strndup(r->doc->arena, rl_strbuf_cstr(&r->sbuf), r->sbuf.len);
     r->pos = end + 1;
-    return *str ? RL_OK : oom(r);
+    return node->u.s.str ? RL_OK : oom(r);
 }
 
 static int read_number(jreader *r, rl_node **out)
@@ -319,7 +320,7 @@ static int read_number(jreader *r, rl_node **out)
     rl_node *n = new_node(r, RL_NODE_SCALAR, r->pos, i);
     if (!n || !(n->u.s.str = rl_arena_strndup(r->doc->arena, t + r->pos, i - r->pos)))
         return oom(r);
-    n->u.s.len = i - r->pos;
+    n->u.s.len = (uint32_t)(i - r->pos);
     n->type = is_float ? RL_SCALAR_FLOAT : RL_SCALAR_INT;
     r->pos = i;
     *out = n;
@@ -381,7 +382,7 @@ static int read_key(jreader *r, jframe *f)
     rl_node *key = new_node(r, RL_NODE_SCALAR, r->pos, r->pos);
     if (!key)
         return oom(r);
-    if ((rc = read_string(r, &key->u.s.str, &key->u.s.len)) < 0)
+    if ((rc = read_string(r, key)) < 0)
         return rc;
     key->flags |= RL_NODE_DQUOTED;
     if (!r->embed)
@@ -406,7 +407,7 @@ static int read_scalar(jreader *r, rl_node **out)
         rl_node *n = new_node(r, RL_NODE_SCALAR, start, start);
         if (!n)
             return oom(r);
-        int rc = read_string(r, &n->u.s.str, &n->u.s.len);
+        int rc = read_string(r, n);
         if (rc < 0)
             return rc;
         n->type = RL_SCALAR_STRING;
@@ -430,7 +431,7 @@ static int read_scalar(jreader *r, rl_node **out)
             if (!n)
                 return oom(r);
             n->u.s.str = lits[i].word;
-            n->u.s.len = lits[i].len;
+            n->u.s.len = (uint32_t)lits[i].len;
             n->type = (uint8_t)lits[i].type;
             r->pos += lits[i].len;
             *out = n;
@@ -456,7 +457,7 @@ static int close_container(jreader *r, rl_node **out)
         n->span.start = f->open_pos;
     size_t count = r->nstack - f->base;
     if (f->is_map) {
-        n->u.map.count = count / 2;
+        n->u.map.count = (uint32_t)(count / 2); /* a child per byte at most: fits */
         n->u.map.items = rl_arena_alloc(r->doc->arena, (count / 2) * sizeof(rl_pair));
         if (!n->u.map.items)
             return oom(r);
@@ -467,7 +468,7 @@ static int close_container(jreader *r, rl_node **out)
         if (!r->embed && rl_doc_check_dups(r->doc, n, path_of, r) < 0)
             return oom(r);
     } else {
-        n->u.seq.count = count;
+        n->u.seq.count = (uint32_t)count;
         n->u.seq.items = rl_arena_alloc(r->doc->arena, count * sizeof(rl_node *));
         if (!n->u.seq.items)
             return oom(r);

@@ -17,6 +17,7 @@ typedef struct tag_ent {
     const char *fnkey; /* short form: "Ref", "Condition" or "Fn::X"; NULL for other tags */
     size_t fnkey_len;
     uint32_t columns; /* code points in the tag */
+    uint8_t id;       /* what node->tag holds for it (rl_doc_tag()) */
     bool getatt;
 } tag_ent;
 
@@ -279,6 +280,8 @@ static const tag_ent *tag_info(yloader *y, const char *tag)
         return NULL;
     e->tag = copy;
     e->columns = (uint32_t)rl_utf8_count(copy, len);
+    if (!(e->id = rl_doc_tag_id(y->doc, copy)))
+        return NULL;
     if (is_short_tag(copy)) {
         const char *fn = copy + 1;
         if (!strcmp(fn, "Ref") || !strcmp(fn, "Condition"))
@@ -293,6 +296,12 @@ static const tag_ent *tag_info(yloader *y, const char *tag)
 
 /* Turns `!X value` into {Fn::X: value} (Ref and Condition keep their names; !GetAtt A.B is
  * split into [A, B]). The new mapping and key share the tagged node's span. */
+/* Gives node n the tag t (a node copied from a tagged one gets its tag too). */
+static bool set_tag(yloader *y, rl_node *n, const tag_ent *t)
+{
+    return rl_doc_set_tag(y->doc, n, t->tag, t->id) == RL_OK;
+}
+
 static rl_node *wrap_short_tag(yloader *y, rl_node *inner, const tag_ent *t)
 {
     rl_arena *a = y->doc->arena;
@@ -306,7 +315,8 @@ static rl_node *wrap_short_tag(yloader *y, rl_node *inner, const tag_ent *t)
     map->kind = RL_NODE_MAPPING;
     map->type = 0;
     map->flags = RL_NODE_SHORTFORM;
-    map->tag = t->tag;
+    if (!set_tag(y, map, t))
+        return NULL;
     key->kind = RL_NODE_SCALAR;
     key->type = RL_SCALAR_STRING;
     key->flags = RL_NODE_SHORTFORM;
@@ -314,7 +324,7 @@ static rl_node *wrap_short_tag(yloader *y, rl_node *inner, const tag_ent *t)
     key->span.end = inner->span.start;
     key->span.end.column += t->columns;
     key->u.s.str = t->fnkey;
-    key->u.s.len = t->fnkey_len;
+    key->u.s.len = (uint32_t)t->fnkey_len;
 
     rl_node *value = inner;
     if (t->getatt && inner->kind == RL_NODE_SCALAR) {
@@ -330,12 +340,13 @@ static rl_node *wrap_short_tag(yloader *y, rl_node *inner, const tag_ent *t)
         seq->flags = RL_NODE_SHORTFORM;
         *p0 = *inner;
         *p1 = *inner;
-        size_t l0 = dot ? (size_t)(dot - inner->u.s.str) : inner->u.s.len;
+        uint32_t l0 = dot ? (uint32_t)(dot - inner->u.s.str) : inner->u.s.len;
         p0->u.s.str = rl_arena_strndup(a, inner->u.s.str, l0);
         p0->u.s.len = l0;
-        p1->u.s.str = dot ? rl_arena_strdup(a, dot + 1) : "";
+        /* the attribute is the end of the scalar's own text: no copy */
+        p1->u.s.str = dot ? dot + 1 : "";
         p1->u.s.len = dot ? inner->u.s.len - l0 - 1 : 0;
-        if (!p0->u.s.str || !p1->u.s.str)
+        if (!p0->u.s.str || !set_tag(y, seq, t) || !set_tag(y, p0, t) || !set_tag(y, p1, t))
             return NULL;
         p0->type = p1->type = RL_SCALAR_STRING;
         items[0] = p0;
@@ -494,7 +505,7 @@ static int apply_merges(yloader *y, rl_node *map)
     }
     rl_hmap_free(&seen);
     map->u.map.items = items;
-    map->u.map.count = m;
+    map->u.map.count = (uint32_t)m; /* distinct keys, each written in the source: fits */
     return RL_OK;
 
 nomem:
@@ -602,7 +613,7 @@ static int on_scalar(yloader *y, yaml_event_t *ev)
     n->u.s.str = rl_arena_strndup(a, (const char *)ev->data.scalar.value, len);
     if (!n->u.s.str)
         return oom(y);
-    n->u.s.len = len;
+    n->u.s.len = (uint32_t)len; /* no longer than the source, which is under 4 GiB */
     const tag_ent *tag = NULL;
     if (ev->data.scalar.tag && !(tag = tag_info(y, (const char *)ev->data.scalar.tag)))
         return oom(y);
@@ -636,8 +647,7 @@ static int on_scalar(yloader *y, yaml_event_t *ev)
         n->type = (uint8_t)rl_yaml_plain_type(n->u.s.str, len);
     rl_node *out = n;
     if (tag) {
-        n->tag = tag->tag;
-        if (tag->fnkey && !(out = wrap_short_tag(y, n, tag)))
+        if (!set_tag(y, n, tag) || (tag->fnkey && !(out = wrap_short_tag(y, n, tag))))
             return oom(y);
     }
     uint64_t weight = out == n ? 1 : 3;
@@ -697,7 +707,7 @@ static int on_end(yloader *y, yaml_event_t *ev)
     if (!n)
         return oom(y);
     if (f->kind == RL_NODE_MAPPING) {
-        n->u.map.count = count / 2;
+        n->u.map.count = (uint32_t)(count / 2); /* an event per child: fits */
         n->u.map.items = rl_arena_alloc(y->doc->arena, (count / 2) * sizeof(rl_pair));
         if (!n->u.map.items)
             return oom(y);
@@ -710,7 +720,7 @@ static int on_end(yloader *y, yaml_event_t *ev)
         if ((rc = apply_merges(y, n)) < 0)
             return rc;
     } else {
-        n->u.seq.count = count;
+        n->u.seq.count = (uint32_t)count;
         n->u.seq.items = rl_arena_alloc(y->doc->arena, count * sizeof(rl_node *));
         if (!n->u.seq.items)
             return oom(y);
@@ -726,8 +736,7 @@ static int on_end(yloader *y, yaml_event_t *ev)
     uint64_t weight = f->weight;
     rl_node *out = n;
     if (f->tag) {
-        n->tag = f->tag->tag;
-        if (f->tag->fnkey && !(out = wrap_short_tag(y, n, f->tag)))
+        if (!set_tag(y, n, f->tag) || (f->tag->fnkey && !(out = wrap_short_tag(y, n, f->tag))))
             return oom(y);
     }
     const char *anchor = f->anchor;

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     *str = *content;
     str->u.s.str = text;
-    str->u.s.len = size;
+    str->u.s.len = (uint32_t)size; /* fuzz inputs are far below 4 GiB */
 
     const rl_node *out = NULL;
     rl_error_clear(&err);

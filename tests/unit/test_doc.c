@@ -1,6 +1,7 @@
 /* Document model and loaders: positions, short-form tags, duplicates, limits. */
 #include <criterion/criterion.h>
 #include <regionlint/doc.h>
+#include <stdio.h>
 #include <string.h>
 
 static rl_doc *load(const char *name, const char *text, rl_error *err)
@@ -87,6 +88,42 @@ Test(doc, subspan_in_tagged_scalar)
     cr_assert_eq(sp.start.line, 1);
     cr_assert_eq(sp.start.column, 22);
     cr_assert_eq(sp.end.column, 31);
+    rl_doc_free(doc);
+}
+
+/* Tags are a small index per document; past 254 distinct tags they are looked up in a
+ * side table, with the same answers. The long form of a short form keeps its tag. */
+Test(doc, tags_of_nodes)
+{
+    char text[16384];
+    size_t o = 0;
+    for (int i = 0; i < 300; i++)
+        o += (size_t)snprintf(text + o, sizeof(text) - o, "K%d: !T%d 'arn:aws:sqs:us-east-1:1:q'\n",
+                              i, i);
+    o += (size_t)snprintf(text + o, sizeof(text) - o, "R: !GetAtt Role.Arn\nP: plain\n");
+    rl_error err;
+    rl_doc *doc = load("t.yaml", text, &err);
+    cr_assert_not_null(doc, "%s", err.message);
+    const rl_node *root = rl_doc_root(doc);
+    for (int i = 0; i < 300; i += 37) {
+        char key[16], tag[16];
+        snprintf(key, sizeof(key), "K%d", i);
+        snprintf(tag, sizeof(tag), "!T%d", i);
+        const rl_node *call = rl_node_get(root, key), *n;
+        cr_assert_str_eq(rl_doc_tag(doc, call), tag); /* {Fn::Tn: ...} keeps !Tn */
+        cr_assert(rl_node_intrinsic(call, NULL, &n));
+        cr_assert_str_eq(rl_doc_tag(doc, n), tag);
+        rl_span sp;
+        cr_assert(rl_doc_subspan(doc, n, 12, 9, &sp), "%s", key);
+        cr_assert_eq(sp.start.column, (uint32_t)(strlen(key) + 2 + strlen(tag) + 1 + 1 + 12 + 1));
+    }
+    const rl_node *r = rl_node_get(root, "R"), *arg;
+    cr_assert_str_eq(rl_doc_tag(doc, r), "!GetAtt");
+    cr_assert(rl_node_intrinsic(r, NULL, &arg));
+    cr_assert_str_eq(rl_doc_tag(doc, rl_node_at(arg, 1)), "!GetAtt");
+    cr_assert_null(rl_doc_tag(doc, rl_node_get(root, "P")));
+    cr_assert_null(rl_doc_tag(doc, NULL));
+    cr_assert_eq(sizeof(rl_node), 32);
     rl_doc_free(doc);
 }
 
