@@ -3198,8 +3198,8 @@ static void scan_statements(wctx *w, const rl_node *doc)
         const rl_node *res = rl_node_get(st, "Resource");
         if (!res) {
             /* NotResource: everything but a list, read as `*` */
-            static const rl_node star = {RL_NODE_SCALAR, RL_SCALAR_STRING, 0, {{0, 0}, {0, 0}},
-                                         NULL,           {.s = {"*", 1}}};
+            static const rl_node star = {
+                .kind = RL_NODE_SCALAR, .type = RL_SCALAR_STRING, .u.s = {.len = 1, .str = "*"}};
             res = rl_node_get(st, "NotResource") ? &star : NULL;
         }
         for (size_t r = 0; r < items(res) && !w->d.rc; r++)
