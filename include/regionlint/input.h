@@ -60,7 +60,15 @@ typedef struct rl_inputs rl_inputs;
 typedef struct rl_discover_opts {
     size_t max_file_size; /* 0 = RL_DEFAULT_MAX_FILE_SIZE */
     rl_load_opts load;
+    unsigned jobs; /* threads that read and parse: 0 = rl_default_jobs(), 1 = this one only */
 } rl_discover_opts;
+
+/* Most threads rl_inputs_load() uses: past a few, reading files is bound by the disk and
+ * memory, not by parsing. */
+#define RL_MAX_JOBS 16
+
+/* One thread per online CPU, at most RL_MAX_JOBS. */
+unsigned rl_default_jobs(void);
 
 int rl_inputs_new(rl_inputs **out);
 void rl_inputs_free(rl_inputs *in);
@@ -74,7 +82,11 @@ int rl_inputs_add_path(rl_inputs *in, const char *path, const rl_discover_opts *
 /* Drops the inputs for which keep() returns false, before they are loaded; they are listed
  * with the skipped files (reason "excluded"). */
 int rl_inputs_exclude(rl_inputs *in, bool (*keep)(const rl_input *it, void *ctx), void *ctx);
-/* Loads every input into a document (errors are recorded per input, never fatal). */
+/* Loads every input into a document (errors are recorded per input, never fatal). Files
+ * are independent (a document and its arena each), so opts->jobs threads take them in
+ * turn; every input gets the same document and error whatever thread read it, so nothing
+ * later depends on the number of threads. Standard input is read by the calling thread.
+ * The threads end before this returns. */
 void rl_inputs_load(rl_inputs *in, const rl_discover_opts *opts);
 /* Classifies each loaded input by content (kind, subkind, looks_aws). */
 void rl_inputs_classify(rl_inputs *in, const rl_config *cfg);

@@ -28,6 +28,7 @@ typedef struct rl_lint_opts {
     size_t max_file_size;       /* 0 = default */
     unsigned max_depth;         /* 0 = default */
     uint64_t max_alias_nodes;
+    unsigned jobs; /* --jobs: threads that read and parse the inputs; 0 = one per CPU */
 } rl_lint_opts;
 
 typedef struct rl_lint rl_lint;

@@ -54,6 +54,10 @@ const char rl_cli_help[] =
     "      --max-depth N          deepest nesting accepted (default 256)\n"
     "      --max-alias-nodes N    YAML alias expansion limit in nodes (default 1000000)\n"
     "\n"
+    "Performance:\n"
+    "  -j, --jobs N               read and parse files with N threads (default: one per\n"
+    "                             CPU, at most 16; 1 = no threads); output is the same\n"
+    "\n"
     "  -V, --version              print the version and exit\n"
     "  -h, --help                 print this help and exit\n"
     "\n"
@@ -105,6 +109,7 @@ static const struct option longopts[] = {
     {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
     {"max-alias-nodes", required_argument, NULL, OPT_MAX_ALIAS},
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"jobs", required_argument, NULL, 'j'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"version", no_argument, NULL, 'V'},
@@ -173,7 +178,7 @@ int rl_cli_parse(rl_cli *cli, int argc, char **argv, rl_error *err)
     optind = 1;
     opterr = 0;
     int c, rc = RL_OK;
-    while (rc == RL_OK && (c = getopt_long(argc, argv, ":p:s:c:f:qvVh", longopts, NULL)) != -1) {
+    while (rc == RL_OK && (c = getopt_long(argc, argv, ":p:s:c:f:j:qvVh", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             cli->lint.primary = optarg;
@@ -279,6 +284,16 @@ int rl_cli_parse(rl_cli *cli, int argc, char **argv, rl_error *err)
                 return rl_error_set(err, RL_EINVAL, NULL, 0, 0,
                                     "--max-alias-nodes takes a positive number, not '%s'", optarg);
             cli->lint.max_alias_nodes = v;
+            break;
+        }
+        case 'j': {
+            char *end = NULL;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (!end || *end || optarg[0] == '-' || v < 1 || v > RL_MAX_JOBS)
+                return rl_error_set(err, RL_EINVAL, NULL, 0, 0,
+                                    "--jobs takes a number from 1 to %d, not '%s'", RL_MAX_JOBS,
+                                    optarg);
+            cli->lint.jobs = (unsigned)v;
             break;
         }
         case 'q':

@@ -8,10 +8,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct rl_inputs {
     rl_arena *arena;
@@ -330,17 +333,69 @@ int rl_inputs_exclude(rl_inputs *in, bool (*keep)(const rl_input *it, void *ctx)
     return RL_OK;
 }
 
-void rl_inputs_load(rl_inputs *in, const rl_discover_opts *opts)
+unsigned rl_default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > RL_MAX_JOBS ? RL_MAX_JOBS : (unsigned)n;
+}
+
+/* Reads and parses one input; touches nothing but the input. */
+static void load_one(rl_input *it, const rl_discover_opts *opts)
 {
     size_t max = opts && opts->max_file_size ? opts->max_file_size : RL_DEFAULT_MAX_FILE_SIZE;
-    for (size_t i = 0; i < in->count; i++) {
-        rl_input *it = in->items[i];
-        rl_source *src = NULL;
-        if (it->doc || it->error.code)
-            continue;
-        if (rl_source_read(&src, it->fs_path, it->path, max, &it->error) < 0)
-            continue;
-        if (rl_doc_parse(&it->doc, src, opts ? &opts->load : NULL, &it->error) < 0)
-            it->text = src; /* kept so the error can be shown in its line */
+    rl_source *src = NULL;
+    if (it->doc || it->error.code)
+        return;
+    if (rl_source_read(&src, it->fs_path, it->path, max, &it->error) < 0)
+        return;
+    if (rl_doc_parse(&it->doc, src, opts ? &opts->load : NULL, &it->error) < 0)
+        it->text = src; /* kept so the error can be shown in its line */
+}
+
+typedef struct load_work {
+    rl_inputs *in;
+    const rl_discover_opts *opts;
+    atomic_size_t next; /* the next input to take */
+} load_work;
+
+static bool is_stdin(const rl_input *it)
+{
+    return !strcmp(it->fs_path, "-");
+}
+
+/* Takes inputs in turn until none is left; big and small files even out by themselves. */
+static void *load_worker(void *arg)
+{
+    load_work *w = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= w->in->count)
+            return NULL;
+        if (!is_stdin(w->in->items[i]))
+            load_one(w->in->items[i], w->opts);
     }
+}
+
+void rl_inputs_load(rl_inputs *in, const rl_discover_opts *opts)
+{
+    unsigned jobs = opts && opts->jobs ? opts->jobs : rl_default_jobs();
+    if (jobs > RL_MAX_JOBS)
+        jobs = RL_MAX_JOBS;
+    if (jobs > in->count)
+        jobs = (unsigned)in->count;
+    /* standard input is one stream: this thread reads it, whatever the jobs */
+    for (size_t i = 0; i < in->count; i++)
+        if (jobs <= 1 || is_stdin(in->items[i]))
+            load_one(in->items[i], opts);
+    if (jobs <= 1)
+        return;
+    load_work w = {in, opts, 0};
+    pthread_t threads[RL_MAX_JOBS];
+    unsigned started = 0;
+    /* a thread that cannot be started leaves its share to the others */
+    while (started + 1 < jobs && pthread_create(&threads[started], NULL, load_worker, &w) == 0)
+        started++;
+    load_worker(&w);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
 }

@@ -275,7 +275,8 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
     if (o->baseline && (rc = rl_baseline_load(&l->baseline, o->baseline, err)) < 0)
         goto cleanup;
 
-    rl_discover_opts dopts = {o->max_file_size, {RL_SYNTAX_AUTO, o->max_depth, o->max_alias_nodes}};
+    rl_discover_opts dopts = {
+        o->max_file_size, {RL_SYNTAX_AUTO, o->max_depth, o->max_alias_nodes}, o->jobs};
     if ((rc = rl_inputs_new(&l->inputs)) < 0) {
         rl_error_set(err, rc, NULL, 0, 0, "out of memory");
         goto cleanup;
