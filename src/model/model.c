@@ -1,6 +1,7 @@
 /* The region-pair model: regions, stacks and resources per region, the export index, and
  * the CloudFormation builder (one instance per region for a shared template, parameter
  * files bound by folder and name). */
+#include "datastores.h"
 #include "deploy.h"
 #include "model_private.h"
 
@@ -516,6 +517,7 @@ void rl_model_free(rl_model *m)
         rl_hmap_free(&m->priv->tf_modules);
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);
+        rl_ds_db_free(m->priv->data);
         rl_hmap_free(&m->priv->exports);
         rl_hmap_free(&m->priv->export_names);
         rl_hmap_free(&m->priv->interned);

@@ -61,6 +61,7 @@ struct rl_model_priv {
     struct rl_deploy *deploy;     /* pipelines, workflows, stack sets, snapshots (deploy.c) */
     struct rl_offering *offering; /* service map and region offering (offering.c) */
     struct rl_org *org;           /* SCPs and the organization (org.c) */
+    struct rl_ds_db *data;        /* data stores, their copies and writers (datastores.c) */
 };
 
 /* Builders for each input family (model_cfn.c, model_tf.c). */

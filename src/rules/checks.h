@@ -30,6 +30,7 @@ int rl_check_iam(rl_rule_ctx *ctx);
 int rl_check_deploy(rl_rule_ctx *ctx);
 int rl_check_observability(rl_rule_ctx *ctx);
 int rl_check_requirements(rl_rule_ctx *ctx);
+int rl_check_data(rl_rule_ctx *ctx);
 
 /* ---- custom rules (src/rules/custom.c) ---------------------------------------------- */
 
