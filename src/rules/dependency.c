@@ -379,7 +379,9 @@ static int on_hit(void *ctx, const rl_hit *h)
         return 0;
     if (h->kind == RL_HIT_HOST && is_pinned_host(d, h))
         return 0;
-    if (h->kind == RL_HIT_ARN && in_iam_policy(d))
+    /* what a role may do where (ARNs, aws:RequestedRegion conditions that keep writes to
+     * the primary) is the IAM family's question (RL202, RL602) */
+    if (in_iam_policy(d))
         return 0;
     if (h->kind == RL_HIT_ARN || h->kind == RL_HIT_HOST || region_setting(d, h))
         cross_region(d, h);
