@@ -562,7 +562,9 @@ Test(policy, scp_path)
 
 /* ---- the real SCPs ------------------------------------------------------------------- */
 
-#define EXAMPLES RL_CORPUS_DIR "/scp/service-control-policy-examples/"
+/* A copy of the corpus SCPs kept in the tree (tests/data/scp/PROVENANCE.md). */
+#define SCP_DIR RL_SOURCE_DIR "/tests/data/scp"
+#define EXAMPLES SCP_DIR "/service-control-policy-examples/"
 
 static rl_doc *load_file(const char *path)
 {
@@ -603,7 +605,7 @@ static rl_policy *corpus_policy(rl_doc *doc)
 
 Test(policy, corpus_compiles)
 {
-    FILE *fp = popen("find " RL_CORPUS_DIR "/scp -name '*.json' | sort", "r");
+    FILE *fp = popen("find " SCP_DIR " -name '*.json' | sort", "r");
     cr_assert_not_null(fp);
     char line[1024];
     size_t files = 0, policies = 0;
@@ -751,7 +753,7 @@ Test(policy, corpus_region_deny_condition)
 /* describe-policy: Content is a JSON string; its nodes point at that string. */
 Test(policy, corpus_describe_policy)
 {
-    rl_doc *doc = load_file(RL_CORPUS_DIR "/scp/aws-cli-examples/describe-policy.output1.json");
+    rl_doc *doc = load_file(SCP_DIR "/aws-cli-examples/describe-policy.output1.json");
     rl_policy *p = corpus_policy(doc);
     cr_assert_eq(rl_policy_count(p), 1);
     const rl_statement *st = rl_policy_statement(p, 0);
