@@ -9,10 +9,6 @@
 
 /* A JSON string of s; invalid UTF-8 bytes become U+FFFD (file names can hold anything). */
 json_t *rl_json_str(const char *s);
-/* An object or array as text, exactly as json_dumps(JSON_INDENT(2) | JSON_PRESERVE_ORDER)
- * writes it (no final newline); *len its length (may be NULL). The caller frees it; NULL
- * when out of memory or not an object or array. */
-char *rl_json_dumps(const json_t *root, size_t *len);
 /* Writes a JSON value followed by a newline; 0 or RL_EIO. */
 int rl_json_write(FILE *out, json_t *root, rl_error *err);
 

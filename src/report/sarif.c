@@ -15,6 +15,7 @@
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define SRCROOT      "%SRCROOT%"
 #define FP_KEY       "regionlint/v1"
+#define DUMP_FLAGS   (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
 #define ENV_SRCROOT  "RL_SARIF_SRCROOT"
 #define LEVEL_RANKS  4 /* error, warning, note, none */
 
@@ -798,7 +799,7 @@ static char *assemble(sctx *c, assembly *a, size_t k, size_t *size)
     else
         json_decref(notes);
     put(c, a->run, "results", results);
-    char *text = c->nomem ? NULL : rl_json_dumps(a->root, NULL);
+    char *text = c->nomem ? NULL : json_dumps(a->root, DUMP_FLAGS);
     if (!text)
         c->nomem = true;
     *size = text ? strlen(text) + 1 : 0; /* + the final newline */

@@ -563,7 +563,7 @@ Test(policy, scp_path)
 /* ---- the real SCPs ------------------------------------------------------------------- */
 
 /* A copy of the corpus SCPs kept in the tree (tests/data/scp/PROVENANCE.md). */
-#define SCP_DIR RL_SOURCE_DIR "/tests/data/scp"
+#define SCP_DIR  RL_SOURCE_DIR "/tests/data/scp"
 #define EXAMPLES SCP_DIR "/service-control-policy-examples/"
 
 static rl_doc *load_file(const char *path)

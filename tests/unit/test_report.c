@@ -5,9 +5,7 @@
 #include <regionlint/report.h>
 
 #include "base/utf8.h"
-#include "report/report_private.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,46 +491,4 @@ Test(report, html_without_quota_findings_says_why)
     cr_assert(!strncmp(out, "<!DOCTYPE html>\n", 16));
     free(out);
     teardown(&x);
-}
-
-/* rl_json_dumps() writes what jansson's json_dumps() writes with the reporters' flags. */
-#define ESCAPES "q\" b\\ \b\f\n\r\t \x01\x1f \x7f nul\0end"
-
-Test(report, json_text_is_jansson_s)
-{
-    json_t *root = json_object();
-    json_object_set_new(root, "plain", json_string("text with / and unicode \xc3\xa9\xe2\x80\x94"));
-    json_object_set_new(root, "escapes", json_stringn(ESCAPES, sizeof(ESCAPES) - 1));
-    json_object_set_new(root, "empty obj", json_object());
-    json_object_set_new(root, "empty arr", json_array());
-    json_t *arr = json_array();
-    json_array_append_new(arr, json_integer(0));
-    json_array_append_new(arr, json_integer(-42));
-    json_array_append_new(arr, json_integer(LLONG_MIN));
-    json_array_append_new(arr, json_integer(LLONG_MAX));
-    json_array_append_new(arr, json_true());
-    json_array_append_new(arr, json_false());
-    json_array_append_new(arr, json_null());
-    json_t *inner = json_object();
-    json_object_set_new(inner, "k\ney", json_array());
-    json_array_append_new(arr, inner);
-    json_object_set_new(root, "list", arr);
-    json_object_setn_new(root, "key\0with nul", 12, json_string("v"));
-    char *want = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    size_t len = 0;
-    char *got = rl_json_dumps(root, &len);
-    cr_assert_not_null(want);
-    cr_assert_not_null(got);
-    cr_assert_eq(len, strlen(want));
-    cr_assert_str_eq(got, want);
-    free(got);
-    free(want);
-    /* a real number is left to jansson */
-    json_object_set_new(root, "real", json_real(1.5));
-    want = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    got = rl_json_dumps(root, NULL);
-    cr_assert_str_eq(got, want);
-    free(got);
-    free(want);
-    json_decref(root);
 }
