@@ -52,18 +52,24 @@ void rl_strbuf_putc(rl_strbuf *b, char c)
     rl_strbuf_append(b, &c, 1);
 }
 
+void rl_strbuf_vprintf(rl_strbuf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || !grow(b, (size_t)n))
+        return;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
 void rl_strbuf_printf(rl_strbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    rl_strbuf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0 || !grow(b, (size_t)n))
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
 }
 
 void rl_strbuf_put_escaped(rl_strbuf *b, const char *s, size_t len, size_t max_chars)

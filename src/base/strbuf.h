@@ -3,6 +3,7 @@
 #ifndef RL_STRBUF_H
 #define RL_STRBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -22,6 +23,8 @@ void rl_strbuf_append(rl_strbuf *b, const char *s, size_t len);
 void rl_strbuf_puts(rl_strbuf *b, const char *s);
 void rl_strbuf_putc(rl_strbuf *b, char c);
 void rl_strbuf_printf(rl_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rl_strbuf_vprintf(rl_strbuf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Appends `s` with control characters, quotes and non-UTF-8 bytes escaped, for messages. */
 void rl_strbuf_put_escaped(rl_strbuf *b, const char *s, size_t len, size_t max_chars);
 /* Appends "[i]" (a list index in a logical path) without printf. */

@@ -268,14 +268,17 @@ int rl_ctx_setting_globs(const rl_rule_ctx *ctx, const char *rule_id, const char
 static rl_finding *vemit(rl_rule_ctx *ctx, const char *rule_id, rl_level level, const char *file,
                          const rl_span *span, const char *path, const char *region,
                          const char *other, const char *fmt, va_list ap)
+    __attribute__((format(printf, 9, 0)));
+
+static rl_finding *vemit(rl_rule_ctx *ctx, const char *rule_id, rl_level level, const char *file,
+                         const rl_span *span, const char *path, const char *region,
+                         const char *other, const char *fmt, va_list ap)
 {
     const rl_rule *r = rule_id ? rl_registry_find(ctx->reg, rule_id) : ctx->rule;
     if (!r || !rl_ruleset_enabled(ctx->rs, r->id))
         return NULL;
     rl_strbuf msg = RL_STRBUF_INIT;
-    char tmp[1024];
-    vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    rl_strbuf_puts(&msg, tmp);
+    rl_strbuf_vprintf(&msg, fmt, ap);
     rl_finding *f = NULL;
     if (!msg.failed)
         f = rl_findings_add(ctx->fs, r, r->id, rl_ruleset_level(ctx->rs, r, level), file, span,

@@ -505,8 +505,8 @@ static void missing(req *q, const rl_resource *s)
 static const char *const speed[RL_STRATEGY_COUNT] = {"hours", "tens of minutes", "minutes",
                                                      "near zero", "near zero"};
 static const char *const why[RL_STRATEGY_COUNT] = {
-    "the standby's infrastructure is deployed and its data restored from backups after the "
-    "disaster",
+    ("the standby's infrastructure is deployed and its data restored from backups after "
+     "the disaster"),
     "its compute is switched off and has to be started and scaled out during the failover",
     "a scaled-down copy takes traffic at once but has to scale out to the full load",
     "a full-size copy takes the traffic", "every region already serves traffic"};
