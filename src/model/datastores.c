@@ -2861,12 +2861,25 @@ typedef struct holder { /* a role, or a SAM function's own role */
     struct holder *next;
 } holder;
 
+typedef struct tname { /* a target with a copy of a given name */
+    size_t t;
+    struct tname *next;
+} tname;
+
 typedef struct wctx {
     ds d;
     rl_hmap holders; /* key -> holder */
     holder *list;
     rl_ds_store **targets; /* stores with writable replicas */
     size_t ntargets;
+    /* Which targets a literal table or bucket name can be, so that a policy's resource is
+     * not compared with every store (10,000 exported roles x 1,000 stores): */
+    rl_hmap by_name;     /* replica name -> tname list, in decreasing target order */
+    rl_hmap by_res;      /* same_res_key() of a replica's resource -> tname list */
+    bool res_unindexed;  /* a replica's key did not fit: by_res is not complete */
+    unsigned char *mark; /* per target: a candidate of the resource being read */
+    size_t *cand;        /* the candidates' indexes */
+    size_t ncand;
     uint64_t all; /* every region of the pair */
     /* the policy being read */
     holder *h;
@@ -2898,6 +2911,17 @@ static holder *holder_get(wctx *w, const char *key, const char *label)
     return h;
 }
 
+/* The table or bucket name a resource gives, or NULL. */
+static const char *res_name(ds *d, const rl_resource *r)
+{
+    return str_of(d, r->stack,
+                  prop(r,
+                       !strncmp(r->type, "aws_s3", 6) || !strcmp(r->type, "AWS::S3::Bucket")
+                           ? "BucketName"
+                           : "TableName",
+                       !strcmp(r->type, "aws_s3_bucket") ? "bucket" : "name"));
+}
+
 /* Is `r` this replica: the same resource, or a table or bucket of the same name? */
 static bool rep_is(ds *d, const replica *rep, const rl_resource *r)
 {
@@ -2905,13 +2929,23 @@ static bool rep_is(ds *d, const replica *rep, const rl_resource *r)
         return false;
     if (same_res(r, rep->res))
         return true;
-    const char *name = str_of(
-        d, r->stack,
-        prop(r,
-             !strncmp(r->type, "aws_s3", 6) || !strcmp(r->type, "AWS::S3::Bucket") ? "BucketName"
-                                                                                   : "TableName",
-             !strcmp(r->type, "aws_s3_bucket") ? "bucket" : "name"));
+    const char *name = res_name(d, r);
     return name && rep->name && !strcmp(name, rep->name);
+}
+
+#define RES_KEY_MAX 512
+
+/* What same_res() compares, as bytes: the template's input and the logical id. Returns the
+ * length written to `buf`, 0 when it does not fit. */
+static size_t same_res_key(const rl_resource *r, char *buf, size_t size)
+{
+    const void *in = r->stack->input;
+    size_t idl = strlen(r->id);
+    if (sizeof(in) + idl > size)
+        return 0;
+    memcpy(buf, &in, sizeof(in));
+    memcpy(buf + sizeof(in), r->id, idl);
+    return sizeof(in) + idl;
 }
 
 static bool is_s3(const rl_ds_store *s)
@@ -3035,19 +3069,131 @@ static uint64_t requested_regions(wctx *w, const rl_node *cond)
 
 /* Which writable replica a resource value names. Calls back with the store and where the
  * writes land (a table ARN's region field; a bucket's own region). */
+static void mark_list(wctx *w, const tname *tn)
+{
+    for (; tn; tn = tn->next)
+        if (!w->mark[tn->t]) {
+            w->mark[tn->t] = 1;
+            w->cand[w->ncand++] = tn->t;
+        }
+}
+
+static void mark_name(wctx *w, const char *name, size_t len)
+{
+    mark_list(w, rl_hmap_get(&w->by_name, name, len));
+}
+
+/* The targets rep_is() can find `r` in: its own copies, and copies of its name. False when
+ * that cannot be told from the indexes (a logical id too long for a key). */
+static bool mark_resource(wctx *w, const rl_resource *r)
+{
+    char key[RES_KEY_MAX];
+    size_t kl = same_res_key(r, key, sizeof(key));
+    if (!kl || w->res_unindexed)
+        return false;
+    mark_list(w, rl_hmap_get(&w->by_res, key, kl));
+    const char *name = res_name(&w->d, r);
+    if (name)
+        mark_name(w, name, strlen(name));
+    return true;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Clears the marks of the candidates found and puts them in target order. */
+static bool end_candidates(wctx *w, bool ok)
+{
+    for (size_t i = 0; i < w->ncand; i++)
+        w->mark[w->cand[i]] = 0;
+    if (ok)
+        qsort(w->cand, w->ncand, sizeof(*w->cand), cmp_size);
+    return ok;
+}
+
+/* The targets a policy's resource (`ref`, or the values `v`) can name, in w->cand
+ * (ascending); false when some value may name any store (`*`, a wildcard name), and the
+ * caller compares it with every target. Mirrors the cases match_resource() tells apart. */
+static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v)
+{
+    w->ncand = 0;
+    bool ok = true;
+    if (ref)
+        ok = mark_resource(w, ref);
+    for (size_t i = 0; !ref && i < v->n && ok; i++) {
+        const alt *a = &v->v[i];
+        const char *f[6];
+        size_t fl[6];
+        const rl_resource *named;
+        if (a->complete && a->len == 1 && a->s[0] == '*') {
+            ok = false;
+        } else if (a->s[0] == UNK && a->nvias &&
+                   (named = via_resource(w->d.m, w->st, a->vias[0])) &&
+                   (a->len == 1 || a->s[1] == '/')) {
+            ok = mark_resource(w, named);
+        } else if (arn_split(a->s, a->len, f, fl)) {
+            char svc[32];
+            size_t sl = fl[2] < sizeof(svc) - 1 ? fl[2] : sizeof(svc) - 1;
+            for (size_t c = 0; c < sl; c++)
+                svc[c] = f[2][c] == UNK ? '*' : f[2][c];
+            svc[sl] = '\0';
+            for (int s3 = 0; s3 < 2 && ok; s3++) {
+                if (!rl_wildcard_match(svc, s3 ? "s3" : "dynamodb", true))
+                    continue;
+                const char *res = f[5];
+                size_t rl = fl[5];
+                if (!s3) {
+                    if (rl < 6 || strncmp(res, "table/", 6))
+                        continue;
+                    res += 6;
+                    rl -= 6;
+                }
+                const char *slash = memchr(res, '/', rl);
+                size_t nl = slash ? (size_t)(slash - res) : rl;
+                if (nl == 1 && res[0] == UNK) {
+                    /* the name of a resource of the stack */
+                    size_t before = 0;
+                    for (const char *c = a->s; c < res; c++)
+                        before += *c == UNK;
+                    const char *via = before < a->nvias ? a->vias[before] : NULL;
+                    named = via ? via_resource(w->d.m, w->st, via) : NULL;
+                    if (named)
+                        ok = mark_resource(w, named);
+                } else if (memchr(res, UNK, nl) || nl >= 256)
+                    continue; /* names nothing */
+                else if (memchr(res, '*', nl) || memchr(res, '?', nl))
+                    ok = false;
+                else
+                    mark_name(w, res, nl);
+            }
+        }
+    }
+    return end_candidates(w, ok);
+}
+
 static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bool not_action,
                            uint64_t allowed, bool is_deny, uint64_t deny_regions)
 {
+    /* what the statement may write, per service, worked out once */
+    const char *what_s3 = covered(actions, not_action, true);
+    const char *what_ddb = covered(actions, not_action, false);
+    if (!what_s3 && !what_ddb)
+        return;
     const rl_resource *ref = w->st ? ref_of(&w->d, w->st, n) : NULL;
     alts v;
     if (!ref && policy_eval(w, n, &v) < 0)
         return;
     size_t nalt = ref ? 1 : v.n;
-    for (size_t t = 0; t < w->ntargets && !w->d.rc; t++) {
-        rl_ds_store *s = w->targets[t];
+    bool every = !name_candidates(w, ref, &v);
+    size_t ncand = every ? w->ntargets : w->ncand;
+    for (size_t ti = 0; ti < ncand && !w->d.rc; ti++) {
+        rl_ds_store *s = w->targets[every ? ti : w->cand[ti]];
         store_priv *p = (store_priv *)s;
         bool s3 = is_s3(s);
-        const char *what = covered(actions, not_action, s3);
+        const char *what = s3 ? what_s3 : what_ddb;
         if (!what)
             continue;
         for (size_t i = 0; i < nalt; i++) {
@@ -3514,8 +3660,28 @@ static void name_writer(wctx *w, const rl_resource *fn, const naming *nm, const 
     if (!ref && eval(&w->d, fn->stack, val, &v) < 0)
         return;
     uint64_t here = bit_of(w->d.m, fn->stack->region);
-    for (size_t t = 0; t < w->ntargets && !w->d.rc; t++) {
-        rl_ds_store *s = w->targets[t];
+    /* the targets the value can name: the same cases as the loop below, through the indexes */
+    bool every = false;
+    w->ncand = 0;
+    if (ref)
+        every = !mark_resource(w, ref);
+    for (size_t i = 0; !ref && i < v.n; i++) {
+        const alt *a = &v.v[i];
+        if (!a->complete)
+            continue;
+        mark_name(w, a->s, strlen(a->s));
+        for (int s3 = 0; s3 < 2; s3++) {
+            const char *reg;
+            const char *an =
+                arn_name(&w->d, a, s3 ? "s3" : "dynamodb", s3 ? "" : "table/", false, &reg);
+            if (an)
+                mark_name(w, an, strlen(an));
+        }
+    }
+    every = !end_candidates(w, !every);
+    size_t ncand = every ? w->ntargets : w->ncand;
+    for (size_t ti = 0; ti < ncand && !w->d.rc; ti++) {
+        rl_ds_store *s = w->targets[every ? ti : w->cand[ti]];
         store_priv *p = (store_priv *)s;
         for (size_t k = 0; k < p->nreps; k++) {
             const replica *rep = &p->reps[k];
@@ -3698,6 +3864,25 @@ static void reverse_writers(rl_ds_store *s)
     s->writers = prev;
 }
 
+/* Adds target `t` to the list of `key` (kept by the caller) in `map`, once. */
+static int index_target(wctx *w, rl_hmap *map, const void *key, size_t kl, size_t t)
+{
+    void **slot = rl_hmap_slot(map, key, kl);
+    tname *head = slot ? *slot : NULL;
+    if (head && head->t == t)
+        return RL_OK; /* two copies of one name in a store */
+    tname *tn = rl_arena_calloc(w->d.a, 1, sizeof(*tn));
+    if (!tn)
+        return RL_ENOMEM;
+    tn->t = t;
+    tn->next = head;
+    if (slot)
+        *slot = tn;
+    else if (rl_hmap_put(map, key, kl, tn) < 0)
+        return RL_ENOMEM;
+    return RL_OK;
+}
+
 int rl_ds_find_writers(const rl_model *m)
 {
     rl_ds_store *const *stores;
@@ -3720,7 +3905,28 @@ int rl_ds_find_writers(const rl_model *m)
     for (size_t i = 0; i < n; i++)
         if (stores[i]->lww && ((store_priv *)stores[i])->nreps)
             w.targets[w.ntargets++] = stores[i];
-    if (w.ntargets) {
+    w.mark = calloc(w.ntargets + 1, 1);
+    w.cand = calloc(w.ntargets + 1, sizeof(*w.cand));
+    if (!w.mark || !w.cand)
+        w.d.rc = RL_ENOMEM;
+    for (size_t t = 0; t < w.ntargets && !w.d.rc; t++) {
+        const store_priv *p = (const store_priv *)w.targets[t];
+        for (size_t k = 0; k < p->nreps && !w.d.rc; k++) {
+            const char *name = p->reps[k].name;
+            if (name)
+                w.d.rc = index_target(&w, &w.by_name, name, strlen(name), t);
+            char key[RES_KEY_MAX];
+            size_t kl = p->reps[k].res ? same_res_key(p->reps[k].res, key, sizeof(key)) : 0;
+            if (p->reps[k].res && !kl)
+                w.res_unindexed = true;
+            char *kept = kl ? rl_arena_alloc(w.d.a, kl) : NULL;
+            if (kl && !kept)
+                w.d.rc = RL_ENOMEM;
+            else if (kl && !w.d.rc)
+                w.d.rc = index_target(&w, &w.by_res, memcpy(kept, key, kl), kl, t);
+        }
+    }
+    if (w.ntargets && !w.d.rc) {
         rl_role_use *const *uses;
         size_t nu;
         w.d.rc = rl_iam_uses(m, &uses, &nu);
@@ -3736,6 +3942,10 @@ int rl_ds_find_writers(const rl_model *m)
         }
     }
     rl_hmap_free(&w.holders);
+    rl_hmap_free(&w.by_name);
+    rl_hmap_free(&w.by_res);
+    free(w.mark);
+    free(w.cand);
     free(w.targets);
     return db->writers_rc = w.d.rc;
 }
