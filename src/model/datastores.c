@@ -2838,13 +2838,26 @@ typedef struct grant {
     uint64_t land;    /* regions the writes land in, besides where the role is used */
     bool where_used;  /* lands in the region of the caller (`*`, a table ARN with `*` region) */
     uint64_t allowed; /* aws:RequestedRegion lets the grant apply in these */
-    bool broad;       /* `*`, table/..., a managed policy that writes everything: writes this
-                         store only where what uses the role is told about it */
     const char *what; /* "dynamodb:PutItem", "DynamoDBCrudPolicy" */
     const char *file;
     rl_span span;
     struct grant *next;
 } grant;
+
+/* A grant on every table or every bucket (`*`, a `table/` ARN named `*`, AdministratorAccess): it
+ * writes a store only where what uses the role is told about it (name_writer()), so it is kept once
+ * per role, not once per store. */
+typedef struct bgrant {
+    bool s3;          /* every bucket; else every table */
+    bool reps;        /* lands where each of the store's copies is (a bucket's own region) */
+    uint64_t land;    /* else: regions the writes land in (a table ARN's region field) */
+    bool where_used;  /* lands in the region of the caller */
+    uint64_t allowed; /* aws:RequestedRegion lets the grant apply in these */
+    const char *what;
+    const char *file;
+    rl_span span;
+    struct bgrant *next;
+} bgrant;
 
 typedef struct deny {
     rl_ds_store *s; /* NULL: every store */
@@ -2857,6 +2870,7 @@ typedef struct holder { /* a role, or a SAM function's own role */
     const char *label; /* "role orders-api" */
     uint64_t used;
     grant *grants;
+    bgrant *bgrants;
     deny *denies;
     struct holder *next;
 } holder;
@@ -2972,7 +2986,7 @@ static const char *covered(const rl_node *actions, bool not_action, bool s3)
 }
 
 static void add_grant(wctx *w, rl_ds_store *s, uint64_t land, bool where_used, uint64_t allowed,
-                      bool broad, const char *what, const rl_node *at)
+                      const char *what, const rl_node *at)
 {
     if (!w->h)
         return;
@@ -2985,13 +2999,35 @@ static void add_grant(wctx *w, rl_ds_store *s, uint64_t land, bool where_used, u
     g->land = land;
     g->where_used = where_used;
     g->allowed = allowed;
-    g->broad = broad;
     g->what = what;
     g->file = w->st ? rl_doc_path(w->st->input->doc) : rl_doc_path(w->doc);
     if (at)
         g->span = at->span;
     g->next = w->h->grants;
     w->h->grants = g;
+}
+
+static void add_bgrant(wctx *w, bool s3, bool reps, uint64_t land, bool where_used,
+                       uint64_t allowed, const char *what, const rl_node *at)
+{
+    if (!w->h)
+        return;
+    bgrant *g = rl_arena_calloc(w->d.a, 1, sizeof(*g));
+    if (!g) {
+        w->d.rc = RL_ENOMEM;
+        return;
+    }
+    g->s3 = s3;
+    g->reps = reps;
+    g->land = land;
+    g->where_used = where_used;
+    g->allowed = allowed;
+    g->what = what;
+    g->file = w->st ? rl_doc_path(w->st->input->doc) : rl_doc_path(w->doc);
+    if (at)
+        g->span = at->span;
+    g->next = w->h->bgrants;
+    w->h->bgrants = g;
 }
 
 /* The alternatives of a policy value: evaluated in the stack (an Fn::Sub document's strings
@@ -3069,6 +3105,15 @@ static uint64_t requested_regions(wctx *w, const rl_node *cond)
 
 /* Which writable replica a resource value names. Calls back with the store and where the
  * writes land (a table ARN's region field; a bucket's own region). */
+/* How many of the first `n` bytes of `s` are `c`, from the start. */
+static size_t strspn_n(const char *s, size_t n, char c)
+{
+    size_t i = 0;
+    while (i < n && s[i] == c)
+        i++;
+    return i;
+}
+
 static void mark_list(wctx *w, const tname *tn)
 {
     for (; tn; tn = tn->next)
@@ -3104,6 +3149,60 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Does the value `a` of a policy's resource name every bucket (`s3`) or every table: `*`, or
+ * an ARN whose name is only wildcards? Then where its writes land: each bucket's own region
+ * (`reps`), a table ARN's region field (`land`), or where the role is used (`where_used`).
+ * The same cases as match_resource(), for a value and not a store. */
+static bool alt_broad(wctx *w, const alt *a, bool s3, bool *reps, uint64_t *land, bool *where_used)
+{
+    *reps = *where_used = false;
+    *land = 0;
+    const char *f[6];
+    size_t fl[6];
+    if (a->complete && a->len == 1 && a->s[0] == '*') {
+        *reps = s3;
+        *where_used = !s3;
+        return true;
+    }
+    if (a->s[0] == UNK || !arn_split(a->s, a->len, f, fl))
+        return false;
+    char svc[32];
+    size_t sl = fl[2] < sizeof(svc) - 1 ? fl[2] : sizeof(svc) - 1;
+    for (size_t c = 0; c < sl; c++)
+        svc[c] = f[2][c] == UNK ? '*' : f[2][c];
+    svc[sl] = '\0';
+    if (!rl_wildcard_match(svc, s3 ? "s3" : "dynamodb", true))
+        return false;
+    const char *res = f[5];
+    size_t rl = fl[5];
+    if (!s3) {
+        if (rl < 6 || strncmp(res, "table/", 6))
+            return false;
+        res += 6;
+        rl -= 6;
+    }
+    const char *slash = memchr(res, '/', rl);
+    size_t nl = slash ? (size_t)(slash - res) : rl;
+    if (nl >= 256)
+        return false;
+    for (size_t c = 0; c < nl; c++)
+        if (res[c] != '*')
+            return false;
+    if (s3) {
+        *reps = true;
+    } else {
+        char rb[64];
+        if (fl[3] && fl[3] < sizeof(rb) && !memchr(f[3], UNK, fl[3]) && !memchr(f[3], '*', fl[3])) {
+            memcpy(rb, f[3], fl[3]);
+            rb[fl[3]] = '\0';
+            *land = bit_of(w->d.m, rb);
+        } else {
+            *where_used = true;
+        }
+    }
+    return true;
+}
+
 /* Clears the marks of the candidates found and puts them in target order. */
 static bool end_candidates(wctx *w, bool ok)
 {
@@ -3117,7 +3216,7 @@ static bool end_candidates(wctx *w, bool ok)
 /* The targets a policy's resource (`ref`, or the values `v`) can name, in w->cand
  * (ascending); false when some value may name any store (`*`, a wildcard name), and the
  * caller compares it with every target. Mirrors the cases match_resource() tells apart. */
-static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v)
+static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v, bool skip_broad)
 {
     w->ncand = 0;
     bool ok = true;
@@ -3129,7 +3228,7 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v)
         size_t fl[6];
         const rl_resource *named;
         if (a->complete && a->len == 1 && a->s[0] == '*') {
-            ok = false;
+            ok = skip_broad; /* a grant on every store is kept once, not per store */
         } else if (a->s[0] == UNK && a->nvias &&
                    (named = via_resource(w->d.m, w->st, a->vias[0])) &&
                    (a->len == 1 || a->s[1] == '/')) {
@@ -3153,7 +3252,9 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v)
                 }
                 const char *slash = memchr(res, '/', rl);
                 size_t nl = slash ? (size_t)(slash - res) : rl;
-                if (nl == 1 && res[0] == UNK) {
+                if (nl == 0) {
+                    ok = skip_broad; /* an empty name: every store, as `*` */
+                } else if (nl == 1 && res[0] == UNK) {
                     /* the name of a resource of the stack */
                     size_t before = 0;
                     for (const char *c = a->s; c < res; c++)
@@ -3165,7 +3266,7 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v)
                 } else if (memchr(res, UNK, nl) || nl >= 256)
                     continue; /* names nothing */
                 else if (memchr(res, '*', nl) || memchr(res, '?', nl))
-                    ok = false;
+                    ok = skip_broad && strspn_n(res, nl, '*') == nl;
                 else
                     mark_name(w, res, nl);
             }
@@ -3187,7 +3288,17 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
     if (!ref && policy_eval(w, n, &v) < 0)
         return;
     size_t nalt = ref ? 1 : v.n;
-    bool every = !name_candidates(w, ref, &v);
+    if (!is_deny && !ref) {
+        for (size_t i = 0; i < v.n && !w->d.rc; i++)
+            for (int s3 = 0; s3 < 2; s3++) {
+                bool reps, where_used;
+                uint64_t land;
+                if ((s3 ? what_s3 : what_ddb) &&
+                    alt_broad(w, &v.v[i], s3, &reps, &land, &where_used))
+                    add_bgrant(w, s3, reps, land, where_used, allowed, s3 ? what_s3 : what_ddb, n);
+            }
+    }
+    bool every = !name_candidates(w, ref, &v, !is_deny);
     size_t ncand = every ? w->ntargets : w->ncand;
     for (size_t ti = 0; ti < ncand && !w->d.rc; ti++) {
         rl_ds_store *s = w->targets[every ? ti : w->cand[ti]];
@@ -3292,8 +3403,8 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                     }
                 }
             }
-            if (!hit)
-                continue;
+            if (!hit || (broad && !is_deny))
+                continue; /* a grant on every store: broad_grants() keeps it once */
             if (is_deny) {
                 deny *dn = rl_arena_calloc(w->d.a, 1, sizeof(*dn));
                 if (!dn) {
@@ -3305,7 +3416,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                 dn->next = w->h->denies;
                 w->h->denies = dn;
             } else {
-                add_grant(w, s, land, where_used, allowed, broad, what, n);
+                add_grant(w, s, land, where_used, allowed, what, n);
             }
         }
     }
@@ -3400,17 +3511,11 @@ static void managed_by_name(wctx *w, const char *name, const rl_node *at)
     for (size_t i = 0; base && i < sizeof(known) / sizeof(*known); i++) {
         if (strcmp(base, known[i].name))
             continue;
-        for (size_t t = 0; t < w->ntargets; t++) {
-            rl_ds_store *s = w->targets[t];
-            store_priv *p = (store_priv *)s;
-            bool s3 = is_s3(s);
-            if (s3 ? !known[i].s3 : !known[i].ddb)
-                continue;
-            uint64_t land = 0;
-            for (size_t k = 0; s3 && k < p->nreps; k++)
-                land |= bit_of(w->d.m, p->reps[k].region);
-            add_grant(w, s, land, !s3, w->all, true, known[i].name, at);
-        }
+        /* every bucket where it is, every table where the role is used */
+        if (known[i].ddb)
+            add_bgrant(w, false, false, 0, true, w->all, known[i].name, at);
+        if (known[i].s3)
+            add_bgrant(w, true, true, 0, false, w->all, known[i].name, at);
     }
 }
 
@@ -3557,7 +3662,7 @@ static void read_sam(wctx *w, const rl_resource *r)
                               : name && rep->name && !strcmp(name, rep->name)))
                         continue;
                     add_grant(w, s, tpl[k].s3 ? bit_of(w->d.m, rep->region) : 0, !tpl[k].s3, w->all,
-                              false, tpl[k].name, arg);
+                              tpl[k].name, arg);
                     break;
                 }
             }
@@ -3710,15 +3815,21 @@ static void name_writer(wctx *w, const rl_resource *fn, const naming *nm, const 
             }
             for (const key_node *kn = nm->keys; kn && !w->d.rc; kn = kn->next) {
                 const holder *h = rl_hmap_gets(&w->holders, kn->key);
-                for (const grant *g = h ? h->grants : NULL; g && !w->d.rc; g = g->next)
-                    if (g->broad && g->s == s)
-                        add_writers(w, s, landing(h, g, here),
-                                    rl_arena_printf(w->d.a,
-                                                    "%s (%s) names it, and %s is granted %s on "
-                                                    "every %s",
-                                                    fn->id, fn->type, h->label ? h->label : h->key,
-                                                    g->what, is_s3(s) ? "bucket" : "table"),
-                                    rl_doc_path(fn->stack->input->doc), &val->span);
+                for (const bgrant *b = h ? h->bgrants : NULL; b && !w->d.rc; b = b->next) {
+                    if (b->s3 != is_s3(s))
+                        continue;
+                    grant g = {s,       b->land, b->where_used, b->allowed,
+                               b->what, b->file, b->span,       NULL};
+                    for (size_t q = 0; b->reps && q < p->nreps; q++)
+                        g.land |= bit_of(w->d.m, p->reps[q].region);
+                    add_writers(w, s, landing(h, &g, here),
+                                rl_arena_printf(w->d.a,
+                                                "%s (%s) names it, and %s is granted %s on "
+                                                "every %s",
+                                                fn->id, fn->type, h->label ? h->label : h->key,
+                                                b->what, is_s3(s) ? "bucket" : "table"),
+                                rl_doc_path(fn->stack->input->doc), &val->span);
+                }
             }
             break;
         }
@@ -3819,11 +3930,44 @@ static uint64_t landing(const holder *h, const grant *g, uint64_t used)
     return land;
 }
 
+/* Is there room for another writer of `s` in region `i` at `file`/`span`? A store keeps at
+ * most RL_DS_WRITERS_KEPT writers per region, each at a different place, and one without a
+ * place: the rules need the regions and a few places to show, and 10,000 roles granted
+ * `table/app-*` must not make 10,000 writers of every table. */
+static bool writer_room(const wctx *w, const rl_ds_store *s, size_t i, const char *file,
+                        const rl_span *span)
+{
+    size_t n = 0;
+    for (const rl_ds_writer *v = s->writers; v; v = v->next) {
+        if (v->region != w->d.m->regions[i])
+            continue;
+        if (!file || !v->file)
+            if (!file && !v->file)
+                return false;
+        if (file && v->file && !strcmp(v->file, file) && v->span.start.line == span->start.line &&
+            v->span.start.column == span->start.column)
+            return false;
+        if (file && v->file && ++n >= RL_DS_WRITERS_KEPT)
+            return false;
+    }
+    return true;
+}
+
+/* Does any region of `land` still have room for a writer at `file`/`span`? */
+static bool writers_room(const wctx *w, const rl_ds_store *s, uint64_t land, const char *file,
+                         const rl_span *span)
+{
+    for (size_t i = 0; i < w->d.m->nregions && i < 64; i++)
+        if ((land >> i & 1) && writer_room(w, s, i, file, span))
+            return true;
+    return false;
+}
+
 static void add_writers(wctx *w, rl_ds_store *s, uint64_t land, const char *label, const char *file,
                         const rl_span *span)
 {
     for (size_t i = 0; i < w->d.m->nregions && i < 64 && !w->d.rc; i++) {
-        if (!(land >> i & 1))
+        if (!(land >> i & 1) || !writer_room(w, s, i, file, span))
             continue;
         rl_ds_writer *wr = rl_arena_calloc(w->d.a, 1, sizeof(*wr));
         if (!wr || !label) {
@@ -3843,12 +3987,14 @@ static void add_writers(wctx *w, rl_ds_store *s, uint64_t land, const char *labe
 static void settle(wctx *w)
 {
     for (const holder *h = w->list; h && !w->d.rc; h = h->next)
-        for (const grant *g = h->grants; g && !w->d.rc; g = g->next)
-            if (!g->broad)
-                add_writers(w, g->s, landing(h, g, h->used),
+        for (const grant *g = h->grants; g && !w->d.rc; g = g->next) {
+            uint64_t land = landing(h, g, h->used);
+            if (writers_room(w, g->s, land, g->file, &g->span))
+                add_writers(w, g->s, land,
                             rl_arena_printf(w->d.a, "%s granted to %s", g->what,
                                             h->label ? h->label : h->key),
                             g->file, &g->span);
+        }
 }
 
 /* Writers in insertion order read better (policies before names, templates in input order). */

@@ -88,10 +88,13 @@ typedef struct rl_ds_store {
     const char *lww_how;   /* "global table replicas", "two-way S3 replication", ... */
     const char *forwarded; /* Aurora: the region of a secondary that forwards writes, or NULL */
     const rl_resource *forwarder;
-    uint64_t replicas; /* regions of the pair (bit i = m->regions[i]) with a writable replica */
-    rl_ds_writer *writers;
+    uint64_t replicas;     /* regions of the pair (bit i = m->regions[i]) with a writable replica */
+    rl_ds_writer *writers; /* per region, one without a place and at most
+                              RL_DS_WRITERS_KEPT at different places, first found first */
     bool writers_done;
 } rl_ds_store;
+
+#define RL_DS_WRITERS_KEPT 8
 
 /* The primary region's stores with their links, computed on first call. Returns 0 or
  * RL_ENOMEM; the array lives as long as the model. */

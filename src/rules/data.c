@@ -16,6 +16,8 @@
 #include <strings.h>
 
 #define MAX_RELATED 10
+_Static_assert(MAX_RELATED / 2 <= RL_DS_WRITERS_KEPT,
+               "the model keeps enough writers per region for RL602's related locations");
 
 typedef struct dc {
     rl_rule_ctx *ctx;
