@@ -3105,14 +3105,6 @@ static uint64_t requested_regions(wctx *w, const rl_node *cond)
 
 /* Which writable replica a resource value names. Calls back with the store and where the
  * writes land (a table ARN's region field; a bucket's own region). */
-/* How many of the first `n` bytes of `s` are `c`, from the start. */
-static size_t strspn_n(const char *s, size_t n, char c)
-{
-    size_t i = 0;
-    while (i < n && s[i] == c)
-        i++;
-    return i;
-}
 
 static void mark_list(wctx *w, const tname *tn)
 {
@@ -3149,23 +3141,21 @@ static int cmp_size(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Does the value `a` of a policy's resource name every bucket (`s3`) or every table: `*`, or
- * an ARN whose name is only wildcards? Then where its writes land: each bucket's own region
- * (`reps`), a table ARN's region field (`land`), or where the role is used (`where_used`).
- * The same cases as match_resource(), for a value and not a store. */
-static bool alt_broad(wctx *w, const alt *a, bool s3, bool *reps, uint64_t *land, bool *where_used)
+/* How many of the first `n` bytes of `s` are `c`, from the start. */
+static size_t strspn_n(const char *s, size_t n, char c)
 {
-    *reps = *where_used = false;
-    *land = 0;
-    const char *f[6];
-    size_t fl[6];
-    if (a->complete && a->len == 1 && a->s[0] == '*') {
-        *reps = s3;
-        *where_used = !s3;
-        return true;
-    }
-    if (a->s[0] == UNK || !arn_split(a->s, a->len, f, fl))
-        return false;
+    size_t i = 0;
+    while (i < n && s[i] == c)
+        i++;
+    return i;
+}
+
+/* The table or bucket name in an ARN's fields (arn_split()) for S3 (`s3`) or DynamoDB: the
+ * resource up to its next '/' (table/NAME, BUCKET/key), unknown pieces kept as UNK. False
+ * when the ARN is of another service, or of DynamoDB and not a table. */
+static bool arn_store_name(const char *const f[6], const size_t fl[6], bool s3, const char **name,
+                           size_t *nl)
+{
     char svc[32];
     size_t sl = fl[2] < sizeof(svc) - 1 ? fl[2] : sizeof(svc) - 1;
     for (size_t c = 0; c < sl; c++)
@@ -3182,24 +3172,49 @@ static bool alt_broad(wctx *w, const alt *a, bool s3, bool *reps, uint64_t *land
         rl -= 6;
     }
     const char *slash = memchr(res, '/', rl);
-    size_t nl = slash ? (size_t)(slash - res) : rl;
-    if (nl >= 256)
+    *name = res;
+    *nl = slash ? (size_t)(slash - res) : rl;
+    return true;
+}
+
+/* The region an ARN's region field names, as a bit of the pair; false when it is empty, a
+ * wildcard or unknown (the writes land where the caller is). */
+static bool arn_region_bit(const rl_model *m, const char *const f[6], const size_t fl[6],
+                           uint64_t *bit)
+{
+    char rb[64];
+    if (!fl[3] || fl[3] >= sizeof(rb) || memchr(f[3], UNK, fl[3]) || memchr(f[3], '*', fl[3]))
         return false;
-    for (size_t c = 0; c < nl; c++)
-        if (res[c] != '*')
-            return false;
-    if (s3) {
-        *reps = true;
-    } else {
-        char rb[64];
-        if (fl[3] && fl[3] < sizeof(rb) && !memchr(f[3], UNK, fl[3]) && !memchr(f[3], '*', fl[3])) {
-            memcpy(rb, f[3], fl[3]);
-            rb[fl[3]] = '\0';
-            *land = bit_of(w->d.m, rb);
-        } else {
-            *where_used = true;
-        }
+    memcpy(rb, f[3], fl[3]);
+    rb[fl[3]] = '\0';
+    *bit = bit_of(m, rb);
+    return true;
+}
+
+/* Does the value `a` of a policy's resource name every bucket (`s3`) or every table: `*`, or
+ * an ARN whose name is only wildcards? Then where its writes land: each bucket's own region
+ * (`reps`), a table ARN's region field (`land`), or where the role is used (`where_used`).
+ * The same cases as match_resource(), for a value and not a store. */
+static bool alt_broad(wctx *w, const alt *a, bool s3, bool *reps, uint64_t *land, bool *where_used)
+{
+    *reps = *where_used = false;
+    *land = 0;
+    const char *f[6];
+    size_t fl[6];
+    if (a->complete && a->len == 1 && a->s[0] == '*') {
+        *reps = s3;
+        *where_used = !s3;
+        return true;
     }
+    const char *res;
+    size_t nl;
+    if (a->s[0] == UNK || !arn_split(a->s, a->len, f, fl) ||
+        !arn_store_name(f, fl, s3, &res, &nl) || nl >= 256 || strspn_n(res, nl, '*') != nl)
+        return false;
+    if (s3)
+        *reps = true;
+    else if (!arn_region_bit(w->d.m, f, fl, land))
+        *where_used = true;
     return true;
 }
 
@@ -3234,24 +3249,11 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v, bool
                    (a->len == 1 || a->s[1] == '/')) {
             ok = mark_resource(w, named);
         } else if (arn_split(a->s, a->len, f, fl)) {
-            char svc[32];
-            size_t sl = fl[2] < sizeof(svc) - 1 ? fl[2] : sizeof(svc) - 1;
-            for (size_t c = 0; c < sl; c++)
-                svc[c] = f[2][c] == UNK ? '*' : f[2][c];
-            svc[sl] = '\0';
             for (int s3 = 0; s3 < 2 && ok; s3++) {
-                if (!rl_wildcard_match(svc, s3 ? "s3" : "dynamodb", true))
+                const char *res;
+                size_t nl;
+                if (!arn_store_name(f, fl, s3, &res, &nl))
                     continue;
-                const char *res = f[5];
-                size_t rl = fl[5];
-                if (!s3) {
-                    if (rl < 6 || strncmp(res, "table/", 6))
-                        continue;
-                    res += 6;
-                    rl -= 6;
-                }
-                const char *slash = memchr(res, '/', rl);
-                size_t nl = slash ? (size_t)(slash - res) : rl;
                 if (nl == 0) {
                     ok = skip_broad; /* an empty name: every store, as `*` */
                 } else if (nl == 1 && res[0] == UNK) {
@@ -3338,24 +3340,10 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                             land = bit_of(w->d.m, s3 ? p->reps[k].region : named->stack->region);
                         }
                 } else if (arn_split(a->s, a->len, f, fl)) {
-                    char svc[32];
-                    size_t sl = fl[2] < sizeof(svc) - 1 ? fl[2] : sizeof(svc) - 1;
-                    for (size_t c = 0; c < sl; c++)
-                        svc[c] = f[2][c] == UNK ? '*' : f[2][c];
-                    svc[sl] = '\0';
-                    if (!rl_wildcard_match(svc, s3 ? "s3" : "dynamodb", true))
+                    const char *res;
+                    size_t nl;
+                    if (!arn_store_name(f, fl, s3, &res, &nl))
                         continue;
-                    /* the name: up to the next '/' of the resource (table/NAME, BUCKET/key) */
-                    const char *res = f[5];
-                    size_t rl = fl[5];
-                    if (!s3) {
-                        if (rl < 6 || strncmp(res, "table/", 6))
-                            continue;
-                        res += 6;
-                        rl -= 6;
-                    }
-                    const char *slash = memchr(res, '/', rl);
-                    size_t nl = slash ? (size_t)(slash - res) : rl;
                     const rl_resource *named = NULL;
                     if (nl == 1 && res[0] == UNK) {
                         /* the only unknown piece of the name: which resource it comes from */
@@ -3391,15 +3379,11 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                             continue;
                         }
                         /* the table's region field: a literal, or any */
-                        char rb[64];
-                        if (fl[3] && fl[3] < sizeof(rb) && !memchr(f[3], UNK, fl[3]) &&
-                            !memchr(f[3], '*', fl[3])) {
-                            memcpy(rb, f[3], fl[3]);
-                            rb[fl[3]] = '\0';
-                            land |= bit_of(w->d.m, rb);
-                        } else {
+                        uint64_t bit;
+                        if (arn_region_bit(w->d.m, f, fl, &bit))
+                            land |= bit;
+                        else
                             where_used = true;
-                        }
                     }
                 }
             }
