@@ -2833,8 +2833,14 @@ static const char *const ddb_writes[] = {
 static const char *const s3_writes[] = {"s3:PutObject", "s3:DeleteObject",
                                         "s3:DeleteObjectVersion"};
 
+/* What a role's policy lets it write. A grant names one store (`s`), or every table or
+ * every bucket (`s` NULL: `*`, a `table/` ARN named `*`, AdministratorAccess); the latter
+ * writes a store only where what uses the role is told about it (name_writer()), so it is
+ * kept once per role, in holder.broad, not once per store. */
 typedef struct grant {
     rl_ds_store *s;
+    bool s3;          /* s NULL: every bucket; else every table */
+    bool reps;        /* s NULL: also lands where each of the store's copies is (buckets) */
     uint64_t land;    /* regions the writes land in, besides where the role is used */
     bool where_used;  /* lands in the region of the caller (`*`, a table ARN with `*` region) */
     uint64_t allowed; /* aws:RequestedRegion lets the grant apply in these */
@@ -2843,21 +2849,6 @@ typedef struct grant {
     rl_span span;
     struct grant *next;
 } grant;
-
-/* A grant on every table or every bucket (`*`, a `table/` ARN named `*`, AdministratorAccess): it
- * writes a store only where what uses the role is told about it (name_writer()), so it is kept once
- * per role, not once per store. */
-typedef struct bgrant {
-    bool s3;          /* every bucket; else every table */
-    bool reps;        /* lands where each of the store's copies is (a bucket's own region) */
-    uint64_t land;    /* else: regions the writes land in (a table ARN's region field) */
-    bool where_used;  /* lands in the region of the caller */
-    uint64_t allowed; /* aws:RequestedRegion lets the grant apply in these */
-    const char *what;
-    const char *file;
-    rl_span span;
-    struct bgrant *next;
-} bgrant;
 
 typedef struct deny {
     rl_ds_store *s; /* NULL: every store */
@@ -2870,7 +2861,7 @@ typedef struct holder { /* a role, or a SAM function's own role */
     const char *label; /* "role orders-api" */
     uint64_t used;
     grant *grants;
-    bgrant *bgrants;
+    grant *broad; /* grants on every table or bucket */
     deny *denies;
     struct holder *next;
 } holder;
@@ -2985,49 +2976,23 @@ static const char *covered(const rl_node *actions, bool not_action, bool s3)
     return NULL;
 }
 
-static void add_grant(wctx *w, rl_ds_store *s, uint64_t land, bool where_used, uint64_t allowed,
-                      const char *what, const rl_node *at)
+/* Adds `g` (the fields from `s` to `allowed`) to the role being read, with where the policy
+ * says it. A grant without a store goes to the role's broad grants. */
+static void add_grant(wctx *w, grant g, const rl_node *at)
 {
     if (!w->h)
         return;
-    grant *g = rl_arena_calloc(w->d.a, 1, sizeof(*g));
-    if (!g) {
+    grant *n = rl_arena_alloc(w->d.a, sizeof(*n));
+    if (!n) {
         w->d.rc = RL_ENOMEM;
         return;
     }
-    g->s = s;
-    g->land = land;
-    g->where_used = where_used;
-    g->allowed = allowed;
-    g->what = what;
-    g->file = w->st ? rl_doc_path(w->st->input->doc) : rl_doc_path(w->doc);
-    if (at)
-        g->span = at->span;
-    g->next = w->h->grants;
-    w->h->grants = g;
-}
-
-static void add_bgrant(wctx *w, bool s3, bool reps, uint64_t land, bool where_used,
-                       uint64_t allowed, const char *what, const rl_node *at)
-{
-    if (!w->h)
-        return;
-    bgrant *g = rl_arena_calloc(w->d.a, 1, sizeof(*g));
-    if (!g) {
-        w->d.rc = RL_ENOMEM;
-        return;
-    }
-    g->s3 = s3;
-    g->reps = reps;
-    g->land = land;
-    g->where_used = where_used;
-    g->allowed = allowed;
-    g->what = what;
-    g->file = w->st ? rl_doc_path(w->st->input->doc) : rl_doc_path(w->doc);
-    if (at)
-        g->span = at->span;
-    g->next = w->h->bgrants;
-    w->h->bgrants = g;
+    *n = g;
+    n->file = w->st ? rl_doc_path(w->st->input->doc) : rl_doc_path(w->doc);
+    n->span = at ? at->span : (rl_span){0};
+    grant **list = g.s ? &w->h->grants : &w->h->broad;
+    n->next = *list;
+    *list = n;
 }
 
 /* The alternatives of a policy value: evaluated in the stack (an Fn::Sub document's strings
@@ -3297,7 +3262,14 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                 uint64_t land;
                 if ((s3 ? what_s3 : what_ddb) &&
                     alt_broad(w, &v.v[i], s3, &reps, &land, &where_used))
-                    add_bgrant(w, s3, reps, land, where_used, allowed, s3 ? what_s3 : what_ddb, n);
+                    add_grant(w,
+                              (grant){.s3 = s3,
+                                      .reps = reps,
+                                      .land = land,
+                                      .where_used = where_used,
+                                      .allowed = allowed,
+                                      .what = s3 ? what_s3 : what_ddb},
+                              n);
             }
     }
     bool every = !name_candidates(w, ref, &v, !is_deny);
@@ -3400,7 +3372,13 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                 dn->next = w->h->denies;
                 w->h->denies = dn;
             } else {
-                add_grant(w, s, land, where_used, allowed, what, n);
+                add_grant(w,
+                          (grant){.s = s,
+                                  .land = land,
+                                  .where_used = where_used,
+                                  .allowed = allowed,
+                                  .what = what},
+                          n);
             }
         }
     }
@@ -3497,9 +3475,10 @@ static void managed_by_name(wctx *w, const char *name, const rl_node *at)
             continue;
         /* every bucket where it is, every table where the role is used */
         if (known[i].ddb)
-            add_bgrant(w, false, false, 0, true, w->all, known[i].name, at);
+            add_grant(w, (grant){.where_used = true, .allowed = w->all, .what = known[i].name}, at);
         if (known[i].s3)
-            add_bgrant(w, true, true, 0, false, w->all, known[i].name, at);
+            add_grant(
+                w, (grant){.s3 = true, .reps = true, .allowed = w->all, .what = known[i].name}, at);
     }
 }
 
@@ -3645,8 +3624,13 @@ static void read_sam(wctx *w, const rl_resource *r)
                     if (!(ref ? rep_is(&w->d, rep, ref)
                               : name && rep->name && !strcmp(name, rep->name)))
                         continue;
-                    add_grant(w, s, tpl[k].s3 ? bit_of(w->d.m, rep->region) : 0, !tpl[k].s3, w->all,
-                              tpl[k].name, arg);
+                    add_grant(w,
+                              (grant){.s = s,
+                                      .land = tpl[k].s3 ? bit_of(w->d.m, rep->region) : 0,
+                                      .where_used = !tpl[k].s3,
+                                      .allowed = w->all,
+                                      .what = tpl[k].name},
+                              arg);
                     break;
                 }
             }
@@ -3799,11 +3783,11 @@ static void name_writer(wctx *w, const rl_resource *fn, const naming *nm, const 
             }
             for (const key_node *kn = nm->keys; kn && !w->d.rc; kn = kn->next) {
                 const holder *h = rl_hmap_gets(&w->holders, kn->key);
-                for (const bgrant *b = h ? h->bgrants : NULL; b && !w->d.rc; b = b->next) {
+                for (const grant *b = h ? h->broad : NULL; b && !w->d.rc; b = b->next) {
                     if (b->s3 != is_s3(s))
                         continue;
-                    grant g = {s,       b->land, b->where_used, b->allowed,
-                               b->what, b->file, b->span,       NULL};
+                    grant g = *b; /* this store's share of it */
+                    g.s = s;
                     for (size_t q = 0; b->reps && q < p->nreps; q++)
                         g.land |= bit_of(w->d.m, p->reps[q].region);
                     add_writers(w, s, landing(h, &g, here),
