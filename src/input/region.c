@@ -59,29 +59,6 @@ bool rl_is_region(const char *s, size_t len)
            word_in(parts[1], lens[1], qualifiers, sizeof(qualifiers) / sizeof(*qualifiers));
 }
 
-bool rl_arn_region(const char *arn, char *out, size_t outsz)
-{
-    /* arn:partition:service:region:account:resource */
-    if (!arn || strncmp(arn, "arn:", 4))
-        return false;
-    const char *p = arn + 4;
-    for (int field = 1; field < 3; field++) {
-        p = strchr(p, ':');
-        if (!p)
-            return false;
-        p++;
-    }
-    const char *end = strchr(p, ':');
-    if (!end)
-        return false;
-    size_t len = (size_t)(end - p);
-    if (!rl_is_region(p, len) || len >= outsz)
-        return false;
-    memcpy(out, p, len);
-    out[len] = '\0';
-    return true;
-}
-
 const char *rl_region_partition(const char *region)
 {
     if (!region)

@@ -7,6 +7,8 @@
  * policies of its region, of which an account has a handful. */
 #include "datastores.h"
 
+#include "../base/aws.h"
+
 #include "iam.h"
 #include "model_private.h"
 
@@ -1005,49 +1007,21 @@ static void orphan_add(ds *d, int fam, rl_ds_mech mech, const char *region, cons
     d->db->orphans = o;
 }
 
-/* Splits "arn:partition:service:region:account:resource"; false when it is not an ARN. */
-static bool arn_split(const char *s, size_t len, const char *f[6], size_t fl[6])
-{
-    if (len < 4 || strncmp(s, "arn:", 4))
-        return false;
-    size_t nf = 0, start = 0;
-    for (size_t i = 0; i <= len && nf < 5; i++)
-        if (i == len || s[i] == ':') {
-            f[nf] = s + start;
-            fl[nf] = i - start;
-            nf++;
-            start = i + 1;
-        }
-    if (nf < 5 || start > len)
-        return false;
-    f[5] = s + start;
-    fl[5] = len - start;
-    return true;
-}
-
 /* The name at the end of an ARN's resource after `prefix` ("db:", "cluster:", "table/"), in
  * lower case when `lower`; NULL when the ARN is not of that kind or has unknown pieces. */
 static const char *arn_name(ds *d, const alt *a, const char *service, const char *prefix,
                             bool lower, const char **region)
 {
-    const char *f[6];
-    size_t fl[6], pl = strlen(prefix);
+    rl_arn arn;
+    const char *nm;
+    size_t nl;
     *region = NULL;
-    if (!a->complete || !arn_split(a->s, a->len, f, fl) || fl[2] != strlen(service) ||
-        strncmp(f[2], service, fl[2]) || fl[5] <= pl || strncmp(f[5], prefix, pl))
+    if (!a->complete || !rl_arn_parse(a->s, a->len, &arn) || !rl_arn_is(&arn, service) ||
+        !rl_arn_name(&arn, prefix, &nm, &nl))
         return NULL;
     char rb[64];
-    if (fl[3] && fl[3] < sizeof(rb)) {
-        memcpy(rb, f[3], fl[3]);
-        rb[fl[3]] = '\0';
-        if (rl_is_region(rb, fl[3]))
-            *region = intern(d, rb);
-    }
-    const char *nm = f[5] + pl;
-    size_t nl = fl[5] - pl;
-    const char *slash = memchr(nm, '/', nl);
-    if (slash && strcmp(prefix, "table/") == 0)
-        nl = (size_t)(slash - nm); /* table/x/stream/... */
+    if (rl_arn_region_of(&arn, rb, sizeof(rb)))
+        *region = intern(d, rb);
     char *out = rl_arena_strndup(d->a, nm, nl);
     if (!out) {
         d->rc = RL_ENOMEM;
@@ -1109,10 +1083,12 @@ static void each_at(ds *d, const rl_resource *r, const rl_node *n, const char *p
 
 static void mark_nondata_name(ds *d, const char *s, size_t len)
 {
-    /* arn:aws:s3:::name/prefix, s3://name/prefix, name.s3.amazonaws.com, name */
-    if (len > 13 && !strncmp(s, "arn:aws:s3:::", 13)) {
-        s += 13;
-        len -= 13;
+    /* arn:aws:s3:::name/prefix (any partition), s3://name/prefix, name.s3.amazonaws.com,
+     * name */
+    rl_arn arn;
+    if (rl_arn_parse(s, len, &arn) && rl_arn_is(&arn, "s3")) {
+        s = arn.resource;
+        len = arn.resource_len;
     } else if (len > 5 && !strncmp(s, "s3://", 5)) {
         s += 5;
         len -= 5;
@@ -1275,7 +1251,9 @@ static void add_edge(ds *d, const rl_stack *st, const rl_resource *src, const ch
             return;
         if (v.n == 1 && v.v[0].complete) {
             const char *s = v.v[0].s;
-            e->dst_name = !strncmp(s, "arn:aws:s3:::", 13) ? s + 13 : s;
+            rl_arn arn;
+            e->dst_name =
+                rl_arn_parse(s, v.v[0].len, &arn) && rl_arn_is(&arn, "s3") ? arn.resource : s;
         }
     }
     e->file = rl_doc_path(st->input->doc);
@@ -1812,17 +1790,11 @@ static void copy_regions(ds *d, const rl_stack *st, const rl_node *vault, plan_r
     if (eval(d, st, vault, &a) < 0)
         return;
     for (size_t i = 0; i < a.n; i++) {
-        const char *f[6];
-        size_t fl[6];
+        rl_arn arn;
         char rb[64];
         const char *reg = NULL;
-        if (arn_split(a.v[i].s, a.v[i].len, f, fl) && fl[3] < sizeof(rb) &&
-            !memchr(f[3], UNK, fl[3])) {
-            memcpy(rb, f[3], fl[3]);
-            rb[fl[3]] = '\0';
-            if (rl_is_region(rb, fl[3]))
-                reg = intern(d, rb);
-        }
+        if (rl_arn_parse(a.v[i].s, a.v[i].len, &arn) && rl_arn_region_of(&arn, rb, sizeof(rb)))
+            reg = intern(d, rb);
         if (reg && pr->nregions < 8)
             pr->regions[pr->nregions++] = reg;
         else
@@ -2121,24 +2093,23 @@ static int tag_match(const tagref *t, const tagv *tags, size_t n)
 static int arn_selects(const rl_ds_store *s, const alt *a)
 {
     const store_priv *p = (const store_priv *)s;
-    const char *f[6];
-    size_t fl[6];
-    if (!arn_split(a->s, a->len, f, fl))
+    rl_arn arn;
+    if (!rl_arn_parse(a->s, a->len, &arn))
         return a->complete ? 0 : 2;
+    const char *f[3] = {arn.service, arn.region, arn.resource};
+    size_t fl[3] = {arn.service_len, arn.region_len, arn.resource_len};
     char pat[512], val[512];
     /* service, region, resource; the account is not known for the store */
-    for (int k = 2; k <= 5; k++) {
-        if (k == 4)
-            continue;
+    for (int k = 0; k < 3; k++) {
         if (fl[k] >= sizeof(pat))
             return 2;
         for (size_t i = 0; i < fl[k]; i++)
             pat[i] = f[k][i] == UNK ? '*' : f[k][i];
         pat[fl[k]] = '\0';
         const char *want;
-        if (k == 2) {
+        if (k == 0) {
             want = p->t->svc;
-        } else if (k == 3) {
+        } else if (k == 1) {
             want = !strcmp(p->t->svc, "s3") ? "" : s->res->stack->region;
         } else {
             /* a name known only after deploy can be selected by a wildcard only */
@@ -3115,21 +3086,20 @@ static size_t strspn_n(const char *s, size_t n, char c)
     return i;
 }
 
-/* The table or bucket name in an ARN's fields (arn_split()) for S3 (`s3`) or DynamoDB: the
- * resource up to its next '/' (table/NAME, BUCKET/key), unknown pieces kept as UNK. False
- * when the ARN is of another service, or of DynamoDB and not a table. */
-static bool arn_store_name(const char *const f[6], const size_t fl[6], bool s3, const char **name,
-                           size_t *nl)
+/* The table or bucket name in an ARN for S3 (`s3`) or DynamoDB: the resource up to its
+ * next '/' (table/NAME, BUCKET/key), unknown pieces kept as UNK. False when the ARN is of
+ * another service, or of DynamoDB and not a table. */
+static bool arn_store_name(const rl_arn *arn, bool s3, const char **name, size_t *nl)
 {
     char svc[32];
-    size_t sl = fl[2] < sizeof(svc) - 1 ? fl[2] : sizeof(svc) - 1;
+    size_t sl = arn->service_len < sizeof(svc) - 1 ? arn->service_len : sizeof(svc) - 1;
     for (size_t c = 0; c < sl; c++)
-        svc[c] = f[2][c] == UNK ? '*' : f[2][c];
+        svc[c] = arn->service[c] == UNK ? '*' : arn->service[c];
     svc[sl] = '\0';
     if (!rl_wildcard_match(svc, s3 ? "s3" : "dynamodb", true))
         return false;
-    const char *res = f[5];
-    size_t rl = fl[5];
+    const char *res = arn->resource;
+    size_t rl = arn->resource_len;
     if (!s3) {
         if (rl < 6 || strncmp(res, "table/", 6))
             return false;
@@ -3144,14 +3114,14 @@ static bool arn_store_name(const char *const f[6], const size_t fl[6], bool s3, 
 
 /* The region an ARN's region field names, as a bit of the pair; false when it is empty, a
  * wildcard or unknown (the writes land where the caller is). */
-static bool arn_region_bit(const rl_model *m, const char *const f[6], const size_t fl[6],
-                           uint64_t *bit)
+static bool arn_region_bit(const rl_model *m, const rl_arn *arn, uint64_t *bit)
 {
     char rb[64];
-    if (!fl[3] || fl[3] >= sizeof(rb) || memchr(f[3], UNK, fl[3]) || memchr(f[3], '*', fl[3]))
+    size_t n = arn->region_len;
+    if (!n || n >= sizeof(rb) || memchr(arn->region, UNK, n) || memchr(arn->region, '*', n))
         return false;
-    memcpy(rb, f[3], fl[3]);
-    rb[fl[3]] = '\0';
+    memcpy(rb, arn->region, n);
+    rb[n] = '\0';
     *bit = bit_of(m, rb);
     return true;
 }
@@ -3164,8 +3134,7 @@ static bool alt_broad(wctx *w, const alt *a, bool s3, bool *reps, uint64_t *land
 {
     *reps = *where_used = false;
     *land = 0;
-    const char *f[6];
-    size_t fl[6];
+    rl_arn arn;
     if (a->complete && a->len == 1 && a->s[0] == '*') {
         *reps = s3;
         *where_used = !s3;
@@ -3173,12 +3142,12 @@ static bool alt_broad(wctx *w, const alt *a, bool s3, bool *reps, uint64_t *land
     }
     const char *res;
     size_t nl;
-    if (a->s[0] == UNK || !arn_split(a->s, a->len, f, fl) ||
-        !arn_store_name(f, fl, s3, &res, &nl) || nl >= 256 || strspn_n(res, nl, '*') != nl)
+    if (a->s[0] == UNK || !rl_arn_parse(a->s, a->len, &arn) ||
+        !arn_store_name(&arn, s3, &res, &nl) || nl >= 256 || strspn_n(res, nl, '*') != nl)
         return false;
     if (s3)
         *reps = true;
-    else if (!arn_region_bit(w->d.m, f, fl, land))
+    else if (!arn_region_bit(w->d.m, &arn, land))
         *where_used = true;
     return true;
 }
@@ -3204,8 +3173,7 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v, bool
         ok = mark_resource(w, ref);
     for (size_t i = 0; !ref && i < v->n && ok; i++) {
         const alt *a = &v->v[i];
-        const char *f[6];
-        size_t fl[6];
+        rl_arn arn;
         const rl_resource *named;
         if (a->complete && a->len == 1 && a->s[0] == '*') {
             ok = skip_broad; /* a grant on every store is kept once, not per store */
@@ -3213,11 +3181,11 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v, bool
                    (named = via_resource(w->d.m, w->st, a->vias[0])) &&
                    (a->len == 1 || a->s[1] == '/')) {
             ok = mark_resource(w, named);
-        } else if (arn_split(a->s, a->len, f, fl)) {
+        } else if (rl_arn_parse(a->s, a->len, &arn)) {
             for (int s3 = 0; s3 < 2 && ok; s3++) {
                 const char *res;
                 size_t nl;
-                if (!arn_store_name(f, fl, s3, &res, &nl))
+                if (!arn_store_name(&arn, s3, &res, &nl))
                     continue;
                 if (nl == 0) {
                     ok = skip_broad; /* an empty name: every store, as `*` */
@@ -3292,8 +3260,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                     }
             } else {
                 const alt *a = &v.v[i];
-                const char *f[6];
-                size_t fl[6];
+                rl_arn arn;
                 if (a->complete && a->len == 1 && a->s[0] == '*') {
                     hit = broad = true;
                     if (s3)
@@ -3311,10 +3278,10 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                             hit = true;
                             land = bit_of(w->d.m, s3 ? p->reps[k].region : named->stack->region);
                         }
-                } else if (arn_split(a->s, a->len, f, fl)) {
+                } else if (rl_arn_parse(a->s, a->len, &arn)) {
                     const char *res;
                     size_t nl;
-                    if (!arn_store_name(f, fl, s3, &res, &nl))
+                    if (!arn_store_name(&arn, s3, &res, &nl))
                         continue;
                     const rl_resource *named = NULL;
                     if (nl == 1 && res[0] == UNK) {
@@ -3352,7 +3319,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                         }
                         /* the table's region field: a literal, or any */
                         uint64_t bit;
-                        if (arn_region_bit(w->d.m, f, fl, &bit))
+                        if (arn_region_bit(w->d.m, &arn, &bit))
                             land |= bit;
                         else
                             where_used = true;

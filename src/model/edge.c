@@ -4,6 +4,8 @@
  * stay linear: no pair of resources is ever compared. */
 #include "edge.h"
 
+#include "../base/aws.h"
+
 #include "model_private.h"
 
 #include <ctype.h>
@@ -344,100 +346,6 @@ int rl_edge_refs(rl_edge *e, const rl_stack *st, const rl_node *value, rl_ref_fn
 
 /* ---- hosts ------------------------------------------------------------------------------ */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcmp(s + a - b, suffix);
-}
-
-const char *rl_edge_host_service(const char *host, char *region, size_t regionsz)
-{
-    char labels[16][64];
-    size_t n = 0;
-    const char *p = host;
-    region[0] = '\0';
-    while (*p && n < 16) {
-        size_t l = strcspn(p, ".");
-        snprintf(labels[n++], sizeof(labels[0]), "%.*s", (int)(l < 63 ? l : 63), p);
-        p += l;
-        if (*p == '.')
-            p++;
-    }
-    if (*p || n < 2)
-        return NULL;
-    if (ends_with(host, ".cloudfront.net"))
-        return "cloudfront";
-    /* the region label, or the region after a '-' inside a label (s3-us-west-2) */
-    size_t ri = n;
-    const char *svc_in_label = NULL;
-    for (size_t i = 0; i < n && ri == n; i++) {
-        size_t ll = strlen(labels[i]);
-        for (size_t k = 0; k < ll; k++) {
-            if (k && labels[i][k - 1] != '-')
-                continue;
-            if (rl_is_region(labels[i] + k, ll - k)) {
-                ri = i;
-                snprintf(region, regionsz, "%s", labels[i] + k);
-                if (k)
-                    svc_in_label = labels[i];
-                break;
-            }
-        }
-    }
-    bool aws = ends_with(host, ".amazonaws.com") || ends_with(host, ".amazonaws.com.cn");
-    if (ends_with(host, ".elasticbeanstalk.com"))
-        return "elasticbeanstalk";
-    if (ri == n) {
-        if (aws && n >= 3 && !strcmp(labels[n - 3], "s3"))
-            return "s3"; /* bucket.s3.amazonaws.com: the legacy global endpoint */
-        return NULL;
-    }
-    if (svc_in_label) {
-        if (!strncmp(svc_in_label, "s3-", 3) || !strncmp(svc_in_label, "s3.", 3))
-            return aws ? "s3" : NULL;
-        return NULL;
-    }
-    if (ends_with(host, ".on.aws") && ri > 0 && !strcmp(labels[ri - 1], "lambda-url"))
-        return "lambda-url";
-    if (ends_with(host, ".awsapprunner.com"))
-        return "awsapprunner";
-    if (!aws)
-        return NULL;
-    if (ri + 1 < n && !strcmp(labels[ri + 1], "elb"))
-        return "elb"; /* name-1234.us-east-1.elb.amazonaws.com (ALB, CLB) */
-    if (ri > 0) {
-        const char *before = labels[ri - 1];
-        static const char *const svcs[] = {"execute-api", "elb", "appsync-api", "s3", "s3-website"};
-        for (size_t i = 0; i < sizeof(svcs) / sizeof(*svcs); i++)
-            if (!strcmp(before, svcs[i]))
-                return !strcmp(before, "s3-website") ? "s3" : svcs[i];
-    }
-    return NULL;
-}
-
-/* A region code that is a label of a host, or follows a '-' inside one
- * (api.us-east-1.example.com, api-us-east-1.example.com). */
-static bool host_region(const char *host, char *out, size_t outsz)
-{
-    const char *p = host;
-    while (*p) {
-        size_t l = strcspn(p, ".");
-        for (size_t k = 0; k < l; k++) {
-            if (k && p[k - 1] != '-')
-                continue;
-            for (size_t e = k + 9; e <= l; e++)
-                if ((e == l || p[e] == '-') && rl_is_region(p + k, e - k)) {
-                    snprintf(out, outsz, "%.*s", (int)(e - k), p + k);
-                    return true;
-                }
-        }
-        p += l;
-        if (*p == '.')
-            p++;
-    }
-    return false;
-}
-
 /* Lower-cased host of a URL or a bare name, without scheme, port, path and trailing dot. */
 static bool normalise_host(const char *s, size_t len, char *out, size_t outsz)
 {
@@ -576,7 +484,7 @@ static void add_host(rl_edge *e, rl_target *t, const char *host)
         }
     }
     char region[32], key[600];
-    const char *svc = rl_edge_host_service(host, region, sizeof(region));
+    const char *svc = rl_host_service(host, region, sizeof(region));
     if (svc) {
         t->known = true;
         if (region[0] && !t->region)
@@ -590,7 +498,7 @@ static void add_host(rl_edge *e, rl_target *t, const char *host)
         }
         return;
     }
-    if (host_region(host, region, sizeof(region))) {
+    if (rl_host_region(host, region, sizeof(region))) {
         t->known = true;
         if (!t->region)
             t->region = rl_model_intern((rl_model *)e->m, region);
@@ -643,7 +551,7 @@ static void text_hosts(resolving *rs, const char *s, size_t len)
         if (n < sizeof(host) && memchr(s + i, '.', n) &&
             normalise_host(s + i, n, host, sizeof(host))) {
             char region[32];
-            if (rl_edge_host_service(host, region, sizeof(region)))
+            if (rl_host_service(host, region, sizeof(region)))
                 add_host(rs->e, rs->t, host);
         }
         i += n;

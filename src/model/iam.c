@@ -7,6 +7,7 @@
 
 #include "model_private.h"
 
+#include "../base/aws.h"
 #include "../base/strbuf.h"
 
 #include <ctype.h>
@@ -627,17 +628,12 @@ static int on_alternative(void *ctx, const rl_evstr *s)
     const char *str = s->str;
     if (r->rc)
         return r->rc;
-    if (s->len > 4 && !strncmp(str, "arn:", 4)) {
+    rl_arn arn;
+    if (rl_arn_parse(str, s->len, &arn)) {
         /* arn:partition:iam::account:role/path/name or instance-profile/path/name */
-        const char *f[6];
-        const char *p = str;
-        int nf = 0;
-        f[nf++] = p;
-        while (nf < 6 && (p = strchr(p, ':')))
-            f[nf++] = ++p;
-        if (nf < 6 || strncmp(f[2], "iam:", 4))
+        if (!rl_arn_is(&arn, "iam"))
             return 0;
-        const char *res = f[5];
+        const char *res = arn.resource;
         bool profile = !strncmp(res, "instance-profile/", 17);
         if (!profile && strncmp(res, "role/", 5))
             return 0;
@@ -657,9 +653,8 @@ static int on_alternative(void *ctx, const rl_evstr *s)
         ref.arn = display(a, s);
         ref.key = lower_dup(a, profile ? "instance-profile/" : "", name, len);
         ref.profile = profile;
-        size_t al = (size_t)(f[5] - f[4]) - 1;
-        if (al == 12 && !has_unknown(f[4], al))
-            ref.account = rl_arena_strndup(a, f[4], al);
+        if (arn.account_len == 12 && !has_unknown(arn.account, 12))
+            ref.account = rl_arena_strndup(a, arn.account, 12);
         if (!ref.name || !ref.arn || !ref.key)
             return r->rc = RL_ENOMEM;
         locate(r, s, off, len, &ref);

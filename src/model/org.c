@@ -6,6 +6,8 @@
  * root -> OU -> account. The decisions are documented in docs/rules/RL301.md. */
 #include "model_private.h"
 
+#include "../base/aws.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,14 +146,14 @@ static int id_kind(const char *id)
 /* The management account: the account field of an Organizations ARN. */
 static void note_management(rl_model *m, struct rl_org *o, const char *arn)
 {
-    const char *pre = "arn:aws:organizations::";
-    if (o->management || !arn || strncmp(arn, pre, strlen(pre)))
-        return;
-    const char *acct = arn + strlen(pre);
+    rl_arn a;
     int kind;
-    if (id_at(acct, ID_ACCOUNT, &kind) == 12 && acct[12] == ':') {
+    if (o->management || !arn || !rl_arn_parse(arn, strlen(arn), &a) ||
+        !rl_arn_is(&a, "organizations") || a.region_len)
+        return;
+    if (a.account_len == 12 && id_at(a.account, ID_ACCOUNT, &kind) == 12) {
         char buf[13];
-        memcpy(buf, acct, 12);
+        memcpy(buf, a.account, 12);
         buf[12] = '\0';
         o->management = rl_model_intern(m, buf);
     }

@@ -5,6 +5,8 @@
 
 #include "model_private.h"
 
+#include "../base/aws.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -144,19 +146,11 @@ static const char *context_key(rl_arena *a, const rl_node *q)
     const char *id = rl_node_str(rl_node_get(ctx, "ContextId"));
     if (!scope || strcmp(scope, "RESOURCE") || !id || !*id || !strcmp(id, "*"))
         return "";
-    if (strncmp(id, "arn:", 4))
+    rl_arn arn;
+    if (!rl_arn_parse(id, strlen(id), &arn))
         return rl_arena_strdup(a, id);
-    /* arn:partition:service:REGION:... */
-    const char *p = id;
-    for (int i = 0; i < 3 && p; i++) {
-        p = strchr(p, ':');
-        if (p)
-            p++;
-    }
-    const char *end = p ? strchr(p, ':') : NULL;
-    if (!end)
-        return rl_arena_strdup(a, id);
-    return rl_arena_printf(a, "%.*s*%s", (int)(p - id), id, end);
+    /* the region field becomes '*': the same resource's quota in every region */
+    return rl_arena_printf(a, "%.*s*%s", (int)(arn.region - id), id, arn.region + arn.region_len);
 }
 
 typedef struct dim {
@@ -224,16 +218,11 @@ static bool find_code(const char *s, char out[11])
  * (arn:aws:servicequotas:us-east-2::ec2/L-1216C47A). Returns -1 when there is no ARN. */
 static int arn_is_default(const rl_node *q)
 {
-    const char *arn = rl_node_str(rl_node_get(q, "QuotaArn"));
-    if (!arn || strncmp(arn, "arn:", 4))
+    const char *s = rl_node_str(rl_node_get(q, "QuotaArn"));
+    rl_arn arn;
+    if (!s || !rl_arn_parse(s, strlen(s), &arn))
         return -1;
-    const char *p = arn;
-    for (int i = 0; i < 4 && p; i++) {
-        p = strchr(p, ':');
-        if (p)
-            p++;
-    }
-    return p ? *p == ':' : -1;
+    return arn.account_len == 0;
 }
 
 /* ---- quota exports ------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <regionlint/policy.h>
 
 #include "../base/arena.h"
+#include "../base/aws.h"
 #include "../base/strbuf.h"
 #include "../base/utf8.h"
 
@@ -69,23 +70,6 @@ bool rl_action_match(const char *pattern, const char *action)
     return pattern && action && rl_wildcard_match(pattern, action, true);
 }
 
-/* Splits an ARN into its first five fields and the resource (which may hold colons). */
-static bool arn_fields(const char *arn, const char *start[6], size_t len[6])
-{
-    const char *p = arn;
-    for (int i = 0; i < 5; i++) {
-        const char *c = strchr(p, ':');
-        if (!c)
-            return false;
-        start[i] = p;
-        len[i] = (size_t)(c - p);
-        p = c + 1;
-    }
-    start[5] = p;
-    len[5] = strlen(p);
-    return true;
-}
-
 static bool field_match(const char *pat, size_t plen, const char *s, size_t slen)
 {
     char pb[512], sb[1024];
@@ -102,15 +86,14 @@ bool rl_arn_match(const char *pattern, const char *arn)
 {
     if (!pattern || !arn)
         return false;
-    const char *ps[6], *as[6];
-    size_t pl[6], al[6];
-    bool pok = arn_fields(pattern, ps, pl), aok = arn_fields(arn, as, al);
-    if (!pok || !aok) /* "*" or a malformed pattern: compare the whole text */
-        return rl_wildcard_match(pattern, arn, false);
-    for (int i = 0; i < 6; i++)
-        if (!field_match(ps[i], pl[i], as[i], al[i]))
-            return false;
-    return true;
+    rl_arn p, a;
+    if (!rl_arn_parse(pattern, strlen(pattern), &p) || !rl_arn_parse(arn, strlen(arn), &a))
+        return rl_wildcard_match(pattern, arn, false); /* "*" or a malformed pattern */
+    return field_match(p.partition, p.partition_len, a.partition, a.partition_len) &&
+           field_match(p.service, p.service_len, a.service, a.service_len) &&
+           field_match(p.region, p.region_len, a.region, a.region_len) &&
+           field_match(p.account, p.account_len, a.account, a.account_len) &&
+           field_match(p.resource, p.resource_len, a.resource, a.resource_len);
 }
 
 /* ---- compiling ----------------------------------------------------------------------- */

@@ -7,7 +7,7 @@
 #include "../base/hmap.h"
 #include "../base/strbuf.h"
 #include "checks.h"
-#include "scan.h"
+#include "../base/aws.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 #include <regionlint/eval.h>
 
 #include "../base/arena.h"
+#include "../base/aws.h"
 #include "../base/hmap.h"
 #include "../base/strbuf.h"
 #include "../model/iam.h"
@@ -515,24 +516,16 @@ static int on_resource(void *ctx, const rl_evstr *s)
 {
     pscan *p = ctx;
     const char *str = s->str;
-    if (p->c->rc || s->len < 8 || strncmp(str, "arn:", 4))
+    rl_arn arn;
+    if (p->c->rc || !rl_arn_parse(str, s->len, &arn))
         return p->c->rc;
-    /* arn:partition:service:region:account:resource */
-    size_t f[6], nf = 0, i = 0;
-    f[nf++] = 0;
-    for (i = 0; i < s->len && nf < 6; i++)
-        if (str[i] == ':')
-            f[nf++] = i + 1;
-    if (nf < 6)
-        return 0;
-    const char *svc = str + f[2];
-    size_t svcl = f[3] - f[2] - 1;
-    size_t roff = f[3], rlen = f[4] - f[3] - 1;
-    const char *r = str + roff;
-    if (rlen == 0 || global_service(svc, svcl))
+    size_t roff = (size_t)(arn.region - str), rlen = arn.region_len;
+    const char *r = arn.region;
+    size_t acct_off = (size_t)(arn.account - str);
+    if (rlen == 0 || global_service(arn.service, arn.service_len))
         return 0;
     if (rlen == 1 && r[0] == '*') {
-        if (p->stars && specific_resource(str + f[5], s->len - f[5]) && p->used)
+        if (p->stars && specific_resource(arn.resource, arn.resource_len) && p->used)
             emit_grant(p, s, roff, rlen, NULL, pick_region(p->c->m, p->used));
         return p->c->rc;
     }
@@ -544,7 +537,7 @@ static int on_resource(void *ctx, const rl_evstr *s)
     if (p->collect) {
         if (rl_model_in_pair(p->c->m, region))
             p->pending = true;
-        twin_key(p->c, region, str, roff, str + f[4], s->len - f[4]);
+        twin_key(p->c, region, str, roff, str + acct_off, s->len - acct_off);
         char *k = p->c->twin.failed ? NULL : rl_arena_strdup(p->c->stmt, p->c->twin.data);
         if (!k || rl_hmap_puts(&p->twins, k, (void *)1) < 0)
             p->c->rc = RL_ENOMEM;
@@ -559,7 +552,7 @@ static int on_resource(void *ctx, const rl_evstr *s)
             continue;
         /* the statement grants the same resource in the region the role is used in too:
          * deliberately multi-region (a global table, a replicated secret) */
-        twin_key(p->c, u, str, roff, str + f[4], s->len - f[4]);
+        twin_key(p->c, u, str, roff, str + acct_off, s->len - acct_off);
         if (p->c->twin.len < 1024 && rl_hmap_gets(&p->twins, rl_strbuf_cstr(&p->c->twin)))
             continue;
         /* a template instance granting its own region's resource (${AWS::Region}) to a role

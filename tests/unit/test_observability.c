@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/aws.h"
 #include "model/edge.h"
 
 /* ---- a scratch folder linted as a whole --------------------------------------------- */
@@ -160,7 +161,7 @@ Test(edge, host_services)
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
         char region[32];
-        const char *svc = rl_edge_host_service(rows[i].host, region, sizeof(region));
+        const char *svc = rl_host_service(rows[i].host, region, sizeof(region));
         cr_expect_str_eq(svc ? svc : "(none)", rows[i].service ? rows[i].service : "(none)", "%s",
                          rows[i].host);
         if (rows[i].service)

@@ -1,9 +1,183 @@
-/* Scanners over resolved strings for the dependency rules; see scan.h. */
-#include "scan.h"
+/* AWS identifiers in text: ARNs, hostnames, region tokens; see aws.h. */
+#include "aws.h"
 
 #include <regionlint/input.h>
 
+#include <stdio.h>
 #include <string.h>
+
+/* ---- ARNs -------------------------------------------------------------------------- */
+
+bool rl_arn_parse(const char *s, size_t len, rl_arn *out)
+{
+    /* after "arn:", four colons end partition, service, region and account */
+    const char *f[4];
+    size_t fl[4], nf = 0, start = 4;
+    if (!s || len < 4 || memcmp(s, "arn:", 4))
+        return false;
+    for (size_t i = 4; i < len && nf < 4; i++)
+        if (s[i] == ':') {
+            f[nf] = s + start;
+            fl[nf++] = i - start;
+            start = i + 1;
+        }
+    if (nf < 4)
+        return false;
+    out->partition = f[0];
+    out->partition_len = fl[0];
+    out->service = f[1];
+    out->service_len = fl[1];
+    out->region = f[2];
+    out->region_len = fl[2];
+    out->account = f[3];
+    out->account_len = fl[3];
+    out->resource = s + start;
+    out->resource_len = len - start;
+    return true;
+}
+
+bool rl_arn_partition_known(const char *p, size_t len)
+{
+    static const char *const known[] = {"aws",     "aws-cn",    "aws-us-gov", "aws-eusc",
+                                        "aws-iso", "aws-iso-b", "aws-iso-e",  "aws-iso-f"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
+        if (strlen(known[i]) == len && !memcmp(p, known[i], len))
+            return true;
+    return false;
+}
+
+bool rl_arn_is(const rl_arn *a, const char *service)
+{
+    size_t n = strlen(service);
+    return a->service_len == n && !memcmp(a->service, service, n);
+}
+
+bool rl_arn_name(const rl_arn *a, const char *prefix, const char **name, size_t *len)
+{
+    size_t pl = strlen(prefix);
+    if (a->resource_len <= pl || memcmp(a->resource, prefix, pl))
+        return false;
+    const char *nm = a->resource + pl;
+    size_t n = a->resource_len - pl, k = 0;
+    while (k < n && nm[k] != '/' && nm[k] != ':')
+        k++;
+    if (!k)
+        return false;
+    *name = nm;
+    *len = k;
+    return true;
+}
+
+bool rl_arn_region_of(const rl_arn *a, char *out, size_t outsz)
+{
+    if (!rl_is_region(a->region, a->region_len) || a->region_len >= outsz)
+        return false;
+    memcpy(out, a->region, a->region_len);
+    out[a->region_len] = '\0';
+    return true;
+}
+
+bool rl_arn_region(const char *arn, char *out, size_t outsz)
+{
+    rl_arn a;
+    return arn && rl_arn_parse(arn, strlen(arn), &a) && rl_arn_region_of(&a, out, outsz);
+}
+
+/* ---- hostnames --------------------------------------------------------------------- */
+
+static bool host_ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+const char *rl_host_service(const char *host, char *region, size_t regionsz)
+{
+    char labels[16][64];
+    size_t n = 0;
+    const char *p = host;
+    region[0] = '\0';
+    while (*p && n < 16) {
+        size_t l = strcspn(p, ".");
+        snprintf(labels[n++], sizeof(labels[0]), "%.*s", (int)(l < 63 ? l : 63), p);
+        p += l;
+        if (*p == '.')
+            p++;
+    }
+    if (*p || n < 2)
+        return NULL;
+    if (host_ends_with(host, ".cloudfront.net"))
+        return "cloudfront";
+    /* the region label, or the region after a '-' inside a label (s3-us-west-2) */
+    size_t ri = n;
+    const char *svc_in_label = NULL;
+    for (size_t i = 0; i < n && ri == n; i++) {
+        size_t ll = strlen(labels[i]);
+        for (size_t k = 0; k < ll; k++) {
+            if (k && labels[i][k - 1] != '-')
+                continue;
+            if (rl_is_region(labels[i] + k, ll - k)) {
+                ri = i;
+                snprintf(region, regionsz, "%s", labels[i] + k);
+                if (k)
+                    svc_in_label = labels[i];
+                break;
+            }
+        }
+    }
+    bool aws = host_ends_with(host, ".amazonaws.com") || host_ends_with(host, ".amazonaws.com.cn");
+    if (host_ends_with(host, ".elasticbeanstalk.com"))
+        return "elasticbeanstalk";
+    if (ri == n) {
+        if (aws && n >= 3 && !strcmp(labels[n - 3], "s3"))
+            return "s3"; /* bucket.s3.amazonaws.com: the legacy global endpoint */
+        return NULL;
+    }
+    if (svc_in_label) {
+        if (!strncmp(svc_in_label, "s3-", 3) || !strncmp(svc_in_label, "s3.", 3))
+            return aws ? "s3" : NULL;
+        return NULL;
+    }
+    if (host_ends_with(host, ".on.aws") && ri > 0 && !strcmp(labels[ri - 1], "lambda-url"))
+        return "lambda-url";
+    if (host_ends_with(host, ".awsapprunner.com"))
+        return "awsapprunner";
+    if (!aws)
+        return NULL;
+    if (ri + 1 < n && !strcmp(labels[ri + 1], "elb"))
+        return "elb"; /* name-1234.us-east-1.elb.amazonaws.com (ALB, CLB) */
+    if (ri > 0) {
+        const char *before = labels[ri - 1];
+        static const char *const svcs[] = {"execute-api", "elb", "appsync-api", "s3", "s3-website"};
+        for (size_t i = 0; i < sizeof(svcs) / sizeof(*svcs); i++)
+            if (!strcmp(before, svcs[i]))
+                return !strcmp(before, "s3-website") ? "s3" : svcs[i];
+    }
+    return NULL;
+}
+
+/* A region code that is a label of a host, or follows a '-' inside one
+ * (api.us-east-1.example.com, api-us-east-1.example.com). */
+bool rl_host_region(const char *host, char *out, size_t outsz)
+{
+    const char *p = host;
+    while (*p) {
+        size_t l = strcspn(p, ".");
+        for (size_t k = 0; k < l; k++) {
+            if (k && p[k - 1] != '-')
+                continue;
+            for (size_t e = k + 9; e <= l; e++)
+                if ((e == l || p[e] == '-') && rl_is_region(p + k, e - k)) {
+                    snprintf(out, outsz, "%.*s", (int)(e - k), p + k);
+                    return true;
+                }
+        }
+        p += l;
+        if (*p == '.')
+            p++;
+    }
+    return false;
+}
 
 static bool is_alnum(char c)
 {
@@ -37,29 +211,23 @@ static void copy_field(char *dst, size_t dstsz, const char *src, size_t len)
  * field names a region. */
 static size_t scan_arn(const char *s, size_t len, size_t i, rl_hit *hit, bool *has_region)
 {
-    size_t fields[6], nf = 0, j = i;
+    size_t j = i;
+    rl_arn a;
     *has_region = false;
-    while (j < len && !ends_arn(s[j])) {
-        if (s[j] == ':' && nf < 6)
-            fields[nf++] = j;
+    while (j < len && !ends_arn(s[j]))
         j++;
-    }
-    /* arn : partition : service : region : account : resource  -> 5 colons */
-    if (nf < 5)
-        return j - i;
-    size_t region_off = fields[2] + 1, region_len = fields[3] - fields[2] - 1;
-    if (!rl_is_region(s + region_off, region_len))
+    if (!rl_arn_parse(s + i, j - i, &a) || !rl_is_region(a.region, a.region_len))
         return j - i;
     memset(hit, 0, sizeof(*hit));
     hit->kind = RL_HIT_ARN;
     hit->off = i;
     hit->len = j - i;
-    hit->region_off = region_off;
-    hit->region_len = region_len;
-    copy_field(hit->region, sizeof(hit->region), s + region_off, region_len);
-    copy_field(hit->service, sizeof(hit->service), s + fields[1] + 1, fields[2] - fields[1] - 1);
-    hit->res_off = fields[4] + 1;
-    hit->res_len = j - hit->res_off;
+    hit->region_off = (size_t)(a.region - s);
+    hit->region_len = a.region_len;
+    copy_field(hit->region, sizeof(hit->region), a.region, a.region_len);
+    copy_field(hit->service, sizeof(hit->service), a.service, a.service_len);
+    hit->res_off = (size_t)(a.resource - s);
+    hit->res_len = a.resource_len;
     *has_region = true;
     return j - i;
 }

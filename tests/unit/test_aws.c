@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "rules/scan.h"
+#include "base/aws.h"
 
 typedef struct hits {
     rl_hit h[16];
