@@ -110,7 +110,6 @@ int rl_edge_resolve_more(rl_edge *e, const rl_stack *st, const rl_node *value, b
 typedef void (*rl_ref_fn)(void *ctx, const rl_resource *r);
 int rl_edge_refs(rl_edge *e, const rl_stack *st, const rl_node *value, rl_ref_fn fn, void *ctx);
 
-
 /* A node's value in this instance: Fn::If followed by its condition (an unknown condition
  * picks the branch that is not AWS::NoValue); Terraform blocks written as one-item lists
  * are unwrapped. */
