@@ -486,8 +486,21 @@ static svs if_fn(ev *e, const rl_node *arg, const rl_doc *doc)
                      eval_node(e, rl_node_at(arg, 2), doc));
 }
 
-/* Terraform template strings: ${var.x}, ${local.x} and the region and partition data
- * sources resolve; other references and %{...} directives are unknown. */
+/* A Terraform variable, local or module output: written in its own file, evaluated in its
+ * own environment (a module call's arguments in the caller's). */
+static svs tf_value(ev *e, const rl_tfvalue *v)
+{
+    const rl_eval_env *saved = e->env;
+    if (v->env)
+        e->env = v->env;
+    svs r = eval_node(e, v->node, v->doc);
+    e->env = saved;
+    return r;
+}
+
+/* Terraform template strings: ${var.x}, ${local.x}, ${module.m.out} of a module instance
+ * in the files, and the region and partition data sources resolve; other references and
+ * %{...} directives are unknown. */
 static svs tf_expr(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx)
 {
     const rl_tfvalue *v = NULL;
@@ -495,11 +508,17 @@ static svs tf_expr(ev *e, const char *expr, bool directive, const rl_doc *doc, v
     (void)doc;
     if (directive)
         return svs_unknown(e, "template directive");
-    /* a variable or local may be written in another file of the module: its own doc */
     if (!strncmp(expr, "var.", 4) && (v = rl_hmap_gets(&e->env->tf_vars, expr + 4)))
-        return eval_node(e, v->node, v->doc);
+        return tf_value(e, v);
     if (!strncmp(expr, "local.", 6) && (v = rl_hmap_gets(&e->env->tf_locals, expr + 6)))
-        return eval_node(e, v->node, v->doc);
+        return tf_value(e, v);
+    if (!strncmp(expr, "module.", 7)) {
+        const char *call = expr + 7, *dot = strchr(call, '.'), *why;
+        size_t ol = dot ? strcspn(dot + 1, ".[") : 0;
+        if (dot && ol && !dot[1 + ol] &&
+            (v = rl_tf_module_output(e->env, call, (size_t)(dot - call), dot + 1, ol, &why)))
+            return tf_value(e, v);
+    }
     if (!strncmp(expr, "data.aws_region.", 16) && e->env->region &&
         (strstr(expr, ".name") || strstr(expr, ".id") || strstr(expr, ".region")))
         return pseudo(e, "AWS::Region");

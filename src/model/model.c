@@ -440,13 +440,10 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     for (size_t i = 0; i < o->nstandby; i++)
         m->regions[m->nregions++] = o->standby[i];
 
-    /* Terraform configurations are modules of files: variables, then providers first */
-    for (int phase = 0; phase < 2 && rc == RL_OK; phase++)
-        for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
-            const rl_input *it = rl_inputs_at(in, i);
-            if (it->doc && it->kind == RL_INPUT_TF_CONFIG)
-                rc = rl_model_tf_collect(m, it, phase);
-        }
+    /* Terraform configurations are modules of files, instantiated by their callers */
+    rc = rl_model_tf_configs(m);
+    if (rc < 0)
+        goto cleanup;
     for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
         const rl_input *it = rl_inputs_at(in, i);
         if (!it->doc)
@@ -456,6 +453,8 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
             rc = rl_model_add_cfn(m, it);
             break;
         case RL_INPUT_TF_CONFIG:
+            rc = rl_model_add_tf_config(m, it);
+            break;
         case RL_INPUT_TF_PLAN:
         case RL_INPUT_TF_STATE:
             rc = rl_model_add_terraform(m, it);
@@ -475,6 +474,8 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
             break;
         }
     }
+    if (rc == RL_OK)
+        rc = rl_model_tf_finish(m);
     /* deployment flows read the template instances built above (pipelines, stack sets) */
     if (rc == RL_OK)
         rc = rl_model_add_deploy(m);
@@ -514,7 +515,7 @@ void rl_model_free(rl_model *m)
         free(m->priv->envs);
         rl_quota_db_free(m->priv->quotas);
         rl_iam_db_free(m->priv->iam);
-        rl_hmap_free(&m->priv->tf_modules);
+        rl_model_tf_free(m);
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);
         rl_ds_db_free(m->priv->data);

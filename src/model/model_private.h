@@ -22,6 +22,8 @@ typedef struct rl_param {
 typedef struct rl_tfvalue {
     const rl_node *node;
     const rl_doc *doc;
+    const struct rl_eval_env *env; /* where it is evaluated (a module call's argument: the
+                                      caller); NULL = the environment that asks */
 } rl_tfvalue;
 
 struct rl_eval_env {
@@ -38,23 +40,25 @@ struct rl_eval_env {
     const rl_node *conditions;
     rl_hmap cond_cache; /* name -> (void*)(intptr_t)(value + 2); 1 = in progress */
     /* Terraform */
-    bool terraform;      /* no CloudFormation intrinsics */
-    bool tf_interpolate; /* configuration strings are templates (${var.x}) */
-    rl_hmap tf_vars;     /* variable name -> rl_tfvalue* (its default) */
-    rl_hmap tf_locals;   /* local name -> rl_tfvalue* */
-    bool borrowed;       /* tf_vars/tf_locals belong to another environment */
-    bool res_borrowed;   /* resources belongs to the template's first instance */
+    bool terraform;             /* no CloudFormation intrinsics */
+    bool tf_interpolate;        /* configuration strings are templates (${var.x}) */
+    rl_hmap tf_vars;            /* variable name -> rl_tfvalue* (its default) */
+    rl_hmap tf_locals;          /* local name -> rl_tfvalue* */
+    struct rl_tf_module *tfmod; /* configuration: the module instance (scope of addresses) */
+    struct rl_tf_plan *plan;    /* plan or state: its addresses, configuration, unknowns */
+    bool borrowed;              /* tf_vars/tf_locals belong to another environment */
+    bool res_borrowed;          /* resources belongs to the template's first instance */
 };
 
 struct rl_model_priv {
-    rl_arena *arena;      /* stacks, resources, envs, interned strings */
-    rl_arena *scratch;    /* evaluation scratch, reset per call */
-    rl_hmap exports;      /* "region\nname" -> rl_export list */
-    rl_hmap export_names; /* name -> (void*)1 */
-    rl_hmap interned;     /* string -> the same string in arena */
-    int eval_depth;       /* nesting of rl_eval_strings calls (scratch reuse guard) */
-    rl_hmap tf_modules;   /* folder -> Terraform root module (model_tf.c) */
-    rl_eval_env **envs;   /* every environment, for freeing */
+    rl_arena *arena;        /* stacks, resources, envs, interned strings */
+    rl_arena *scratch;      /* evaluation scratch, reset per call */
+    rl_hmap exports;        /* "region\nname" -> rl_export list */
+    rl_hmap export_names;   /* name -> (void*)1 */
+    rl_hmap interned;       /* string -> the same string in arena */
+    int eval_depth;         /* nesting of rl_eval_strings calls (scratch reuse guard) */
+    struct rl_tf_state *tf; /* Terraform folders, module instances, plans (model_tf.c) */
+    rl_eval_env **envs;     /* every environment, for freeing */
     size_t nenvs;
     struct rl_quota_db *quotas;   /* service quotas, usage, Trusted Advisor (quotas.c) */
     struct rl_iam_db *iam;        /* IAM exports and role uses (iam.c) */
@@ -64,13 +68,30 @@ struct rl_model_priv {
     struct rl_ds_db *data;        /* data stores, their copies and writers (datastores.c) */
 };
 
-/* Builders for each input family (model_cfn.c, model_tf.c). */
+/* Builders for each input family (model.c, model_tf.c). */
 int rl_model_add_cfn(rl_model *m, const rl_input *in);
+/* Terraform configurations: the *.tf.json files of one folder are one module; folders no
+ * other folder calls are root modules, and their `module` calls instantiate the called
+ * folders (with the providers and arguments passed). */
+int rl_model_tf_configs(rl_model *m);
+/* Instantiates the root module of the input's folder, when it is its first file. */
+int rl_model_add_tf_config(rl_model *m, const rl_input *in);
+/* A plan, state or raw .tfstate. */
 int rl_model_add_terraform(rl_model *m, const rl_input *in);
-/* Terraform configurations: the *.tf.json files of one folder are one module. Phase 0
- * collects variables and locals, phase 1 providers (whose regions may use variables of any
- * file); resources are added by rl_model_add_terraform() afterwards. */
-int rl_model_tf_collect(rl_model *m, const rl_input *in, int phase);
+/* Indexes the addresses of every Terraform scope, once all stacks are built. */
+int rl_model_tf_finish(rl_model *m);
+void rl_model_tf_free(rl_model *m);
+
+/* Terraform lookups of the reference layer: a resource by address in the scope of `env`
+ * (a plan's relative to the module of `from`); the value of a module call's output (NULL
+ * and *why when the call made no instance); a plan resource's configuration expressions
+ * and after_unknown. */
+const rl_resource *rl_tf_lookup(const rl_eval_env *env, const rl_resource *from, const char *addr,
+                                size_t len);
+const rl_tfvalue *rl_tf_module_output(const rl_eval_env *env, const char *call, size_t cl,
+                                      const char *out, size_t ol, const char **why);
+const rl_node *rl_tf_plan_expressions(const rl_resource *r);
+const rl_node *rl_tf_plan_unknown(const rl_resource *r);
 int rl_model_add_stack(rl_model *m, rl_stack *st);
 rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source src,
                              const char *region, bool shared);

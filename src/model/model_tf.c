@@ -1,49 +1,96 @@
-/* Terraform in the model: resources of *.tf.json configurations, `terraform show -json`
- * plans and states, and raw .tfstate files, each placed in the region of its provider
- * configuration (alias) or its own `region` argument (AWS provider 6 and later). */
+/* Terraform in the model: *.tf.json configurations as module instances (the files of one
+ * folder are one module; a root module's `module` calls instantiate the called folder with
+ * the providers and arguments they pass), `terraform show -json` plans and states, and raw
+ * .tfstate files. Each resource is placed in the region of its provider configuration
+ * (alias) or its own `region` argument (AWS provider 6 and later). Each module instance and
+ * each plan is one scope of addresses for the reference layer (refs.c). */
 #include "model_private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_PROVIDERS    64
+#define MAX_MODULE_DEPTH 8
+
 typedef struct tf_provider {
     const char *key;    /* "aws" or "aws.west" (config) / provider_config key (plan) */
     const char *region; /* resolved, or NULL */
 } tf_provider;
 
-/* A root module: the *.tf.json files of one folder share variables, locals and providers. */
-typedef struct tf_module {
-    rl_eval_env *env; /* base environment: tf_vars, tf_locals */
-    tf_provider provs[64];
+/* The *.tf.json inputs of one folder. */
+typedef struct tf_folder {
+    const char *path;
+    const rl_input **ins;
+    size_t nins, cap;
+    bool called; /* another folder of the inputs calls it: instantiated by its callers */
+    bool instantiated;
+} tf_folder;
+
+/* A module call of an instance: the instance it made, or why it made none. */
+typedef struct tf_call {
+    struct rl_tf_module *mod;
+    const char *why;
+} tf_call;
+
+struct rl_tf_module {
+    const tf_folder *folder;
+    const char *prefix; /* "" for a root module, "module.a.module.b." for a call */
+    rl_eval_env *env;   /* variables, locals; the region is its stacks' own */
+    tf_provider provs[MAX_PROVIDERS];
     size_t nprovs;
-} tf_module;
+    rl_hmap ids;       /* address without the prefix -> resource */
+    rl_hmap outputs;   /* name -> rl_tfvalue* */
+    rl_hmap calls;     /* call name -> tf_call* */
+    rl_stack **hidden; /* data sources, by file: read, never deployed */
+    size_t nhidden;
+    int depth;
+    struct rl_tf_module *next; /* every instance, for freeing */
+};
+
+/* Per plan/state resource: where its configuration and unknowns are. */
+typedef struct tf_extra {
+    const rl_node *expr;    /* configuration `expressions` of the resource, or NULL */
+    const rl_node *unknown; /* resource_changes[].change.after_unknown, or NULL */
+    size_t prefix_len;      /* length of "module.a." in its address */
+} tf_extra;
+
+struct rl_tf_plan {
+    rl_hmap ids;   /* full address (instance keys removed) -> resource */
+    rl_hmap extra; /* resource pointer -> tf_extra* */
+    const rl_node *config;
+    struct rl_tf_plan *next;
+};
+
+struct rl_tf_state {
+    rl_hmap folders; /* folder -> tf_folder* */
+    tf_folder **order;
+    size_t nfolders;
+    struct rl_tf_module *modules;
+    struct rl_tf_plan *plans;
+};
 
 typedef struct tf_ctx {
     rl_model *m;
     const rl_input *in;
     rl_eval_env *env;
-    tf_provider *provs; /* the module's, or the plan's own */
+    struct rl_tf_module *mod; /* configuration: the instance; NULL for plans */
+    struct rl_tf_plan *plan;  /* plans and states */
+    tf_provider *provs;
     size_t *nprovs;
-    tf_provider own[64];
+    tf_provider own[MAX_PROVIDERS];
     size_t nown;
     rl_stack *by_region[16]; /* stacks created for this input, by region */
     size_t nby;
     rl_stack *unknown; /* resources whose region cannot be resolved */
+    rl_stack *data;    /* data sources of this file */
 } tf_ctx;
 
-static int env_new(tf_ctx *c, bool interpolate)
+static struct rl_tf_state *tf_state(rl_model *m)
 {
-    rl_eval_env *env = rl_model_new_env(c->m);
-    if (!env)
-        return RL_ENOMEM;
-    env->doc = c->in->doc;
-    env->root = rl_doc_root(c->in->doc);
-    env->terraform = true;
-    env->tf_interpolate = interpolate;
-    env->account_id = c->m->account_id;
-    c->env = env;
-    return RL_OK;
+    if (!m->priv->tf)
+        m->priv->tf = rl_arena_calloc(m->priv->arena, 1, sizeof(*m->priv->tf));
+    return m->priv->tf;
 }
 
 /* Resolves a literal region or "${var.x}" through variable defaults. */
@@ -75,7 +122,17 @@ static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
             c->unknown = rl_model_new_stack(c->m, c->in, src, NULL, false);
             if (!c->unknown || rl_model_add_stack(c->m, c->unknown) < 0)
                 return NULL;
-            c->unknown->env = c->env;
+            rl_eval_env *env = rl_model_new_env(c->m);
+            if (!env)
+                return NULL;
+            *env = *c->env;
+            memset(&env->params, 0, sizeof(env->params));
+            memset(&env->resources, 0, sizeof(env->resources));
+            memset(&env->cond_cache, 0, sizeof(env->cond_cache));
+            env->borrowed = true;
+            env->doc = c->in->doc;
+            env->root = rl_doc_root(c->in->doc);
+            c->unknown->env = env;
         }
         return c->unknown;
     }
@@ -96,6 +153,8 @@ static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
     memset(&env->resources, 0, sizeof(env->resources));
     memset(&env->cond_cache, 0, sizeof(env->cond_cache));
     env->borrowed = true;
+    env->doc = c->in->doc; /* the module's files share variables, not their positions */
+    env->root = rl_doc_root(c->in->doc);
     env->region = region;
     env->partition = rl_region_partition(region);
     env->account_id = rl_model_account_for(c->m, region);
@@ -169,40 +228,66 @@ static int each_labeled(tf_ctx *c, const rl_node *n, block_fn fn, void *arg)
     return RL_OK;
 }
 
-static int put_value(tf_ctx *c, rl_hmap *map, const char *name, const rl_node *node)
+/* Sets name in map to a value written in `doc` and evaluated in `env`, unless it is set. */
+static int put_value(rl_model *m, rl_hmap *map, const char *name, const rl_node *node,
+                     const rl_doc *doc, const rl_eval_env *env)
 {
-    rl_tfvalue *v = rl_arena_alloc(c->m->priv->arena, sizeof(*v));
+    if (rl_hmap_gets(map, name))
+        return RL_OK;
+    rl_tfvalue *v = rl_arena_alloc(m->priv->arena, sizeof(*v));
     if (!v)
         return RL_ENOMEM;
     v->node = node;
-    v->doc = c->in->doc;
+    v->doc = doc;
+    v->env = env;
     return rl_hmap_puts(map, name, v) < 0 ? RL_ENOMEM : RL_OK;
 }
 
 static int on_variable(tf_ctx *c, const char *name, const rl_node *body, void *arg)
 {
     (void)arg;
+    /* a module call's argument was set first and wins over the default */
     const rl_node *def = rl_node_get(body, "default");
-    return def ? put_value(c, &c->env->tf_vars, name, def) : RL_OK;
+    return def ? put_value(c->m, &c->env->tf_vars, name, def, c->in->doc, NULL) : RL_OK;
 }
 
 static int on_locals(tf_ctx *c, const char *name, const rl_node *body, void *arg)
 {
     (void)arg;
-    return put_value(c, &c->env->tf_locals, name, body);
+    return put_value(c->m, &c->env->tf_locals, name, body, c->in->doc, NULL);
+}
+
+static int on_output(tf_ctx *c, const char *name, const rl_node *body, void *arg)
+{
+    (void)arg;
+    const rl_node *v = rl_node_get(body, "value");
+    return v ? put_value(c->m, &c->mod->outputs, name, v, c->in->doc, c->env) : RL_OK;
+}
+
+static int add_provider(tf_ctx *c, const char *key, const char *region)
+{
+    for (size_t i = 0; i < *c->nprovs; i++)
+        if (!strcmp(c->provs[i].key, key))
+            return RL_OK; /* passed by the caller, or written twice: the first wins */
+    if (*c->nprovs < MAX_PROVIDERS)
+        c->provs[(*c->nprovs)++] = (tf_provider){key, region};
+    return RL_OK;
 }
 
 static int on_provider(tf_ctx *c, const char *name, const rl_node *body, void *arg)
 {
     (void)arg;
-    if (strcmp(name, "aws") || *c->nprovs == 64)
+    if (strcmp(name, "aws"))
         return RL_OK;
     const char *alias = rl_node_str(rl_node_get(body, "alias"));
     const char *key = alias ? rl_arena_printf(c->m->priv->arena, "aws.%s", alias) : "aws";
     if (!key)
         return RL_ENOMEM;
-    c->provs[(*c->nprovs)++] = (tf_provider){key, resolve_region(c, rl_node_get(body, "region"))};
-    return RL_OK;
+    /* no region argument: the one the file's folder is attributed to (envs/us-west-2/) */
+    const char *region = resolve_region(c, rl_node_get(body, "region"));
+    if (!region && !rl_node_get(body, "region") && c->in->region)
+        region = c->in->region;
+    return add_provider(c, key, region);
 }
 
 static int on_resource_type(tf_ctx *c, const char *type, const rl_node *body, void *arg)
@@ -223,72 +308,367 @@ static int on_resource_type(tf_ctx *c, const char *type, const rl_node *body, vo
             region = provider_region(c, prov ? prov : "aws");
         const char *addr =
             rl_arena_printf(c->m->priv->arena, "%s.%s.%s", data ? "data" : "resource", type, name);
-        const char *id =
-            rl_arena_printf(c->m->priv->arena, "%s%s.%s", data ? "data." : "", type, name);
+        const char *id = rl_arena_printf(c->m->priv->arena, "%s%s%s.%s", c->mod->prefix,
+                                         data ? "data." : "", type, name);
         if (!addr || !id)
             return RL_ENOMEM;
-        int rc = add_res(c, RL_STACK_TF_CONFIG, type, id, addr, attrs, attrs, region);
+        int rc;
+        if (data) {
+            /* a data source reads; it deploys nothing: kept out of the stacks, in a stack
+             * of its own that only the reference layer and the evaluator see */
+            rl_stack *hidden = c->data;
+            if (!hidden) {
+                struct rl_tf_module *mod = c->mod;
+                rl_stack **n = realloc(mod->hidden, (mod->nhidden + 1) * sizeof(*n));
+                if (!n)
+                    return RL_ENOMEM;
+                mod->hidden = n;
+                hidden = rl_model_new_stack(c->m, c->in, RL_STACK_TF_CONFIG, NULL, false);
+                rl_eval_env *env = rl_model_new_env(c->m);
+                if (!hidden || !env)
+                    return RL_ENOMEM;
+                *env = *c->env;
+                memset(&env->params, 0, sizeof(env->params));
+                memset(&env->resources, 0, sizeof(env->resources));
+                memset(&env->cond_cache, 0, sizeof(env->cond_cache));
+                env->borrowed = true;
+                env->doc = c->in->doc;
+                env->root = rl_doc_root(c->in->doc);
+                hidden->env = env;
+                mod->hidden[mod->nhidden++] = hidden;
+                c->data = hidden;
+            }
+            rl_resource r;
+            memset(&r, 0, sizeof(r));
+            r.id = id;
+            r.type = type;
+            r.node = attrs;
+            r.props = attrs;
+            r.path = addr;
+            r.region = region;
+            r.deployed = 1;
+            rc = rl_model_add_resource(c->m, hidden, &r);
+        } else {
+            rc = add_res(c, RL_STACK_TF_CONFIG, type, id, addr, attrs, attrs, region);
+        }
         if (rc < 0)
             return rc;
     }
     return RL_OK;
 }
 
-/* The module of an input's folder, created on first use. */
-static tf_module *module_for(rl_model *m, const rl_input *in)
+static const char *folder_of(rl_model *m, const char *path)
 {
-    const char *slash = strrchr(in->path, '/');
+    const char *slash = strrchr(path, '/');
     char dir[4096];
-    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - in->path) : 0, in->path);
-    tf_module *mod = rl_hmap_gets(&m->priv->tf_modules, dir);
-    if (mod)
-        return mod;
-    const char *key = rl_model_intern(m, dir);
-    mod = rl_arena_calloc(m->priv->arena, 1, sizeof(*mod));
-    if (!key || !mod || !(mod->env = rl_model_new_env(m)) ||
-        rl_hmap_puts(&m->priv->tf_modules, key, mod) < 0)
-        return NULL;
-    mod->env->doc = in->doc;
-    mod->env->root = rl_doc_root(in->doc);
-    mod->env->terraform = true;
-    mod->env->tf_interpolate = true;
-    mod->env->account_id = m->account_id;
-    return mod;
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
+    return rl_model_intern(m, dir);
 }
 
-static int module_ctx(tf_ctx *c, rl_model *m, const rl_input *in)
+/* The folder a module `source` names relative to `from`, normalised ("a/b/../c" -> "a/c"),
+ * or NULL when it is not a local path. */
+static const char *source_folder(rl_model *m, const char *from, const char *source)
 {
-    tf_module *mod = module_for(m, in);
-    if (!mod)
+    char buf[4096];
+    if (!source || (strncmp(source, "./", 2) && strncmp(source, "../", 3)))
+        return NULL;
+    int n = snprintf(buf, sizeof(buf), "%s%s%s", from, *from ? "/" : "", source);
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        return NULL;
+    /* normalise the components in place */
+    char *parts[256];
+    size_t np = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(buf, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(t, "."))
+            continue;
+        if (!strcmp(t, "..")) {
+            if (np == 0 || !strcmp(parts[np - 1], ".."))
+                parts[np++] = t; /* above the linted folder: kept as written */
+            else
+                np--;
+            continue;
+        }
+        if (np == sizeof(parts) / sizeof(*parts))
+            return NULL;
+        parts[np++] = t;
+    }
+    char out[4096];
+    size_t o = 0;
+    for (size_t i = 0; i < np; i++) {
+        int w = snprintf(out + o, sizeof(out) - o, "%s%s", i ? "/" : "", parts[i]);
+        if (w < 0 || (size_t)w >= sizeof(out) - o)
+            return NULL;
+        o += (size_t)w;
+    }
+    out[o] = '\0';
+    return rl_model_intern(m, out);
+}
+
+static const rl_node *module_blocks(const rl_input *in)
+{
+    return rl_node_get(rl_doc_root(in->doc), "module");
+}
+
+/* Calls fn(ctx, name, body) for every module call of a file. */
+typedef int (*call_fn)(void *ctx, const rl_input *in, const char *name, const rl_node *body);
+
+static int each_call(const rl_input *in, call_fn fn, void *ctx)
+{
+    const rl_node *mods = module_blocks(in);
+    size_t outer = rl_node_is_seq(mods) ? rl_node_count(mods) : 1;
+    for (size_t o = 0; o < outer; o++) {
+        const rl_node *blk = rl_node_is_seq(mods) ? rl_node_at(mods, o) : mods;
+        for (size_t i = 0; rl_node_is_map(blk) && i < blk->u.map.count; i++) {
+            const char *name = rl_node_str(blk->u.map.items[i].key);
+            const rl_node *body = blk->u.map.items[i].value;
+            if (rl_node_is_seq(body))
+                body = rl_node_at(body, 0);
+            int rc = name ? fn(ctx, in, name, body) : 0;
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+typedef struct mark_ctx {
+    rl_model *m;
+    struct rl_tf_state *tf;
+    const char *from;
+} mark_ctx;
+
+static int mark_called(void *ctx, const rl_input *in, const char *name, const rl_node *body)
+{
+    mark_ctx *x = ctx;
+    (void)in;
+    (void)name;
+    const char *dir = source_folder(x->m, x->from, rl_node_str(rl_node_get(body, "source")));
+    tf_folder *f = dir ? rl_hmap_gets(&x->tf->folders, dir) : NULL;
+    if (f && strcmp(dir, x->from))
+        f->called = true;
+    return 0;
+}
+
+/* The folders of *.tf.json inputs, and which of them other folders call. */
+static int index_folders(rl_model *m)
+{
+    struct rl_tf_state *tf = tf_state(m);
+    if (!tf)
         return RL_ENOMEM;
-    c->m = m;
-    c->in = in;
-    c->env = mod->env;
-    c->provs = mod->provs;
-    c->nprovs = &mod->nprovs;
+    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
+        const rl_input *in = rl_inputs_at(m->inputs, i);
+        if (!in->doc || in->kind != RL_INPUT_TF_CONFIG)
+            continue;
+        const char *dir = folder_of(m, in->path);
+        if (!dir)
+            return RL_ENOMEM;
+        tf_folder *f = rl_hmap_gets(&tf->folders, dir);
+        if (!f) {
+            tf_folder **o = realloc(tf->order, (tf->nfolders + 1) * sizeof(*o));
+            f = rl_arena_calloc(m->priv->arena, 1, sizeof(*f));
+            if (!o || !f) {
+                free(o == tf->order ? NULL : o);
+                return RL_ENOMEM;
+            }
+            tf->order = o;
+            f->path = dir;
+            if (rl_hmap_puts(&tf->folders, dir, f) < 0)
+                return RL_ENOMEM;
+            tf->order[tf->nfolders++] = f;
+        }
+        if (f->nins == f->cap) {
+            size_t ncap = f->cap ? f->cap * 2 : 4;
+            const rl_input **n = rl_arena_alloc(m->priv->arena, ncap * sizeof(*n));
+            if (!n)
+                return RL_ENOMEM;
+            if (f->nins)
+                memcpy(n, f->ins, f->nins * sizeof(*n));
+            f->ins = n;
+            f->cap = ncap;
+        }
+        f->ins[f->nins++] = in;
+    }
+    for (size_t i = 0; i < tf->nfolders; i++) {
+        mark_ctx x = {m, tf, tf->order[i]->path};
+        for (size_t j = 0; j < tf->order[i]->nins; j++)
+            each_call(tf->order[i]->ins[j], mark_called, &x);
+    }
     return RL_OK;
 }
 
-int rl_model_tf_collect(rl_model *m, const rl_input *in, int phase)
+static struct rl_tf_module *instantiate(rl_model *m, const tf_folder *f, const char *prefix,
+                                        struct rl_tf_module *parent, const rl_input *call_in,
+                                        const rl_node *call, int depth, int *rc);
+
+typedef struct calls_ctx {
+    rl_model *m;
+    struct rl_tf_module *mod;
+    int rc;
+} calls_ctx;
+
+static int on_call(void *ctx, const rl_input *in, const char *name, const rl_node *body)
 {
-    tf_ctx c;
-    memset(&c, 0, sizeof(c));
-    int rc = module_ctx(&c, m, in);
-    if (rc < 0)
-        return rc;
-    const rl_node *root = rl_doc_root(in->doc);
-    if (phase == 1)
-        return each_labeled(&c, rl_node_get(root, "provider"), on_provider, NULL);
-    if ((rc = each_labeled(&c, rl_node_get(root, "variable"), on_variable, NULL)) < 0)
-        return rc;
-    const rl_node *locals = rl_node_get(root, "locals");
-    if (rl_node_is_seq(locals)) {
-        for (size_t i = 0; i < locals->u.seq.count; i++)
-            if ((rc = each_labeled(&c, locals->u.seq.items[i], on_locals, NULL)) < 0)
-                return rc;
-        return RL_OK;
+    calls_ctx *x = ctx;
+    rl_model *m = x->m;
+    struct rl_tf_state *tf = m->priv->tf;
+    tf_call *call = rl_arena_calloc(m->priv->arena, 1, sizeof(*call));
+    if (!call)
+        return x->rc = RL_ENOMEM;
+    const char *src = rl_node_str(rl_node_get(body, "source"));
+    const char *dir = source_folder(m, x->mod->folder->path, src);
+    const tf_folder *f = dir ? rl_hmap_gets(&tf->folders, dir) : NULL;
+    if (!f || f == x->mod->folder) {
+        call->why =
+            rl_arena_printf(m->priv->arena, "module %s (%s%s)", name, src ? src : "no source",
+                            src ? " is not among the files read" : "");
+    } else if (x->mod->depth + 1 > MAX_MODULE_DEPTH) {
+        call->why = rl_arena_printf(m->priv->arena, "module %s (modules nested deeper than %d)",
+                                    name, MAX_MODULE_DEPTH);
+    } else {
+        const char *prefix = rl_arena_printf(m->priv->arena, "%smodule.%s.", x->mod->prefix, name);
+        if (!prefix)
+            return x->rc = RL_ENOMEM;
+        call->mod = instantiate(m, f, prefix, x->mod, in, body, x->mod->depth + 1, &x->rc);
+        if (x->rc < 0)
+            return x->rc;
     }
-    return each_labeled(&c, locals, on_locals, NULL);
+    if ((!call->mod && !call->why) || rl_hmap_puts(&x->mod->calls, name, call) < 0)
+        return x->rc = RL_ENOMEM;
+    return 0;
+}
+
+/* Providers a module call passes: `providers = {aws = aws.west}`, else the caller's default
+ * provider. */
+static void inherit_providers(struct rl_tf_module *mod, const struct rl_tf_module *parent,
+                              const rl_node *call)
+{
+    const rl_node *map = rl_node_get(call, "providers");
+    if (rl_node_is_seq(map))
+        map = rl_node_at(map, 0);
+    bool has_default = false;
+    for (size_t i = 0; rl_node_is_map(map) && i < map->u.map.count; i++) {
+        const char *key = rl_node_str(map->u.map.items[i].key);
+        const char *val = rl_node_str(map->u.map.items[i].value);
+        if (!key || !val || strncmp(key, "aws", 3) || mod->nprovs == MAX_PROVIDERS)
+            continue;
+        if (!strncmp(val, "${", 2)) /* older files write "${aws.west}" */
+            val += 2;
+        const char *region = NULL;
+        for (size_t k = 0; k < parent->nprovs; k++)
+            if (!strncmp(parent->provs[k].key, val, strlen(parent->provs[k].key)) &&
+                strchr("}", val[strlen(parent->provs[k].key)]))
+                region = parent->provs[k].region;
+        mod->provs[mod->nprovs++] = (tf_provider){key, region};
+        has_default = has_default || !strcmp(key, "aws");
+    }
+    for (size_t k = 0; !has_default && k < parent->nprovs; k++)
+        if (!strcmp(parent->provs[k].key, "aws") && mod->nprovs < MAX_PROVIDERS)
+            mod->provs[mod->nprovs++] = parent->provs[k];
+}
+
+/* The arguments of a module call are the module's variables, evaluated in the caller. */
+static int bind_arguments(rl_model *m, struct rl_tf_module *mod, const struct rl_tf_module *parent,
+                          const rl_input *call_in, const rl_node *call)
+{
+    static const char *const meta[] = {"source",   "version",    "providers", "count",
+                                       "for_each", "depends_on", "//"};
+    for (size_t i = 0; rl_node_is_map(call) && i < call->u.map.count; i++) {
+        const char *key = rl_node_str(call->u.map.items[i].key);
+        bool skip = !key;
+        for (size_t k = 0; !skip && k < sizeof(meta) / sizeof(*meta); k++)
+            skip = !strcmp(key, meta[k]);
+        if (!skip && put_value(m, &mod->env->tf_vars, key, call->u.map.items[i].value, call_in->doc,
+                               parent->env) < 0)
+            return RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
+static struct rl_tf_module *instantiate(rl_model *m, const tf_folder *f, const char *prefix,
+                                        struct rl_tf_module *parent, const rl_input *call_in,
+                                        const rl_node *call, int depth, int *rc)
+{
+    struct rl_tf_state *tf = m->priv->tf;
+    struct rl_tf_module *mod = rl_arena_calloc(m->priv->arena, 1, sizeof(*mod));
+    rl_eval_env *env = mod ? rl_model_new_env(m) : NULL;
+    if (!env) {
+        *rc = RL_ENOMEM;
+        return NULL;
+    }
+    ((tf_folder *)f)->instantiated = true;
+    mod->folder = f;
+    mod->prefix = prefix;
+    mod->depth = depth;
+    mod->env = env;
+    mod->next = tf->modules;
+    tf->modules = mod;
+    env->doc = f->ins[0]->doc;
+    env->root = rl_doc_root(f->ins[0]->doc);
+    env->terraform = true;
+    env->tf_interpolate = true;
+    env->account_id = m->account_id;
+    env->tfmod = mod;
+    if (parent) {
+        inherit_providers(mod, parent, call);
+        if ((*rc = bind_arguments(m, mod, parent, call_in, call)) < 0)
+            return NULL;
+    }
+    /* variables, locals and outputs of every file first: providers and resources of any
+     * file may use them */
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < f->nins; i++) {
+            tf_ctx c;
+            memset(&c, 0, sizeof(c));
+            c.m = m;
+            c.in = f->ins[i];
+            c.env = env;
+            c.mod = mod;
+            c.provs = mod->provs;
+            c.nprovs = &mod->nprovs;
+            const rl_node *root = rl_doc_root(c.in->doc);
+            if (pass == 0) {
+                const rl_node *locals = rl_node_get(root, "locals");
+                size_t nl = rl_node_is_seq(locals) ? rl_node_count(locals) : 1;
+                *rc = each_labeled(&c, rl_node_get(root, "variable"), on_variable, NULL);
+                for (size_t k = 0; k < nl && *rc == RL_OK; k++)
+                    *rc = each_labeled(&c, rl_node_is_seq(locals) ? rl_node_at(locals, k) : locals,
+                                       on_locals, NULL);
+                if (*rc == RL_OK)
+                    *rc = each_labeled(&c, rl_node_get(root, "output"), on_output, NULL);
+            } else if (pass == 1) {
+                *rc = each_labeled(&c, rl_node_get(root, "provider"), on_provider, NULL);
+            } else {
+                *rc = each_labeled(&c, rl_node_get(root, "resource"), on_resource_type, NULL);
+                if (*rc == RL_OK)
+                    *rc = each_labeled(&c, rl_node_get(root, "data"), on_resource_type, (void *)1);
+            }
+            if (*rc < 0)
+                return NULL;
+        }
+    calls_ctx x = {m, mod, RL_OK};
+    for (size_t i = 0; i < f->nins && x.rc == RL_OK; i++)
+        each_call(f->ins[i], on_call, &x);
+    *rc = x.rc;
+    return *rc < 0 ? NULL : mod;
+}
+
+int rl_model_tf_configs(rl_model *m)
+{
+    return index_folders(m);
+}
+
+int rl_model_add_tf_config(rl_model *m, const rl_input *in)
+{
+    /* a root module is instantiated where its first file comes in the inputs, so stacks
+     * keep the order of the inputs */
+    struct rl_tf_state *tf = m->priv->tf;
+    const char *dir = folder_of(m, in->path);
+    tf_folder *f = dir ? rl_hmap_gets(&tf->folders, dir) : NULL;
+    int rc = dir ? RL_OK : RL_ENOMEM;
+    if (f && !f->called && !f->instantiated && f->ins[0] == in)
+        instantiate(m, f, "", NULL, NULL, NULL, 0, &rc);
+    return rc;
 }
 
 /* ---- plans and states ------------------------------------------------------------- */
@@ -307,7 +687,7 @@ static void plan_providers(tf_ctx *c)
     for (size_t i = 0; rl_node_is_map(pc) && i < pc->u.map.count; i++) {
         const char *key = rl_node_str(pc->u.map.items[i].key);
         const rl_node *p = pc->u.map.items[i].value;
-        if (!key || !rl_node_streq(rl_node_get(p, "name"), "aws") || *c->nprovs == 64)
+        if (!key || !rl_node_streq(rl_node_get(p, "name"), "aws") || *c->nprovs == MAX_PROVIDERS)
             continue;
         const rl_node *re = rl_node_path(p, "expressions.region");
         const char *region = rl_node_str(rl_node_get(re, "constant_value"));
@@ -323,63 +703,62 @@ static void plan_providers(tf_ctx *c)
 }
 
 /* Address without instance keys: module.a.aws_x.y[0] -> module.a.aws_x.y */
-static void strip_index(const char *addr, char *out, size_t outsz)
+static void strip_index(const char *addr, size_t len, char *out, size_t outsz)
 {
     size_t o = 0;
     int depth = 0;
-    for (const char *p = addr; *p && o + 1 < outsz; p++) {
-        if (*p == '[')
+    for (size_t i = 0; i < len && o + 1 < outsz; i++) {
+        char ch = addr[i];
+        if (ch == '[')
             depth++;
-        else if (*p == ']')
+        else if (ch == ']')
             depth--;
         else if (!depth)
-            out[o++] = *p;
+            out[o++] = ch;
     }
     out[o] = '\0';
 }
 
-/* provider_config_key of a configuration resource, found by walking module_calls. */
-static const char *config_provider_key(const rl_node *module, const char *prefix, const char *addr,
-                                       int depth)
+/* The configuration's resources by full address (module prefix + address). */
+static int index_config(tf_ctx *c, rl_hmap *idx, const rl_node *module, const char *prefix,
+                        int depth)
 {
     if (!module || depth > 16)
-        return NULL;
+        return RL_OK;
     const rl_node *res = rl_node_get(module, "resources");
     for (size_t i = 0; i < rl_node_count(res) && rl_node_is_seq(res); i++) {
         const rl_node *r = res->u.seq.items[i];
         const char *a = rl_node_str(rl_node_get(r, "address"));
-        char full[512];
-        snprintf(full, sizeof(full), "%s%s", prefix, a ? a : "");
-        if (a && !strcmp(full, addr))
-            return rl_node_str(rl_node_get(r, "provider_config_key"));
+        const char *full = a ? rl_arena_cat(c->m->priv->arena, prefix, a, NULL) : NULL;
+        if (a && (!full || rl_hmap_puts(idx, full, (void *)r) < 0))
+            return RL_ENOMEM;
     }
     const rl_node *calls = rl_node_get(module, "module_calls");
     for (size_t i = 0; rl_node_is_map(calls) && i < calls->u.map.count; i++) {
         const char *name = rl_node_str(calls->u.map.items[i].key);
-        char np[512];
-        snprintf(np, sizeof(np), "%smodule.%s.", prefix, name ? name : "");
-        if (strncmp(addr, np, strlen(np)))
+        const char *np =
+            name ? rl_arena_printf(c->m->priv->arena, "%smodule.%s.", prefix, name) : NULL;
+        if (!name)
             continue;
-        const char *k = config_provider_key(rl_node_get(calls->u.map.items[i].value, "module"), np,
-                                            addr, depth + 1);
-        if (k)
-            return k;
+        int rc = np ? index_config(c, idx, rl_node_get(calls->u.map.items[i].value, "module"), np,
+                                   depth + 1)
+                    : RL_ENOMEM;
+        if (rc < 0)
+            return rc;
     }
-    return NULL;
+    return RL_OK;
 }
 
 /* Region of a plan resource: its own `region` value, else its provider configuration's
  * (the key may be "aws.east" or, inside modules, "mod:aws.east" / "module.mod:aws.east"),
  * else the region of its ARN. */
-static const char *plan_resource_region(tf_ctx *c, const char *addr, const rl_node *values)
+static const char *plan_resource_region(tf_ctx *c, const char *bare, const rl_node *conf,
+                                        const rl_node *values)
 {
     const char *r = rl_node_str(rl_node_get(values, "region"));
     if (r && rl_is_region(r, strlen(r)))
         return rl_model_intern(c->m, r);
-    char bare[512];
-    strip_index(addr, bare, sizeof(bare));
-    const rl_node *root = rl_node_path(rl_doc_root(c->in->doc), "configuration.root_module");
-    const char *key = config_provider_key(root, "", bare, 0);
+    const char *key = rl_node_str(rl_node_get(conf, "provider_config_key"));
     if (key) {
         const char *pr = provider_region(c, key);
         if (pr)
@@ -403,7 +782,32 @@ static const char *plan_resource_region(tf_ctx *c, const char *addr, const rl_no
     return NULL;
 }
 
-static int plan_module(tf_ctx *c, const rl_node *module, const char *jpath, int depth)
+typedef struct plan_ctx {
+    rl_hmap config;  /* full address -> configuration resource */
+    rl_hmap unknown; /* address with instance keys -> after_unknown */
+} plan_ctx;
+
+static int add_extra(tf_ctx *c, const char *addr, const rl_node *conf, const rl_node *unknown)
+{
+    tf_extra *x = rl_arena_calloc(c->m->priv->arena, 1, sizeof(*x));
+    if (!x)
+        return RL_ENOMEM;
+    x->expr = rl_node_get(conf, "expressions");
+    x->unknown = unknown;
+    /* "module.a.module.b.aws_x.y": the prefix ends after the last "module.NAME." */
+    for (const char *p = addr; !strncmp(p, "module.", 7);) {
+        const char *dot = strchr(p + 7, '.');
+        if (!dot)
+            break;
+        p = dot + 1;
+        x->prefix_len = (size_t)(p - addr);
+    }
+    return rl_hmap_gets(&c->plan->extra, addr) || rl_hmap_puts(&c->plan->extra, addr, x) >= 0
+               ? RL_OK
+               : RL_ENOMEM;
+}
+
+static int plan_module(tf_ctx *c, plan_ctx *pc, const rl_node *module, const char *jpath, int depth)
 {
     if (!module || depth > 16)
         return RL_OK;
@@ -416,11 +820,16 @@ static int plan_module(tf_ctx *c, const rl_node *module, const char *jpath, int 
         if (!type || !addr || strncmp(type, "aws_", 4) ||
             rl_node_streq(rl_node_get(r, "mode"), "data"))
             continue;
+        char bare[512];
+        strip_index(addr, strlen(addr), bare, sizeof(bare));
+        const rl_node *conf = rl_hmap_gets(&pc->config, bare);
         const char *path = rl_arena_printf(c->m->priv->arena, "%s.resources[%zu].values", jpath, i);
         if (!path)
             return RL_ENOMEM;
         int rc = add_res(c, RL_STACK_TF_PLAN, type, addr, path, r, values,
-                         plan_resource_region(c, addr, values));
+                         plan_resource_region(c, bare, conf, values));
+        if (rc == RL_OK)
+            rc = add_extra(c, addr, conf, rl_hmap_gets(&pc->unknown, addr));
         if (rc < 0)
             return rc;
     }
@@ -428,26 +837,60 @@ static int plan_module(tf_ctx *c, const rl_node *module, const char *jpath, int 
     for (size_t i = 0; i < rl_node_count(kids) && rl_node_is_seq(kids); i++) {
         char p[512];
         snprintf(p, sizeof(p), "%s.child_modules[%zu]", jpath, i);
-        int rc = plan_module(c, kids->u.seq.items[i], p, depth + 1);
+        int rc = plan_module(c, pc, kids->u.seq.items[i], p, depth + 1);
         if (rc < 0)
             return rc;
     }
     return RL_OK;
 }
 
+static int plan_new(tf_ctx *c)
+{
+    struct rl_tf_state *tf = tf_state(c->m);
+    rl_eval_env *env = rl_model_new_env(c->m);
+    c->plan = tf ? rl_arena_calloc(c->m->priv->arena, 1, sizeof(*c->plan)) : NULL;
+    if (!env || !c->plan)
+        return RL_ENOMEM;
+    c->plan->next = tf->plans;
+    tf->plans = c->plan;
+    c->plan->config = rl_node_get(rl_doc_root(c->in->doc), "configuration");
+    env->doc = c->in->doc;
+    env->root = rl_doc_root(c->in->doc);
+    env->terraform = true;
+    env->account_id = c->m->account_id;
+    env->plan = c->plan;
+    c->env = env;
+    c->provs = c->own;
+    c->nprovs = &c->nown;
+    return RL_OK;
+}
+
 static int add_tf_plan(tf_ctx *c)
 {
     const rl_node *root = rl_doc_root(c->in->doc);
-    c->provs = c->own;
-    c->nprovs = &c->nown;
-    int rc = env_new(c, false);
-    if (rc < 0)
-        return rc;
-    plan_providers(c);
-    const rl_node *pv = rl_node_path(root, "planned_values.root_module");
-    if (pv)
-        return plan_module(c, pv, "planned_values.root_module", 0);
-    return plan_module(c, rl_node_path(root, "values.root_module"), "values.root_module", 0);
+    plan_ctx pc;
+    memset(&pc, 0, sizeof(pc));
+    int rc = plan_new(c);
+    if (rc == RL_OK)
+        rc = index_config(c, &pc.config, rl_node_path(root, "configuration.root_module"), "", 0);
+    const rl_node *changes = rl_node_get(root, "resource_changes");
+    for (size_t i = 0; rc == RL_OK && i < rl_node_count(changes) && rl_node_is_seq(changes); i++) {
+        const rl_node *ch = changes->u.seq.items[i];
+        const char *addr = rl_node_str(rl_node_get(ch, "address"));
+        const rl_node *unk = rl_node_path(ch, "change.after_unknown");
+        if (addr && unk && rl_hmap_puts(&pc.unknown, addr, (void *)unk) < 0)
+            rc = RL_ENOMEM;
+    }
+    if (rc == RL_OK) {
+        plan_providers(c);
+        const rl_node *pv = rl_node_path(root, "planned_values.root_module");
+        rc = pv ? plan_module(c, &pc, pv, "planned_values.root_module", 0)
+                : plan_module(c, &pc, rl_node_path(root, "values.root_module"),
+                              "values.root_module", 0);
+    }
+    rl_hmap_free(&pc.config);
+    rl_hmap_free(&pc.unknown);
+    return rc;
 }
 
 /* Raw .tfstate v4: resources[].instances[].attributes; the provider string keeps the alias
@@ -455,9 +898,7 @@ static int add_tf_plan(tf_ctx *c)
 static int add_tfstate(tf_ctx *c)
 {
     const rl_node *res = rl_node_get(rl_doc_root(c->in->doc), "resources");
-    c->provs = c->own;
-    c->nprovs = &c->nown;
-    int rc = env_new(c, false);
+    int rc = plan_new(c);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < rl_node_count(res) && rl_node_is_seq(res); i++) {
@@ -478,7 +919,8 @@ static int add_tfstate(tf_ctx *c)
             if (!id || !path)
                 return RL_ENOMEM;
             if ((rc = add_res(c, RL_STACK_TF_PLAN, type, id, path, r, attrs,
-                              plan_resource_region(c, id, attrs))) < 0)
+                              plan_resource_region(c, id, NULL, attrs))) < 0 ||
+                (rc = add_extra(c, id, NULL, NULL)) < 0)
                 return rc;
         }
     }
@@ -492,17 +934,150 @@ int rl_model_add_terraform(rl_model *m, const rl_input *in)
         return RL_ENOMEM;
     c->m = m;
     c->in = in;
-    int rc;
-    if (in->kind == RL_INPUT_TF_CONFIG) {
-        rc = module_ctx(c, m, in);
-        if (rc == RL_OK)
-            rc = each_labeled(c, rl_node_get(rl_doc_root(in->doc), "resource"), on_resource_type,
-                              NULL);
-    } else if (in->kind == RL_INPUT_TF_PLAN)
-        rc = add_tf_plan(c);
-    else
-        rc = add_tfstate(c);
-    /* the shared environment template is referenced by every stack of this input */
+    int rc = in->kind == RL_INPUT_TF_PLAN ? add_tf_plan(c) : add_tfstate(c);
     free(c);
     return rc;
+}
+
+/* ---- the scopes of the reference layer --------------------------------------------- */
+
+static int index_stack(rl_model *m, const rl_stack *st)
+{
+    (void)m;
+    const rl_eval_env *env = st->env;
+    for (size_t i = 0; env && i < st->nresources; i++) {
+        const rl_resource *r = &st->resources[i];
+        char key[512];
+        rl_hmap *ids;
+        if (env->tfmod) {
+            ids = &env->tfmod->ids;
+            snprintf(key, sizeof(key), "%s", r->id + strlen(env->tfmod->prefix));
+        } else if (env->plan) {
+            ids = &env->plan->ids;
+            strip_index(r->id, strlen(r->id), key, sizeof(key));
+        } else {
+            continue;
+        }
+        /* the first resource of an address wins (another instance key shares it) */
+        if (rl_hmap_gets(ids, key))
+            continue;
+        const char *k = rl_model_intern(m, key);
+        if (!k || rl_hmap_puts(ids, k, (void *)r) < 0)
+            return RL_ENOMEM;
+    }
+    return RL_OK;
+}
+
+int rl_model_tf_finish(rl_model *m)
+{
+    struct rl_tf_state *tf = m->priv->tf;
+    int rc = RL_OK;
+    if (!tf)
+        return RL_OK;
+    /* folders only called by each other (a cycle): each is a root of its own */
+    for (size_t i = 0; rc == RL_OK && i < tf->nfolders; i++)
+        if (!tf->order[i]->instantiated)
+            instantiate(m, tf->order[i], "", NULL, NULL, NULL, 0, &rc);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < m->nstacks; i++)
+        if (index_stack(m, m->stacks[i]) < 0)
+            return RL_ENOMEM;
+    for (struct rl_tf_module *mod = tf->modules; mod; mod = mod->next)
+        for (size_t i = 0; i < mod->nhidden; i++)
+            if (index_stack(m, mod->hidden[i]) < 0)
+                return RL_ENOMEM;
+    return RL_OK;
+}
+
+void rl_model_tf_free(rl_model *m)
+{
+    struct rl_tf_state *tf = m->priv->tf;
+    if (!tf)
+        return;
+    for (struct rl_tf_module *mod = tf->modules; mod; mod = mod->next) {
+        rl_hmap_free(&mod->ids);
+        rl_hmap_free(&mod->outputs);
+        rl_hmap_free(&mod->calls);
+        free(mod->hidden);
+    }
+    for (struct rl_tf_plan *p = tf->plans; p; p = p->next) {
+        rl_hmap_free(&p->ids);
+        rl_hmap_free(&p->extra);
+    }
+    rl_hmap_free(&tf->folders);
+    free(tf->order);
+}
+
+/* ---- lookups for the reference layer ----------------------------------------------- */
+
+const rl_resource *rl_tf_lookup(const rl_eval_env *env, const rl_resource *from, const char *addr,
+                                size_t len)
+{
+    char key[512];
+    if (!env || len >= sizeof(key))
+        return NULL;
+    if (env->tfmod) {
+        memcpy(key, addr, len);
+        key[len] = '\0';
+        return rl_hmap_gets(&env->tfmod->ids, key);
+    }
+    if (!env->plan)
+        return NULL;
+    /* inside a module, addresses are relative to it */
+    const tf_extra *x = from ? rl_hmap_gets(&env->plan->extra, from->id) : NULL;
+    size_t pl = x ? x->prefix_len : 0;
+    if (pl && strncmp(addr, "module.", 7) && pl + len < sizeof(key)) {
+        char tmp[512];
+        memcpy(tmp, from->id, pl);
+        memcpy(tmp + pl, addr, len);
+        strip_index(tmp, pl + len, key, sizeof(key));
+        const rl_resource *r = rl_hmap_gets(&env->plan->ids, key);
+        if (r)
+            return r;
+    }
+    strip_index(addr, len, key, sizeof(key));
+    return rl_hmap_gets(&env->plan->ids, key);
+}
+
+const rl_tfvalue *rl_tf_module_output(const rl_eval_env *env, const char *call, size_t cl,
+                                      const char *out, size_t ol, const char **why)
+{
+    char name[256];
+    *why = NULL;
+    if (!env || !env->tfmod || cl >= sizeof(name))
+        return NULL;
+    memcpy(name, call, cl);
+    name[cl] = '\0';
+    const tf_call *c = rl_hmap_gets(&env->tfmod->calls, name);
+    if (!c) {
+        *why = "a module call that is not in the files read";
+        return NULL;
+    }
+    if (!c->mod) {
+        *why = c->why;
+        return NULL;
+    }
+    if (ol >= sizeof(name))
+        return NULL;
+    memcpy(name, out, ol);
+    name[ol] = '\0';
+    const rl_tfvalue *v = rl_hmap_gets(&c->mod->outputs, name);
+    if (!v)
+        *why = "an output the module does not declare";
+    return v;
+}
+
+const rl_node *rl_tf_plan_expressions(const rl_resource *r)
+{
+    const rl_eval_env *env = r->stack->env;
+    const tf_extra *x = env && env->plan ? rl_hmap_gets(&env->plan->extra, r->id) : NULL;
+    return x ? x->expr : NULL;
+}
+
+const rl_node *rl_tf_plan_unknown(const rl_resource *r)
+{
+    const rl_eval_env *env = r->stack->env;
+    const tf_extra *x = env && env->plan ? rl_hmap_gets(&env->plan->extra, r->id) : NULL;
+    return x ? x->unknown : NULL;
 }
