@@ -84,7 +84,8 @@ typedef struct rl_export {
     const char *name;
     const rl_input *input;
     const rl_stack *stack;
-    const rl_node *node; /* the Export.Name / ExportName value */
+    const rl_node *node;  /* the Export.Name / ExportName value */
+    const rl_node *value; /* the Output's Value (template exports), or NULL */
     struct rl_export *next;
 } rl_export;
 

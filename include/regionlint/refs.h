@@ -26,6 +26,9 @@ typedef struct rl_val {
                             followed; RL_UNKNOWN: the node that could not be decided */
     const char *why;     /* RL_UNKNOWN: "condition IsPrimary is unknown", "parameter P has no
                             value", "known after apply", ...; NULL otherwise */
+    const rl_doc *doc;   /* the document holding `node` (a parameter file for a parameter's
+                            value), for positions */
+    const rl_node *after_unknown; /* plans: the matching part of after_unknown */
 } rl_val;
 
 /* The property at `path` of a resource in its instance: a dotted path below Properties

@@ -34,7 +34,6 @@ typedef struct svlist { /* a list value: items with their alternatives */
 } svlist;
 
 typedef struct ev {
-    const rl_stack *st;
     const rl_eval_env *env;
     rl_arena *a;
     int depth;
@@ -292,6 +291,23 @@ static svs pseudo(ev *e, const char *name)
     return svs_one(e, s);
 }
 
+/* A parameter without a value is one of its AllowedValues when it has them (each one an
+ * alternative), else unknown. */
+static svs allowed_values(ev *e, const rl_param *p)
+{
+    const rl_node *allowed = rl_node_get(p->decl, "AllowedValues");
+    svs r = {NULL, 0};
+    for (size_t i = 0; rl_node_is_seq(allowed) && i < allowed->u.seq.count && !e->oom; i++) {
+        const rl_node *v = allowed->u.seq.items[i];
+        if (!rl_node_is_scalar(v))
+            return svs_unknown(e, p->name);
+        sv s = sv_new();
+        sv_append(e, &s, v->u.s.str, v->u.s.len, e->env->doc, v, 0, p->via);
+        r = r.n ? svs_union(e, r, svs_one(e, s)) : svs_one(e, s);
+    }
+    return r.n ? r : svs_unknown(e, p->name);
+}
+
 static svs ref(ev *e, const char *name)
 {
     if (!strncmp(name, "AWS::", 5))
@@ -299,7 +315,7 @@ static svs ref(ev *e, const char *name)
     const rl_param *p = rl_hmap_gets(&e->env->params, name);
     if (p) {
         if (!p->value)
-            return svs_unknown(e, name);
+            return allowed_values(e, p);
         svs r = p->is_list && rl_node_is_scalar(p->value) ? literal(e, p->value, p->doc)
                                                           : eval_node(e, p->value, p->doc);
         /* remember that these bytes are a parameter's value (an input of the template,
@@ -743,14 +759,18 @@ static int cond_value(ev *e, const char *name)
 
 /* ---- public API ------------------------------------------------------------------- */
 
-static ev ev_begin(const rl_stack *st)
+static ev ev_begin_env(const rl_eval_env *env)
 {
     ev e;
     memset(&e, 0, sizeof(e));
-    e.st = st;
-    e.env = st->env;
-    e.a = st->env->model->priv->scratch;
+    e.env = env;
+    e.a = env->model->priv->scratch;
     return e;
+}
+
+static ev ev_begin(const rl_stack *st)
+{
+    return ev_begin_env(st->env);
 }
 
 /* A function call whose value is only known after deploy, as eval_node() sees it: a
@@ -823,31 +843,41 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
 
 /* Scratch memory left by an earlier evaluation is dropped before a new one, unless an
  * rl_eval_strings() callback still reads its strings. */
-static void scratch_reuse(const rl_stack *st)
+static void scratch_reuse(const rl_eval_env *env)
 {
-    if (st->env->model->priv->eval_depth == 0)
-        rl_arena_reset(st->env->model->priv->scratch);
+    if (env->model->priv->eval_depth == 0)
+        rl_arena_reset(env->model->priv->scratch);
+}
+
+const char *rl_env_string(const rl_eval_env *env, const rl_node *node)
+{
+    if (!env)
+        return rl_node_str(node);
+    scratch_reuse(env);
+    ev e = ev_begin_env(env);
+    svs r = eval_node(&e, node, env->doc);
+    if (e.oom || r.n != 1 || !r.v[0].complete || r.v[0].absent)
+        return NULL;
+    return rl_model_intern((rl_model *)env->model, r.v[0].s ? r.v[0].s : "");
 }
 
 const char *rl_eval_string(const rl_stack *st, const rl_node *node)
 {
-    if (!st || !st->env)
-        return rl_node_str(node);
-    scratch_reuse(st);
-    ev e = ev_begin(st);
-    svs r = eval_node(&e, node, st->env->doc);
-    if (e.oom || r.n != 1 || !r.v[0].complete || r.v[0].absent)
-        return NULL;
-    return rl_model_intern((rl_model *)st->env->model, r.v[0].s ? r.v[0].s : "");
+    return st ? rl_env_string(st->env, node) : rl_node_str(node);
+}
+
+int rl_env_condition(const rl_eval_env *env, const char *name)
+{
+    if (!env)
+        return -1;
+    scratch_reuse(env);
+    ev e = ev_begin_env(env);
+    return cond_value(&e, name);
 }
 
 int rl_eval_condition(const rl_stack *st, const char *name)
 {
-    if (!st || !st->env)
-        return -1;
-    scratch_reuse(st);
-    ev e = ev_begin(st);
-    return cond_value(&e, name);
+    return st ? rl_env_condition(st->env, name) : -1;
 }
 
 bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **file, rl_span *span,

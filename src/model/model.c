@@ -284,7 +284,7 @@ static int add_cfn_resources(rl_model *m, rl_stack *st, const rl_stack *first)
 }
 
 static int index_export(rl_model *m, const char *region, const char *name, const rl_input *in,
-                        const rl_stack *st, const rl_node *node)
+                        const rl_stack *st, const rl_node *node, const rl_node *value)
 {
     char key[1024];
     int n = snprintf(key, sizeof(key), "%s\n%s", region, name);
@@ -300,6 +300,7 @@ static int index_export(rl_model *m, const char *region, const char *name, const
     e->input = in;
     e->stack = st;
     e->node = node;
+    e->value = value;
     e->next = rl_hmap_gets(&m->priv->exports, ikey);
     if (rl_hmap_puts(&m->priv->exports, ikey, e) < 0 ||
         rl_hmap_puts(&m->priv->export_names, iname, (void *)1) < 0)
@@ -319,7 +320,8 @@ static int index_cfn_exports(rl_model *m, rl_stack *st)
             continue;
         const rl_node *nm = rl_node_get(rl_node_get(o, "Export"), "Name");
         const char *name = nm ? rl_eval_string(st, nm) : NULL;
-        if (name && index_export(m, st->region, name, st->input, st, nm) < 0)
+        if (name &&
+            index_export(m, st->region, name, st->input, st, nm, rl_node_get(o, "Value")) < 0)
             return RL_ENOMEM;
     }
     return RL_OK;
@@ -340,7 +342,8 @@ static int index_snapshot_exports(rl_model *m, const rl_input *in)
         const rl_node *outs = rl_node_get(s, "Outputs");
         for (size_t j = 0; j < rl_node_count(outs) && rl_node_is_seq(outs); j++) {
             const rl_node *en = rl_node_get(outs->u.seq.items[j], "ExportName");
-            if (rl_node_str(en) && (!ir || index_export(m, ir, en->u.s.str, in, NULL, en) < 0))
+            if (rl_node_str(en) &&
+                (!ir || index_export(m, ir, en->u.s.str, in, NULL, en, NULL) < 0))
                 return RL_ENOMEM;
         }
     }

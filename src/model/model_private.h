@@ -111,6 +111,11 @@ void rl_offering_free(struct rl_offering *o);
 int rl_org_build(rl_model *m);
 void rl_org_free(struct rl_org *org);
 
+/* rl_eval_string() and rl_eval_condition() in an environment (a Terraform module call's
+ * arguments are evaluated in the caller's). */
+const char *rl_env_string(const rl_eval_env *env, const rl_node *node);
+int rl_env_condition(const rl_eval_env *env, const char *name);
+
 /* Evaluation environment for a CloudFormation template instance. */
 int rl_env_init_cfn(rl_model *m, rl_stack *st, const rl_input *params);
 
