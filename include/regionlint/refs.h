@@ -96,5 +96,9 @@ int rl_refs_each(const rl_stack *st, const rl_resource *from, const rl_node *val
 const rl_resource *rl_ref_lookup(const rl_stack *st, const char *id);
 /* The resource an unknown piece of an evaluated string stands for (rl_strpart.via). */
 const rl_resource *rl_ref_via(const rl_stack *st, const char *via);
+/* True when an unknown piece of an evaluated string comes from an input of the deployment
+ * (a parameter or variable, the account id): the same in every region that gets the same
+ * inputs, unlike a resource's generated physical id. */
+bool rl_via_is_input(const rl_stack *st, const char *via);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include "../base/aws.h"
 
+#include <regionlint/refs.h>
+
 #include "iam.h"
 #include "model_private.h"
 
@@ -553,52 +555,14 @@ static int eval(ds *d, const rl_stack *st, const rl_node *n, alts *out)
     return rc < 0 ? rc : d->rc;
 }
 
-/* The resource a reference names: "Table", "Table.Arn" (CloudFormation) or
- * "aws_s3_bucket.x.arn" (Terraform). */
-static const rl_resource *via_resource(const rl_model *m, const rl_stack *st, const char *via)
-{
-    char id[512];
-    if (!via || strlen(via) >= sizeof(id))
-        return NULL;
-    strcpy(id, via);
-    const rl_resource *r = rl_model_resource(m, st, id);
-    if (r)
-        return r;
-    char *dot = strrchr(id, '.');
-    if (!dot)
-        return NULL;
-    *dot = '\0';
-    return rl_model_resource(m, st, id);
-}
-
-/* The resource a whole value refers to: Ref X, Fn::GetAtt X.Y, "${X}" and "${X.Y}" in Fn::Sub,
- * Terraform "${type.name.attr}". */
+/* The resource a whole value refers to (the reference layer): Ref X, Fn::GetAtt X.Y,
+ * "${X}" and "${X.Y}" in Fn::Sub, imports, Terraform "${type.name.attr}", module outputs,
+ * plan configuration references. */
 static const rl_resource *ref_of(ds *d, const rl_stack *st, const rl_node *n)
 {
-    const char *fn;
-    const rl_node *arg;
-    if (!n)
-        return NULL;
-    if (!is_tf(st) && rl_node_intrinsic(n, &fn, &arg)) {
-        if (!strcmp(fn, "Fn::GetAtt")) {
-            char id[256];
-            const char *s =
-                rl_node_is_seq(arg) ? rl_node_str(rl_node_at(arg, 0)) : rl_node_str(arg);
-            if (!s || strlen(s) >= sizeof(id))
-                return NULL;
-            strcpy(id, s);
-            char *dot = rl_node_is_scalar(arg) ? strchr(id, '.') : NULL;
-            if (dot)
-                *dot = '\0';
-            return rl_model_resource(d->m, st, id);
-        }
-        if (!strcmp(fn, "Ref"))
-            return rl_model_resource(d->m, st, rl_node_str(arg));
-    }
-    alts v;
-    if (eval(d, st, n, &v) < 0 || v.n != 1 || !v.v[0].via)
-        return NULL;
-    return via_resource(d->m, st, v.v[0].via);
+    (void)d;
+    rl_ref r = rl_ref_of(st, NULL, n);
+    return r.state == RL_KNOWN ? r.res : NULL;
 }
 
 /* A single complete value, or NULL. */
@@ -1412,7 +1376,7 @@ static size_t cluster_ids(ds *d, const rl_resource *r, const char **ids, size_t 
                 ids[k++] = lower_copy(d, a->s);
             continue;
         }
-        const rl_resource *gr = a->via ? via_resource(d->m, st, a->via) : NULL;
+        const rl_resource *gr = a->via ? rl_ref_via(st, a->via) : NULL;
         const char *id =
             gr && global_family(gr->type) >= 0
                 ? str_of(d, gr->stack,
@@ -2144,9 +2108,7 @@ static int resources_select(ds *d, const rl_ds_store *s, const rl_stack *st, con
             if (a->complete && a->len == 1 && a->s[0] == '*')
                 m = s->backup ? 1 : 0;
             else if (a->via)
-                m = same_res(via_resource(d->m, st, a->via), s->res) ? 1
-                    : via_resource(d->m, st, a->via)                 ? 0
-                                                                     : 2;
+                m = same_res(rl_ref_via(st, a->via), s->res) ? 1 : rl_ref_via(st, a->via) ? 0 : 2;
             else
                 m = arn_selects(s, a);
             if (m > best || m == 1)
@@ -3177,8 +3139,7 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v, bool
         const rl_resource *named;
         if (a->complete && a->len == 1 && a->s[0] == '*') {
             ok = skip_broad; /* a grant on every store is kept once, not per store */
-        } else if (a->s[0] == UNK && a->nvias &&
-                   (named = via_resource(w->d.m, w->st, a->vias[0])) &&
+        } else if (a->s[0] == UNK && a->nvias && (named = rl_ref_via(w->st, a->vias[0])) &&
                    (a->len == 1 || a->s[1] == '/')) {
             ok = mark_resource(w, named);
         } else if (rl_arn_parse(a->s, a->len, &arn)) {
@@ -3195,7 +3156,7 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v, bool
                     for (const char *c = a->s; c < res; c++)
                         before += *c == UNK;
                     const char *via = before < a->nvias ? a->vias[before] : NULL;
-                    named = via ? via_resource(w->d.m, w->st, via) : NULL;
+                    named = via ? rl_ref_via(w->st, via) : NULL;
                     if (named)
                         ok = mark_resource(w, named);
                 } else if (memchr(res, UNK, nl) || nl >= 256)
@@ -3268,11 +3229,11 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                             land |= bit_of(w->d.m, p->reps[k].region);
                     else
                         where_used = true;
-                } else if (a->s[0] == UNK && a->nvias && via_resource(w->d.m, w->st, a->vias[0]) &&
+                } else if (a->s[0] == UNK && a->nvias && rl_ref_via(w->st, a->vias[0]) &&
                            (a->len == 1 || a->s[1] == '/')) {
                     /* ${Bucket.Arn}/..., ${Table.Arn}: the ARN of a resource (its copy in the
                      * region of the stack that defines it) */
-                    const rl_resource *named = via_resource(w->d.m, w->st, a->vias[0]);
+                    const rl_resource *named = rl_ref_via(w->st, a->vias[0]);
                     for (size_t k = 0; k < p->nreps && !hit; k++)
                         if (rep_is(&w->d, &p->reps[k], named)) {
                             hit = true;
@@ -3290,7 +3251,7 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
                         for (const char *c = a->s; c < res; c++)
                             before += *c == UNK;
                         const char *via = before < a->nvias ? a->vias[before] : NULL;
-                        named = via ? via_resource(w->d.m, w->st, via) : NULL;
+                        named = via ? rl_ref_via(w->st, via) : NULL;
                         if (!named)
                             continue; /* a parameter without a value: not evidence */
                     } else if (memchr(res, UNK, nl)) {

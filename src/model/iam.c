@@ -5,6 +5,8 @@
  * key per role so the rules group uses by key instead of comparing them pairwise. */
 #include "iam.h"
 
+#include <regionlint/refs.h>
+
 #include "model_private.h"
 
 #include "../base/aws.h"
@@ -28,9 +30,7 @@ struct rl_iam_db {
     rl_hmap profiles; /* instance-profile name (case-insensitive) -> rl_iam_role */
     rl_hmap policies; /* managed-policy ARN -> rl_iam_policy */
     vec roles_list;
-    bool indexed;      /* resources below are indexed */
-    rl_hmap resources; /* "<scope>\x1f<id>" -> rl_resource (scope: stack, or a Terraform input) */
-    rl_hmap created;   /* role resource -> rl_role_ref (resolved once) */
+    rl_hmap created; /* role resource -> rl_role_ref (resolved once) */
     bool uses_done;
     int uses_rc;
     vec uses;       /* rl_role_use */
@@ -68,7 +68,6 @@ void rl_iam_db_free(rl_iam_db *db)
     rl_hmap_free(&db->roles);
     rl_hmap_free(&db->profiles);
     rl_hmap_free(&db->policies);
-    rl_hmap_free(&db->resources);
     rl_hmap_free(&db->created);
     rl_hmap_free(&db->by_key);
     rl_hmap_free(&db->tails);
@@ -268,13 +267,6 @@ static bool is_tf(const rl_stack *st)
     return st->source != RL_STACK_CFN;
 }
 
-/* CloudFormation ids are per template instance; Terraform addresses are per input, whose
- * resources the model splits into one stack per region. */
-static const void *scope_of(const rl_stack *st)
-{
-    return is_tf(st) ? (const void *)st->input : (const void *)st;
-}
-
 /* Writes the key fields into buf as snprintf("%p\x1f%s\x1f...") would (glibc's %p:
  * "0x" and lowercase hex, "(nil)" for NULL), without printf: keys are made per resource
  * and per role use. Returns the length, or 0 when it does not fit. */
@@ -309,88 +301,6 @@ static size_t ptr_key(char *buf, size_t bufsz, const void *ptr, const char *cons
     }
     buf[n] = '\0';
     return n;
-}
-
-static const char *res_key(rl_arena *a, const void *scope, const char *id, char *buf, size_t bufsz)
-{
-    size_t n = ptr_key(buf, bufsz, scope, &id, 1);
-    if (!n)
-        return NULL;
-    return a ? rl_arena_strndup(a, buf, n) : buf;
-}
-
-/* Terraform addresses by input; a CloudFormation stack's own index (env->resources) holds
- * its logical ids. */
-static int index_resources(const rl_model *m, rl_iam_db *db)
-{
-    if (db->indexed)
-        return RL_OK;
-    for (size_t i = 0; i < m->nstacks; i++) {
-        const rl_stack *st = m->stacks[i];
-        if (!is_tf(st))
-            continue;
-        for (size_t j = 0; j < st->nresources; j++) {
-            const rl_resource *r = &st->resources[j];
-            char buf[1024];
-            const char *k = res_key(arena_of(m), scope_of(st), r->id, buf, sizeof(buf));
-            if (!k)
-                continue;
-            /* the first stack of a Terraform input that holds the address wins */
-            if (!rl_hmap_gets(&db->resources, k) && rl_hmap_puts(&db->resources, k, (void *)r) < 0)
-                return RL_ENOMEM;
-        }
-    }
-    db->indexed = true;
-    return RL_OK;
-}
-
-const rl_resource *rl_model_resource(const rl_model *m, const rl_stack *st, const char *id)
-{
-    rl_iam_db *db = db_get(m);
-    char buf[1024];
-    if (!db || !id)
-        return NULL;
-    /* ids that make a key of 1 KiB or more are not looked up (as ever) */
-    const char *k = res_key(NULL, scope_of(st), id, buf, sizeof(buf));
-    if (!k)
-        return NULL;
-    if (!is_tf(st)) {
-        uintptr_t i = st->env ? (uintptr_t)rl_hmap_gets(&st->env->resources, id) : 0;
-        return i ? &st->resources[i - 1] : NULL;
-    }
-    return index_resources(m, db) < 0 ? NULL : rl_hmap_gets(&db->resources, k);
-}
-
-/* The resource a reference names: "Role", "Role.Arn" (CloudFormation) or
- * "aws_iam_role.x.arn" / "module.m.aws_iam_role.x.name" (Terraform). */
-static const rl_resource *via_resource(const rl_model *m, const rl_stack *st, const char *via)
-{
-    char id[512];
-    if (!via || strlen(via) >= sizeof(id))
-        return NULL;
-    strcpy(id, via);
-    const rl_resource *r = rl_model_resource(m, st, id);
-    if (r)
-        return r;
-    char *dot = strrchr(id, '.');
-    if (!dot)
-        return NULL;
-    *dot = '\0'; /* drop the attribute */
-    return rl_model_resource(m, st, id);
-}
-
-bool rl_iam_via_is_input(const rl_stack *st, const char *via)
-{
-    if (!via)
-        return false;
-    if (!strcmp(via, "AWS::AccountId") || !strcmp(via, "AWS::Partition") ||
-        !strcmp(via, "AWS::StackName") || !strcmp(via, "AWS::URLSuffix"))
-        return true;
-    if (is_tf(st))
-        return !strncmp(via, "var.", 4) || !strncmp(via, "data.aws_caller_identity.", 25) ||
-               !strncmp(via, "data.aws_partition.", 19);
-    const rl_node *params = rl_node_get(rl_doc_root(st->input->doc), "Parameters");
-    return rl_node_get(params, via) != NULL;
 }
 
 /* ---- resolving a value to roles -------------------------------------------------------- */
@@ -556,18 +466,6 @@ static void resource_role(resolver *r, const rl_resource *res, const rl_node *us
     }
 }
 
-/* The Value of the output whose Export.Name is `name_node` in the exporting template. */
-static const rl_node *export_value(const rl_export *e)
-{
-    const rl_node *outs = rl_node_get(rl_doc_root(e->stack->input->doc), "Outputs");
-    for (size_t i = 0; rl_node_is_map(outs) && i < outs->u.map.count; i++) {
-        const rl_node *o = outs->u.map.items[i].value;
-        if (rl_node_get(rl_node_get(o, "Export"), "Name") == e->node)
-            return rl_node_get(o, "Value");
-    }
-    return NULL;
-}
-
 typedef struct alt {
     resolver *r;
     const rl_stack *st;
@@ -642,7 +540,7 @@ static int on_alternative(void *ctx, const rl_evstr *s)
         if (has_unknown(name, len)) {
             /* role/${Role} or role/${RoleName-parameter}: the role resource, if any */
             const char *via = len == 3 ? part_via(s, off) : NULL;
-            resource_role(r, via ? via_resource(r->m, x->st, via) : NULL, NULL);
+            resource_role(r, via ? rl_ref_via(x->st, via) : NULL, NULL);
             return r->rc;
         }
         if (!valid_role_name(name, len))
@@ -663,7 +561,7 @@ static int on_alternative(void *ctx, const rl_evstr *s)
     }
     if (s->len == 3 && s->nparts == 1 && !memcmp(str, UNKNOWN_MARK, 3)) {
         /* the whole value is a reference: ${Role.Arn}, ${aws_iam_role.x.arn} */
-        resource_role(r, via_resource(r->m, x->st, s->parts[0].via), NULL);
+        resource_role(r, rl_ref_via(x->st, s->parts[0].via), NULL);
         return r->rc;
     }
     if (!r->names || !s->complete || !valid_role_name(str, s->len))
@@ -686,30 +584,20 @@ static void resolve_node(resolver *r, const rl_stack *st, const rl_node *n)
     if (!n || r->rc || r->depth > 8)
         return;
     if (!is_tf(st) && rl_node_intrinsic(n, &fn, &arg)) {
-        if (!strcmp(fn, "Ref") && rl_node_is_scalar(arg)) {
-            const rl_resource *res = rl_model_resource(r->m, st, arg->u.s.str);
-            if (res) {
-                resource_role(r, res, n);
+        if (!strcmp(fn, "Ref") || !strcmp(fn, "Fn::GetAtt")) {
+            rl_ref ref = rl_ref_of(st, NULL, n);
+            if (ref.state == RL_KNOWN) {
+                resource_role(r, ref.res, n);
                 return;
             }
-        } else if (!strcmp(fn, "Fn::GetAtt")) {
-            char id[256];
-            const char *s =
-                rl_node_is_seq(arg) ? rl_node_str(rl_node_at(arg, 0)) : rl_node_str(arg);
-            if (!s || strlen(s) >= sizeof(id))
+            if (!strcmp(fn, "Fn::GetAtt"))
                 return;
-            strcpy(id, s);
-            char *dot = rl_node_is_scalar(arg) ? strchr(id, '.') : NULL;
-            if (dot)
-                *dot = '\0';
-            resource_role(r, rl_model_resource(r->m, st, id), n);
-            return;
         } else if (!strcmp(fn, "Fn::ImportValue")) {
             const char *name = rl_eval_string(st, arg);
             const rl_export *e =
                 name && st->region ? rl_model_exports(r->m, st->region, name) : NULL;
             for (; e && !r->rc; e = e->next) {
-                const rl_node *v = e->stack ? export_value(e) : NULL;
+                const rl_node *v = e->stack ? e->value : NULL;
                 if (!v)
                     continue;
                 bool had = r->have_pos;
@@ -760,7 +648,7 @@ int rl_iam_resolve(const rl_model *m, const rl_stack *st, const rl_node *value, 
     memset(&r, 0, sizeof(r));
     r.m = m;
     r.db = db_get(m);
-    if (!r.db || index_resources(m, r.db) < 0)
+    if (!r.db)
         return RL_ENOMEM;
     r.names = names;
     r.fn = fn;
@@ -1311,7 +1199,7 @@ static int plan_leaf_use(collect *c, const rl_resource *res, const rl_node *leaf
 
 static int compute_uses(const rl_model *m, rl_iam_db *db)
 {
-    int rc = index_resources(m, db);
+    int rc = RL_OK;
     collect c;
     memset(&c, 0, sizeof(c));
     c.m = m;

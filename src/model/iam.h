@@ -98,13 +98,4 @@ int rl_iam_resolve(const rl_model *m, const rl_stack *st, const rl_node *value, 
  * the position of its name. NULL when out of memory. */
 const rl_role_ref *rl_iam_created_role(const rl_model *m, const rl_resource *res);
 
-/* A resource of the same stack (CloudFormation logical id) or of the same Terraform input
- * (address), or NULL. */
-const rl_resource *rl_model_resource(const rl_model *m, const rl_stack *st, const char *id);
-
-/* True when an unresolved piece of an evaluated string comes from an input of the
- * deployment (a parameter or variable without a value, the account id): the same in every
- * region that gets the same inputs, unlike a resource's generated physical id. */
-bool rl_iam_via_is_input(const rl_stack *st, const char *via);
-
 #endif

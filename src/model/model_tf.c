@@ -395,6 +395,8 @@ static const char *source_folder(rl_model *m, const char *from, const char *sour
     }
     char out[4096];
     size_t o = 0;
+    if (from[0] == '/')
+        out[o++] = '/';
     for (size_t i = 0; i < np; i++) {
         int w = snprintf(out + o, sizeof(out) - o, "%s%s", i ? "/" : "", parts[i]);
         if (w < 0 || (size_t)w >= sizeof(out) - o)

@@ -125,6 +125,19 @@ const rl_resource *rl_ref_via(const rl_stack *st, const char *via)
     return via ? rl_ref_lookup(st, via) : NULL;
 }
 
+bool rl_via_is_input(const rl_stack *st, const char *via)
+{
+    if (!via || !st || !st->env)
+        return false;
+    if (!strcmp(via, "AWS::AccountId") || !strcmp(via, "AWS::Partition") ||
+        !strcmp(via, "AWS::StackName") || !strcmp(via, "AWS::URLSuffix"))
+        return true;
+    if (tf_env(st->env))
+        return !strncmp(via, "var.", 4) || !strncmp(via, "data.aws_caller_identity.", 25) ||
+               !strncmp(via, "data.aws_partition.", 19);
+    return rl_hmap_gets(&st->env->params, via) != NULL;
+}
+
 /* ---- CloudFormation ---------------------------------------------------------------- */
 
 typedef struct rctx {

@@ -3,7 +3,7 @@
  * reports roles used in two regions; RL202 reads the policies of those roles (template
  * policies and the IAM export) for ARNs of another region; RL203 indexes the names of
  * global-namespace resources per region and reports a name created in two regions. */
-#include <regionlint/eval.h>
+#include <regionlint/refs.h>
 
 #include "../base/arena.h"
 #include "../base/aws.h"
@@ -901,11 +901,10 @@ static void template_role(ic *c, const rl_stack *st, const rl_resource *r)
     const rl_node *arns = rl_node_get(r->props, "ManagedPolicyArns");
     for (size_t i = 0; rl_node_is_seq(arns) && i < arns->u.seq.count && !c->rc; i++) {
         const rl_node *a = arns->u.seq.items[i];
-        const char *fn;
-        const rl_node *arg;
-        if (rl_node_intrinsic(a, &fn, &arg) && !strcmp(fn, "Ref") && rl_node_is_scalar(arg)) {
-            const rl_resource *mp = rl_model_resource(c->m, st, arg->u.s.str);
-            if (mp && mp->type && !strcmp(mp->type, "AWS::IAM::ManagedPolicy")) {
+        rl_ref mref = rl_ref_of(st, r, a);
+        if (mref.state == RL_KNOWN) {
+            const rl_resource *mp = mref.res;
+            if (mp->type && !strcmp(mp->type, "AWS::IAM::ManagedPolicy")) {
                 scan_document(&p, doc_of(st), rl_node_get(mp->props, "PolicyDocument"),
                               cpath(c, mp, "PolicyDocument"));
             }
@@ -986,19 +985,8 @@ static void template_sam(ic *c, const rl_stack *st, const rl_resource *r)
 
 static void template_attachment(ic *c, const rl_stack *st, const rl_resource *r)
 {
-    const rl_node *pa = rl_node_get(r->props, "policy_arn");
-    const char *s = rl_node_str(pa);
-    const char *open = s ? strstr(s, "${") : NULL;
-    char addr[256];
-    if (!open)
-        return;
-    snprintf(addr, sizeof(addr), "%s", open + 2);
-    char *dot = strchr(addr, '.');
-    dot = dot ? strchr(dot + 1, '.') : NULL;
-    if (!dot)
-        return;
-    *dot = '\0';
-    const rl_resource *pol = rl_model_resource(c->m, st, addr);
+    rl_ref ref = rl_ref_prop(r, "policy_arn");
+    const rl_resource *pol = ref.state == RL_KNOWN ? ref.res : NULL;
     if (!pol || !pol->type || strcmp(pol->type, "aws_iam_policy"))
         return;
     keys_acc k = {c, bit_of(c->m, st->region), NULL, NULL};
@@ -1302,7 +1290,7 @@ static int on_name(void *ctx, const rl_evstr *s)
         const rl_strpart *p = &s->parts[i];
         bool unknown = !p->origin && p->len == 3 && !memcmp(s->str + p->off, UNKNOWN_MARK, 3);
         if (unknown) {
-            if (!rl_iam_via_is_input(g->st, p->via)) {
+            if (!rl_via_is_input(g->st, p->via)) {
                 g->ok = false;
                 return 0;
             }

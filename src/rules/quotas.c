@@ -3,7 +3,7 @@
  * the two regions' quotas by key; RL103 compares a standby quota with the primary's usage
  * (CloudWatch usage exports, Trusted Advisor); RL104 adds up what the standby's own stacks
  * request where a template states it. Every lookup goes through the model's indexes. */
-#include <regionlint/eval.h>
+#include <regionlint/refs.h>
 
 #include "../base/hmap.h"
 #include "../model/iam.h"
@@ -413,35 +413,12 @@ static double instance_vcpus(const char *type, const char **code)
     return 0;
 }
 
-/* The resource a value references: Ref/GetAtt (CloudFormation) or "${type.name.attr}"
- * (Terraform). */
+/* The resource a value references (the reference layer). */
 static const rl_resource *referenced(const rl_model *m, const rl_resource *r, const rl_node *n)
 {
-    const char *fn;
-    const rl_node *arg;
-    if (!n)
-        return NULL;
-    if (!tf(r)) {
-        if (!rl_node_intrinsic(n, &fn, &arg))
-            return NULL;
-        const char *target = !strcmp(fn, "Ref") ? rl_node_str(arg)
-                             : !strcmp(fn, "Fn::GetAtt") && rl_node_is_seq(arg)
-                                 ? rl_node_str(rl_node_at(arg, 0))
-                                 : NULL;
-        return target ? rl_model_resource(m, r->stack, target) : NULL;
-    }
-    const char *s = rl_node_str(n);
-    const char *open = s ? strstr(s, "${") : NULL;
-    char addr[256];
-    if (!open)
-        return NULL;
-    snprintf(addr, sizeof(addr), "%s", open + 2);
-    char *dot = strchr(addr, '.');
-    dot = dot ? strchr(dot + 1, '.') : NULL;
-    if (!dot)
-        return NULL;
-    *dot = '\0';
-    return rl_model_resource(m, r->stack, addr);
+    (void)m;
+    rl_ref ref = rl_ref_of(r->stack, r, n);
+    return ref.state == RL_KNOWN ? ref.res : NULL;
 }
 
 /* The InstanceType a launch template or launch configuration states; NULL for Spot. */

@@ -4,6 +4,7 @@
  * regions), with the exemptions (service-linked roles, StackSet roles, attachments). */
 #include <criterion/criterion.h>
 #include <regionlint/eval.h>
+#include <regionlint/refs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,11 +302,11 @@ Test(iam, via_is_input)
         "AWS::SQS::Queue}\n");
     build(f);
     const rl_stack *st = f->m->stacks[0];
-    cr_assert(rl_iam_via_is_input(st, "Name"));
-    cr_assert(rl_iam_via_is_input(st, "AWS::AccountId"));
-    cr_assert(!rl_iam_via_is_input(st, "Q"));
-    cr_assert(!rl_iam_via_is_input(st, "Fn::ImportValue"));
-    cr_assert_not_null(rl_model_resource(f->m, st, "Q"));
-    cr_assert_null(rl_model_resource(f->m, st, "Name"));
+    cr_assert(rl_via_is_input(st, "Name"));
+    cr_assert(rl_via_is_input(st, "AWS::AccountId"));
+    cr_assert(!rl_via_is_input(st, "Q"));
+    cr_assert(!rl_via_is_input(st, "Fn::ImportValue"));
+    cr_assert_not_null(rl_ref_lookup(st, "Q"));
+    cr_assert_null(rl_ref_lookup(st, "Name"));
     fx_free(f);
 }
