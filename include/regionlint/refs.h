@@ -38,22 +38,22 @@ typedef struct rl_val {
 rl_val rl_prop(const rl_resource *r, const char *path);
 /* One step from a value: the member `key` of a mapping, or item i of a list. A KNOWN value
  * that is not a mapping (list) gives RL_ABSENT; an UNKNOWN one stays UNKNOWN. */
-rl_val rl_val_get(const rl_resource *r, rl_val v, const char *key);
-rl_val rl_val_at(const rl_resource *r, rl_val v, size_t i);
+rl_val rl_val_get(const rl_stack *st, rl_val v, const char *key);
+rl_val rl_val_at(const rl_stack *st, rl_val v, size_t i);
 /* Items of a KNOWN list (a mapping or scalar counts as one item, as Terraform writes one
  * block); 0 otherwise. */
 size_t rl_val_count(rl_val v);
 /* A node decided in the instance: the value it stands for (rl_val of a node taken from
- * anywhere in the resource). */
-rl_val rl_val_of(const rl_resource *r, const rl_node *n);
+ * anywhere in the stack's template or configuration). */
+rl_val rl_val_of(const rl_stack *st, const rl_node *n);
 
 /* The value as one string, number or boolean: RL_KNOWN when every alternative the
  * evaluator gives (parameters with AllowedValues give several) is the same complete
  * value; RL_UNKNOWN (with *why) when the alternatives differ or a piece is unknown;
  * RL_ABSENT for an absent value. Strings are interned in the model. */
-rl_vstate rl_val_string(const rl_resource *r, rl_val v, const char **out, const char **why);
-rl_vstate rl_val_number(const rl_resource *r, rl_val v, double *out, const char **why);
-rl_vstate rl_val_bool(const rl_resource *r, rl_val v, bool *out, const char **why);
+rl_vstate rl_val_string(const rl_stack *st, rl_val v, const char **out, const char **why);
+rl_vstate rl_val_number(const rl_stack *st, rl_val v, double *out, const char **why);
+rl_vstate rl_val_bool(const rl_stack *st, rl_val v, bool *out, const char **why);
 
 /* ---- references -------------------------------------------------------------------- */
 

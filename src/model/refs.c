@@ -716,9 +716,9 @@ static bool unknown_mark(const rl_node *unk)
 }
 
 /* The value a node stands for in the instance. */
-static rl_val decide(const rl_resource *r, const rl_node *n, const rl_doc *doc, const rl_node *unk)
+static rl_val decide(const rl_stack *st, const rl_node *n, const rl_doc *doc, const rl_node *unk)
 {
-    const rl_eval_env *env = r->stack->env;
+    const rl_eval_env *env = st->env;
     for (int depth = 0; depth < MAX_REF_DEPTH; depth++) {
         if (!n)
             return unknown_mark(unk) ? val_unknown(NULL, "known after apply") : val_absent();
@@ -759,9 +759,9 @@ static rl_val decide(const rl_resource *r, const rl_node *n, const rl_doc *doc, 
     return val_unknown(n, "nested too deeply");
 }
 
-rl_val rl_val_of(const rl_resource *r, const rl_node *n)
+rl_val rl_val_of(const rl_stack *st, const rl_node *n)
 {
-    return decide(r, n, r->stack->env ? r->stack->env->doc : NULL, NULL);
+    return decide(st, n, st->env ? st->env->doc : NULL, NULL);
 }
 
 static const rl_node *block_item(const rl_node *n, size_t i)
@@ -769,12 +769,12 @@ static const rl_node *block_item(const rl_node *n, size_t i)
     return rl_node_is_seq(n) ? rl_node_at(n, i) : i == 0 ? n : NULL;
 }
 
-rl_val rl_val_get(const rl_resource *r, rl_val v, const char *key)
+rl_val rl_val_get(const rl_stack *st, rl_val v, const char *key)
 {
     if (v.state != RL_KNOWN)
         return v;
     const rl_node *n = v.node, *unk = v.after_unknown;
-    bool tf = tf_env(r->stack->env);
+    bool tf = tf_env(st->env);
     if (tf && rl_node_is_seq(n) && n->u.seq.count == 1) { /* a block written as a list */
         n = n->u.seq.items[0];
         unk = block_item(unk, 0);
@@ -784,15 +784,15 @@ rl_val rl_val_get(const rl_resource *r, rl_val v, const char *key)
     const rl_node *uk = rl_node_is_map(unk) ? rl_node_get(unk, key)
                         : unknown_mark(unk) ? unk
                                             : NULL;
-    return decide(r, rl_node_get(n, key), v.doc, uk);
+    return decide(st, rl_node_get(n, key), v.doc, uk);
 }
 
-rl_val rl_val_at(const rl_resource *r, rl_val v, size_t i)
+rl_val rl_val_at(const rl_stack *st, rl_val v, size_t i)
 {
     if (v.state != RL_KNOWN)
         return v;
     const rl_node *unk = rl_node_is_seq(v.after_unknown) ? rl_node_at(v.after_unknown, i) : NULL;
-    return decide(r, block_item(v.node, i), v.doc, unk);
+    return decide(st, block_item(v.node, i), v.doc, unk);
 }
 
 size_t rl_val_count(rl_val v)
@@ -816,7 +816,7 @@ rl_val rl_prop(const rl_resource *r, const char *path)
             return val_absent();
         memcpy(key, path, n);
         key[n] = '\0';
-        v = rl_val_get(r, v, key);
+        v = rl_val_get(r->stack, v, key);
         path += n + (path[n] == '.');
     }
     return v;
@@ -859,9 +859,9 @@ static int on_alt(void *ctx, const rl_evstr *s)
     return 0;
 }
 
-rl_vstate rl_val_string(const rl_resource *r, rl_val v, const char **out, const char **why)
+rl_vstate rl_val_string(const rl_stack *st, rl_val v, const char **out, const char **why)
 {
-    const rl_eval_env *env = r->stack->env;
+    const rl_eval_env *env = st->env;
     *out = NULL;
     if (why)
         *why = NULL;
@@ -881,7 +881,7 @@ rl_vstate rl_val_string(const rl_resource *r, rl_val v, const char **out, const 
     alts_ctx a;
     memset(&a, 0, sizeof(a));
     a.m = env->model;
-    rl_eval_strings(r->stack, v.node, on_alt, &a);
+    rl_eval_strings(st, v.node, on_alt, &a);
     if (a.first && !a.differ && !a.incomplete) {
         *out = a.first;
         return RL_KNOWN;
@@ -894,14 +894,14 @@ rl_vstate rl_val_string(const rl_resource *r, rl_val v, const char **out, const 
     return RL_UNKNOWN;
 }
 
-rl_vstate rl_val_number(const rl_resource *r, rl_val v, double *out, const char **why)
+rl_vstate rl_val_number(const rl_stack *st, rl_val v, double *out, const char **why)
 {
     if (v.state == RL_KNOWN && rl_node_number(v.node, out))
         return RL_KNOWN;
     const char *s;
-    rl_vstate st = rl_val_string(r, v, &s, why);
-    if (st != RL_KNOWN)
-        return st;
+    rl_vstate vs = rl_val_string(st, v, &s, why);
+    if (vs != RL_KNOWN)
+        return vs;
     char *end;
     *out = strtod(s, &end);
     if (end != s && !*end)
@@ -911,14 +911,14 @@ rl_vstate rl_val_number(const rl_resource *r, rl_val v, double *out, const char 
     return RL_UNKNOWN;
 }
 
-rl_vstate rl_val_bool(const rl_resource *r, rl_val v, bool *out, const char **why)
+rl_vstate rl_val_bool(const rl_stack *st, rl_val v, bool *out, const char **why)
 {
     if (v.state == RL_KNOWN && rl_node_bool(v.node, out))
         return RL_KNOWN;
     const char *s;
-    rl_vstate st = rl_val_string(r, v, &s, why);
-    if (st != RL_KNOWN)
-        return st;
+    rl_vstate vs = rl_val_string(st, v, &s, why);
+    if (vs != RL_KNOWN)
+        return vs;
     if (!strcasecmp(s, "true") || !strcasecmp(s, "false")) {
         *out = !strcasecmp(s, "true");
         return RL_KNOWN;

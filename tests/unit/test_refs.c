@@ -112,12 +112,12 @@ Test(refs, property_values_three_valued)
 
     /* AllowedValues: the set of the values */
     const char *s, *why;
-    cr_assert_eq(rl_val_string(west, rl_prop(west, "K"), &s, &why), RL_UNKNOWN);
+    cr_assert_eq(rl_val_string(west->stack, rl_prop(west, "K"), &s, &why), RL_UNKNOWN);
     cr_assert_not_null(strstr(why, "\"PRIMARY\" or \"SECONDARY\""), "%s", why);
-    cr_assert_eq(rl_val_string(west, rl_prop(west, "L"), &s, &why), RL_KNOWN);
+    cr_assert_eq(rl_val_string(west->stack, rl_prop(west, "L"), &s, &why), RL_KNOWN);
     cr_assert_str_eq(s, "PRIMARY");
-    cr_assert_eq(rl_val_string(west, rl_prop(west, "F"), &s, &why), RL_UNKNOWN);
-    cr_assert_eq(rl_val_string(west, rl_prop(west, "G"), &s, &why), RL_KNOWN);
+    cr_assert_eq(rl_val_string(west->stack, rl_prop(west, "F"), &s, &why), RL_UNKNOWN);
+    cr_assert_eq(rl_val_string(west->stack, rl_prop(west, "G"), &s, &why), RL_KNOWN);
     cr_assert_str_eq(s, "x");
     fx_free(f);
 }
