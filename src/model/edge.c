@@ -6,6 +6,8 @@
 
 #include "../base/aws.h"
 
+#include <regionlint/refs.h>
+
 #include "model_private.h"
 
 #include <ctype.h>
@@ -25,9 +27,7 @@ struct rl_edge {
     size_t neps, capeps;
     rl_record *recs;
     size_t nrecs, caprecs;
-    rl_hmap stack_ix;  /* rl_stack* -> index + 1 */
-    rl_hmap ids;       /* scope key + "\n" + id -> rl_resource* */
-    rl_hmap by_key;    /* scope key + "\n" + id -> rl_ep* */
+    rl_hmap by_key;    /* resource + "\n" + implicit id (SAM) -> rl_ep* */
     rl_hmap names;     /* custom name -> eplink */
     rl_hmap kinds;     /* region + "\n" + service -> eplink (load balancers without a name) */
     rl_hmap lbnames;   /* region + "\n" + load balancer name -> eplink */
@@ -63,34 +63,24 @@ static const char *ev(const rl_stack *st, const rl_node *n)
     return n ? rl_eval_string(st, n) : NULL;
 }
 
-static bool is_no_value(const rl_node *n)
-{
-    const char *fn;
-    const rl_node *arg;
-    return rl_node_intrinsic(n, &fn, &arg) && !strcmp(fn, "Ref") &&
-           rl_node_streq(arg, "AWS::NoValue");
-}
-
 const rl_node *rl_edge_pick(const rl_stack *st, const rl_node *n)
 {
-    for (int depth = 0; n && depth < 16; depth++) {
+    rl_val v = rl_val_of(st, n);
+    /* an undecided Fn::If: the branch that is not AWS::NoValue (what can be there) */
+    for (int depth = 0; v.state == RL_UNKNOWN && v.node && depth < 16; depth++) {
         const char *fn;
         const rl_node *arg;
-        if (!is_tf(st) && rl_node_intrinsic(n, &fn, &arg) && !strcmp(fn, "Fn::If")) {
-            const char *cname = rl_node_str(rl_node_at(arg, 0));
-            int c = cname ? rl_eval_condition(st, cname) : -1;
-            const rl_node *yes = rl_node_at(arg, 1), *no = rl_node_at(arg, 2);
-            n = c == 1 ? yes : c == 0 ? no : is_no_value(yes) ? no : yes;
-            continue;
-        }
-        if (is_tf(st) && rl_node_is_seq(n) && n->u.seq.count == 1 &&
-            rl_node_is_map(n->u.seq.items[0])) {
-            n = n->u.seq.items[0];
-            continue;
-        }
-        break;
+        if (!rl_node_intrinsic(v.node, &fn, &arg) || strcmp(fn, "Fn::If"))
+            break;
+        rl_val yes = rl_val_of(st, rl_node_at(arg, 1));
+        v = yes.state == RL_ABSENT ? rl_val_of(st, rl_node_at(arg, 2)) : yes;
     }
-    return is_no_value(n) ? NULL : n;
+    const rl_node *out = v.state == RL_ABSENT ? NULL : v.node;
+    /* Terraform blocks written as one-item lists */
+    if (st->source != RL_STACK_CFN && rl_node_is_seq(out) && out->u.seq.count == 1 &&
+        rl_node_is_map(out->u.seq.items[0]))
+        out = out->u.seq.items[0];
+    return out;
 }
 
 const rl_node *rl_edge_get(const rl_stack *st, const rl_node *map, const char *key)
@@ -132,32 +122,6 @@ static int list_put(rl_edge *e, rl_hmap *map, const char *key, rl_ep *ep)
     return rl_hmap_put(map, k, strlen(k), l) < 0 ? RL_ENOMEM : RL_OK;
 }
 
-/* The scope of a stack's references: the instance (CloudFormation) or the root module's
- * folder (Terraform configuration). Plans and states hold values, not references. */
-static bool scope_key(const rl_edge *e, const rl_stack *st, char *out, size_t outsz)
-{
-    if (st->source == RL_STACK_TF_PLAN)
-        return false;
-    if (st->source == RL_STACK_TF_CONFIG) {
-        const char *p = st->input->path, *slash = strrchr(p, '/');
-        snprintf(out, outsz, "tf:%.*s", slash ? (int)(slash - p) : 0, p);
-        return true;
-    }
-    size_t ix = (size_t)(uintptr_t)rl_hmap_get(&e->stack_ix, st, RL_HMAP_PTR);
-    snprintf(out, outsz, "%zu", ix);
-    return ix != 0;
-}
-
-static const rl_resource *lookup(const rl_edge *e, const rl_stack *st, const char *id, char *key,
-                                 size_t keysz)
-{
-    char scope[1024];
-    if (!scope_key(e, st, scope, sizeof(scope)))
-        return NULL;
-    snprintf(key, keysz, "%s\n%s", scope, id);
-    return rl_hmap_gets(&e->ids, key);
-}
-
 /* Types whose resources live in no region of their own (a reference to them says nothing
  * about where a value leads). */
 static bool global_type(const char *t)
@@ -180,168 +144,49 @@ static bool global_type(const char *t)
 
 /* ---- references ------------------------------------------------------------------------ */
 
-typedef void (*ref_cb)(void *ctx, const char *key, const rl_resource *r);
-
-typedef struct refwalk {
-    rl_edge *e;
-    ref_cb cb;
-    void *ctx;
-} refwalk;
-
-static void ref_id(refwalk *w, const rl_stack *st, const char *id, size_t len)
+/* The entry point a reference leads to: keyed by the resource, and for SAM's implicit
+ * resources (ServerlessRestApi, <Function>Url) by the implicit id the reference layer
+ * gives as its attribute. */
+static bool implicit_attr(const char *attr)
 {
-    char name[512], key[1600];
-    if (len == 0 || len >= sizeof(name))
-        return;
-    memcpy(name, id, len);
-    name[len] = '\0';
-    if (!strncmp(name, "AWS::", 5) || (st->env && rl_hmap_gets(&st->env->params, name)))
-        return;
-    const rl_resource *r = lookup(w->e, st, name, key, sizeof(key));
-    if (r || rl_hmap_gets(&w->e->by_key, key))
-        w->cb(w->ctx, key, r);
+    return attr && (!strcmp(attr, "ServerlessRestApi") || !strcmp(attr, "ServerlessHttpApi") ||
+                    !strcmp(attr, "Url"));
 }
 
-/* ${A}, ${A.B} names of a Fn::Sub template that are not bound in its variable map. */
-static void sub_refs(refwalk *w, const rl_stack *st, const char *t, const rl_node *vars)
+static size_t ep_key(char *buf, size_t size, const void *res, const char *implicit)
 {
-    for (const char *p = strstr(t, "${"); p; p = strstr(p + 2, "${")) {
-        const char *s = p + 2;
-        if (*s == '!')
-            continue;
-        size_t n = strcspn(s, "}");
-        if (!s[n])
-            return;
-        size_t idlen = strcspn(s, ".}");
-        char name[256];
-        if (idlen < sizeof(name)) {
-            memcpy(name, s, idlen);
-            name[idlen] = '\0';
-            if (!rl_node_get(vars, name))
-                ref_id(w, st, s, idlen);
-        }
+    int n = snprintf(buf, size, "%p\n%s", res, implicit ? implicit : "");
+    return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+}
+
+static rl_ep *ep_of(const rl_edge *e, const rl_ref *ref)
+{
+    char key[600];
+    if (implicit_attr(ref->attr) && ep_key(key, sizeof(key), ref->res, ref->attr)) {
+        rl_ep *ep = rl_hmap_gets(&e->by_key, key);
+        if (ep)
+            return ep;
     }
+    return ep_key(key, sizeof(key), ref->res, NULL) ? rl_hmap_gets(&e->by_key, key) : NULL;
 }
 
-/* Terraform addresses in ${...} expressions: aws_lb.web.dns_name -> aws_lb.web. */
-static void tf_refs(refwalk *w, const rl_stack *st, const char *s)
+typedef struct collected {
+    const rl_resource *r[8];
+    size_t n;
+} collected;
+
+static int collect_ref(void *ctx, const rl_ref *ref, const rl_node *at)
 {
-    for (const char *p = strstr(s, "${"); p; p = strstr(p + 2, "${")) {
-        const char *end = strchr(p, '}');
-        if (!end)
-            return;
-        for (const char *q = p + 2; q < end; q++) {
-            bool start = q == p + 2 || !(isalnum((unsigned char)q[-1]) || q[-1] == '_' ||
-                                         q[-1] == '.' || q[-1] == '-');
-            bool data = start && end - q > 5 && !strncmp(q, "data.aws_", 9);
-            if (!start || (strncmp(q, "aws_", 4) && !data))
-                continue;
-            const char *t = q + (data ? 5 : 0);
-            size_t tl = 0;
-            while (t + tl < end &&
-                   (islower((unsigned char)t[tl]) || isdigit((unsigned char)t[tl]) || t[tl] == '_'))
-                tl++;
-            if (t + tl >= end || t[tl] != '.')
-                continue;
-            size_t nl = 0;
-            const char *nm = t + tl + 1;
-            while (nm + nl < end &&
-                   (isalnum((unsigned char)nm[nl]) || nm[nl] == '_' || nm[nl] == '-'))
-                nl++;
-            if (nl)
-                ref_id(w, st, q, (size_t)(nm + nl - q));
-            q = nm + nl;
-        }
-    }
-}
-
-static void refs_walk(refwalk *w, const rl_stack *st, const rl_node *n, int depth);
-
-/* Fn::ImportValue: the Value of the output that exports the name, in the exporting stack
- * of the same region (imports never cross regions). */
-static void import_refs(refwalk *w, const rl_stack *st, const rl_node *arg, int depth)
-{
-    const char *name = ev(st, arg);
-    if (!name || !st->region)
-        return;
-    for (const rl_export *x = rl_model_exports(w->e->m, st->region, name); x; x = x->next) {
-        if (!x->stack)
-            continue;
-        const rl_node *outs = rl_node_get(rl_doc_root(x->stack->input->doc), "Outputs");
-        for (size_t i = 0; rl_node_is_map(outs) && i < outs->u.map.count; i++) {
-            const rl_node *o = outs->u.map.items[i].value;
-            if (rl_node_get(rl_node_get(o, "Export"), "Name") == x->node)
-                refs_walk(w, x->stack, rl_node_get(o, "Value"), depth + 1);
-        }
-    }
-}
-
-static void refs_walk(refwalk *w, const rl_stack *st, const rl_node *n, int depth)
-{
-    const char *fn;
-    const rl_node *arg;
-    if (!n || depth > 32)
-        return;
-    if (!is_tf(st) && rl_node_intrinsic(n, &fn, &arg)) {
-        if (!strcmp(fn, "Ref") && rl_node_str(arg)) {
-            ref_id(w, st, arg->u.s.str, arg->u.s.len);
-        } else if (!strcmp(fn, "Fn::GetAtt")) {
-            const char *s =
-                rl_node_is_seq(arg) ? rl_node_str(rl_node_at(arg, 0)) : rl_node_str(arg);
-            if (s)
-                ref_id(w, st, s, rl_node_is_seq(arg) ? strlen(s) : strcspn(s, "."));
-        } else if (!strcmp(fn, "Fn::Sub")) {
-            const rl_node *t = rl_node_is_seq(arg) ? rl_node_at(arg, 0) : arg;
-            const rl_node *vars = rl_node_is_seq(arg) ? rl_node_at(arg, 1) : NULL;
-            if (rl_node_str(t))
-                sub_refs(w, st, t->u.s.str, vars);
-            for (size_t i = 0; rl_node_is_map(vars) && i < vars->u.map.count; i++)
-                refs_walk(w, st, vars->u.map.items[i].value, depth + 1);
-        } else if (!strcmp(fn, "Fn::ImportValue")) {
-            import_refs(w, st, arg, depth);
-        } else if (!strcmp(fn, "Fn::If")) {
-            const char *cname = rl_node_str(rl_node_at(arg, 0));
-            int c = cname ? rl_eval_condition(st, cname) : -1;
-            if (c != 0)
-                refs_walk(w, st, rl_node_at(arg, 1), depth + 1);
-            if (c != 1)
-                refs_walk(w, st, rl_node_at(arg, 2), depth + 1);
-        } else {
-            refs_walk(w, st, arg, depth + 1);
-        }
-        return;
-    }
-    if (rl_node_is_scalar(n)) {
-        if (st->source == RL_STACK_TF_CONFIG && memchr(n->u.s.str, '$', n->u.s.len))
-            tf_refs(w, st, n->u.s.str);
-    } else if (rl_node_is_seq(n)) {
-        for (size_t i = 0; i < n->u.seq.count; i++)
-            refs_walk(w, st, n->u.seq.items[i], depth + 1);
-    } else if (rl_node_is_map(n)) {
-        for (size_t i = 0; i < n->u.map.count; i++)
-            refs_walk(w, st, n->u.map.items[i].value, depth + 1);
-    }
-}
-
-typedef struct pubref {
-    rl_ref_fn fn;
-    void *ctx;
-} pubref;
-
-static void pub_cb(void *ctx, const char *key, const rl_resource *r)
-{
-    pubref *p = ctx;
-    (void)key;
-    if (r)
-        p->fn(p->ctx, r);
-}
-
-int rl_edge_refs(rl_edge *e, const rl_stack *st, const rl_node *value, rl_ref_fn fn, void *ctx)
-{
-    pubref p = {fn, ctx};
-    refwalk w = {e, pub_cb, &p};
-    refs_walk(&w, st, value, 0);
-    return e->rc;
+    collected *c = ctx;
+    (void)at;
+    if (ref->state != RL_KNOWN)
+        return 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->r[i] == ref->res)
+            return 0;
+    if (c->n < 8)
+        c->r[c->n++] = ref->res;
+    return 0;
 }
 
 /* ---- hosts ------------------------------------------------------------------------------ */
@@ -439,28 +284,22 @@ static bool lb_by_name(rl_edge *e, rl_target *t, const char *region, const char 
  * (loadbalancer/app/NAME/ID) to the load balancer of that name. */
 static void add_arn(rl_edge *e, rl_target *t, const char *s, size_t len)
 {
-    char buf[512], region[32];
-    if (len >= sizeof(buf))
+    char region[32], res[256];
+    rl_arn arn;
+    if (!rl_arn_parse(s, len, &arn) || !rl_arn_region_of(&arn, region, sizeof(region)))
         return;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    const char *f[6];
-    size_t nf = 0;
-    f[nf++] = buf;
-    for (char *p = buf; *p && nf < 6; p++)
-        if (*p == ':') {
-            *p = '\0';
-            f[nf++] = p + 1;
-        }
-    if (nf < 6 || !rl_is_region(f[3], strlen(f[3])))
-        return;
-    snprintf(region, sizeof(region), "%s", f[3]);
     t->known = true;
     if (!t->region)
         t->region = rl_model_intern((rl_model *)e->m, region);
-    if (strcmp(f[2], "elasticloadbalancing") || strncmp(f[5], "loadbalancer/", 13))
+    const char *lb;
+    size_t lbl;
+    if (!rl_arn_is(&arn, "elasticloadbalancing") || arn.resource_len >= sizeof(res) ||
+        !rl_arn_name(&arn, "loadbalancer/", &lb, &lbl))
         return;
-    const char *r = f[5] + 13; /* app/NAME/ID, net/NAME/ID, or NAME (classic) */
+    /* app/NAME/ID, net/NAME/ID, or NAME (classic) */
+    memcpy(res, arn.resource + 13, arn.resource_len - 13);
+    res[arn.resource_len - 13] = '\0';
+    const char *r = res;
     char name[256];
     const char *slash = strchr(r, '/');
     if (slash && strchr(slash + 1, '/'))
@@ -514,19 +353,24 @@ typedef struct resolving {
     bool text;
 } resolving;
 
-static void on_target_ref(void *ctx, const char *key, const rl_resource *r)
+static int on_target_ref(void *ctx, const rl_ref *ref, const rl_node *at)
 {
     resolving *rs = ctx;
-    rl_ep *ep = rl_hmap_gets(&rs->e->by_key, key);
+    (void)at;
+    if (ref->state != RL_KNOWN)
+        return 0;
+    const rl_resource *r = ref->res;
+    rl_ep *ep = ep_of(rs->e, ref);
     if (ep) {
         target_add(rs->e, rs->t, ep);
-        return;
+        return 0;
     }
-    if (r && !global_type(r->type) && r->stack->region) {
+    if (!global_type(r->type) && r->stack->region) {
         rs->t->known = true;
         if (!rs->t->region)
             rs->t->region = r->stack->region;
     }
+    return 0;
 }
 
 /* Hosts in free text: the host of every URL, and AWS service hosts written bare. */
@@ -579,8 +423,7 @@ int rl_edge_resolve_more(rl_edge *e, const rl_stack *st, const rl_node *value, b
     if (!value)
         return e->rc;
     resolving rs = {e, t, text};
-    refwalk w = {e, on_target_ref, &rs};
-    refs_walk(&w, st, value, 0);
+    rl_refs_each(st, NULL, value, on_target_ref, &rs);
     if (rl_node_is_scalar(value) || rl_node_is_seq(value) || !is_tf(st)) {
         if (rl_node_is_seq(value)) {
             for (size_t i = 0; i < value->u.seq.count && !e->rc; i++)
@@ -601,12 +444,12 @@ int rl_edge_resolve(rl_edge *e, const rl_stack *st, const rl_node *value, bool t
 
 /* ---- entry points ----------------------------------------------------------------------- */
 
-static void put_key(rl_edge *e, const rl_stack *st, const char *id, rl_ep *ep)
+/* Registers what references to `res` (or to its SAM implicit resource `implicit`) lead to. */
+static void put_key(rl_edge *e, const void *res, const char *implicit, rl_ep *ep)
 {
-    char scope[1024];
-    if (!scope_key(e, st, scope, sizeof(scope)))
-        return;
-    char *k = rl_arena_printf(e->a, "%s\n%s", scope, id);
+    char key[600];
+    size_t n = ep_key(key, sizeof(key), res, implicit);
+    char *k = n ? rl_arena_strndup(e->a, key, n) : NULL;
     if (!k) {
         oom(e);
         return;
@@ -648,7 +491,7 @@ static rl_ep *add_ep(rl_edge *e, const rl_resource *r, rl_ep_kind kind, const ch
     ep->at.path = at_path ? at_path : r->path;
     ep->index = e->neps;
     e->eps[e->neps++] = ep;
-    put_key(e, r->stack, id ? id : r->id, ep);
+    put_key(e, r, id, ep);
     char kk[600];
     if (lbname && region) {
         /* a named load balancer is found by its name in DNS names and ARNs */
@@ -689,11 +532,9 @@ static void sam_function(rl_edge *e, const rl_resource *r)
 {
     const rl_stack *st = r->stack;
     if (rl_edge_get(st, r->props, "FunctionUrlConfig")) {
-        char id[512];
-        snprintf(id, sizeof(id), "%sUrl", r->id);
         rl_ep *ep = add_ep(e, r, RL_EP_FUNCTION_URL, st->region, NULL, NULL, NULL);
         if (ep)
-            put_key(e, st, id, ep);
+            put_key(e, r, "Url", ep);
     }
     const rl_node *events = rl_edge_pick(st, rl_node_get(r->props, "Events"));
     for (size_t i = 0; rl_node_is_map(events) && i < events->u.map.count; i++) {
@@ -706,18 +547,19 @@ static void sam_function(rl_edge *e, const rl_resource *r)
         if (!rest && !http)
             continue;
         const char *id = rest ? "ServerlessRestApi" : "ServerlessHttpApi";
-        char key[1600], scope[1024];
-        if (!scope_key(e, st, scope, sizeof(scope)))
+        char key[600];
+        /* one implicit API per template instance, made by its first function with such an
+         * event: the resource the reference layer gives for !Ref ServerlessRestApi */
+        if (!ep_key(key, sizeof(key), st, id) || rl_hmap_gets(&e->by_key, key))
             continue;
-        snprintf(key, sizeof(key), "%s\n%s", scope, id);
-        if (rl_hmap_gets(&e->by_key, key))
-            continue; /* one implicit API per template */
         const char *path = rl_arena_printf(e->a, "%s.Properties.Events.%s.Type", r->path,
                                            rl_node_str(events->u.map.items[i].key));
         rl_ep *ep = add_ep(e, r, rest ? RL_EP_REST_API : RL_EP_HTTP_API, st->region, tn, path, id);
-        if (ep)
+        if (ep) {
             ep->what = rest ? "implicit REST API (SAM Api event)"
                             : "implicit HTTP API (SAM HttpApi event)";
+            put_key(e, st, id, ep);
+        }
     }
 }
 
@@ -774,21 +616,6 @@ static void entry_point(rl_edge *e, const rl_resource *r)
     }
 }
 
-typedef struct collected {
-    const rl_resource *r[8];
-    size_t n;
-} collected;
-
-static void collect_ref(void *ctx, const rl_resource *r)
-{
-    collected *c = ctx;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->r[i] == r)
-            return;
-    if (c->n < 8)
-        c->r[c->n++] = r;
-}
-
 /* Items of a list that may also be one object (a Terraform block) and may hold Fn::If. */
 static size_t items(const rl_node *list)
 {
@@ -824,7 +651,7 @@ static void cloudfront(rl_edge *e, const rl_resource *r)
                         tf ? "vpc_origin_id" : "VpcOriginId");
         collected vo = {{NULL}, 0};
         if (vid)
-            rl_edge_refs(e, st, vid, collect_ref, &vo);
+            rl_refs_each(st, NULL, vid, collect_ref, &vo);
         for (size_t k = 0; k < vo.n; k++) {
             const rl_resource *v = vo.r[k];
             bool vtf = is_tf(v->stack);
@@ -1160,28 +987,6 @@ static void layer(rl_edge *e, const rl_resource *r)
         e->layer = true;
 }
 
-static int index_stacks(rl_edge *e)
-{
-    for (size_t i = 0; i < e->m->nstacks; i++) {
-        const rl_stack *st = e->m->stacks[i];
-        if (rl_hmap_put(&e->stack_ix, st, RL_HMAP_PTR, (void *)(uintptr_t)(i + 1)) < 0)
-            return RL_ENOMEM;
-    }
-    for (size_t i = 0; i < e->m->nstacks; i++) {
-        const rl_stack *st = e->m->stacks[i];
-        char scope[1024];
-        if (!scope_key(e, st, scope, sizeof(scope)))
-            continue;
-        for (size_t j = 0; j < st->nresources; j++) {
-            const rl_resource *r = &st->resources[j];
-            char *k = rl_arena_printf(e->a, "%s\n%s", scope, r->id);
-            if (!k || rl_hmap_puts(&e->ids, k, (void *)r) < 0)
-                return RL_ENOMEM;
-        }
-    }
-    return RL_OK;
-}
-
 int rl_edge_build(rl_edge **out, const rl_model *m)
 {
     *out = NULL;
@@ -1191,8 +996,6 @@ int rl_edge_build(rl_edge **out, const rl_model *m)
         return RL_ENOMEM;
     }
     e->m = m;
-    if (index_stacks(e) < 0)
-        oom(e);
     static const char *const distributions[] = {"AWS::CloudFront::Distribution",
                                                 "aws_cloudfront_distribution"};
     static const char *const mappings[] = {
@@ -1224,8 +1027,6 @@ void rl_edge_free(rl_edge *e)
     free(e->eps);
     free(e->recs);
     free(e->rec_next);
-    rl_hmap_free(&e->stack_ix);
-    rl_hmap_free(&e->ids);
     rl_hmap_free(&e->by_key);
     rl_hmap_free(&e->names);
     rl_hmap_free(&e->kinds);

@@ -105,14 +105,9 @@ int rl_edge_resolve(rl_edge *e, const rl_stack *st, const rl_node *value, bool t
 int rl_edge_resolve_more(rl_edge *e, const rl_stack *st, const rl_node *value, bool text,
                          rl_target *t);
 
-/* Calls fn for every resource of the same stack (CloudFormation) or root module (Terraform
- * configuration) that `value` references. */
-typedef void (*rl_ref_fn)(void *ctx, const rl_resource *r);
-int rl_edge_refs(rl_edge *e, const rl_stack *st, const rl_node *value, rl_ref_fn fn, void *ctx);
-
-/* A node's value in this instance: Fn::If followed by its condition (an unknown condition
- * picks the branch that is not AWS::NoValue); Terraform blocks written as one-item lists
- * are unwrapped. */
+/* A node's value in this instance (rl_val_of()): Fn::If followed by its condition, an
+ * undecided one read as the branch that is not AWS::NoValue (what can be there); Terraform
+ * blocks written as one-item lists are unwrapped. */
 const rl_node *rl_edge_pick(const rl_stack *st, const rl_node *n);
 /* rl_edge_pick(rl_node_get(map, key)). */
 const rl_node *rl_edge_get(const rl_stack *st, const rl_node *map, const char *key);

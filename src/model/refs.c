@@ -149,6 +149,54 @@ typedef struct rctx {
 
 static rl_ref ref_in(rctx x, const rl_node *v);
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a > b && !strcmp(s + a - b, suffix);
+}
+
+/* The first SAM function of the instance with an Api (HttpApi) event that names no API:
+ * the one SAM makes the implicit ServerlessRestApi (ServerlessHttpApi) for. */
+static const rl_resource *implicit_api(const rl_stack *st, bool http)
+{
+    for (size_t i = 0; st && i < st->nresources; i++) {
+        const rl_resource *r = &st->resources[i];
+        if (!r->type || strcmp(r->type, "AWS::Serverless::Function"))
+            continue;
+        const rl_node *events = rl_node_get(r->props, "Events");
+        for (size_t k = 0; rl_node_is_map(events) && k < events->u.map.count; k++) {
+            const rl_node *ev = events->u.map.items[k].value;
+            const rl_node *props = rl_node_get(ev, "Properties");
+            if (rl_node_streq(rl_node_get(ev, "Type"), http ? "HttpApi" : "Api") &&
+                !rl_node_get(props, http ? "ApiId" : "RestApiId"))
+                return r;
+        }
+    }
+    return NULL;
+}
+
+/* SAM's generated resources, named after what generates them: ServerlessRestApi and
+ * ServerlessHttpApi (the function that makes them), <Function>Url and <Function>Role (the
+ * function). *implicit receives the generated resource's kind. */
+static const rl_resource *sam_implicit(rctx x, const char *id, const char **implicit)
+{
+    if (!strcmp(id, "ServerlessRestApi") || !strcmp(id, "ServerlessHttpApi")) {
+        *implicit = !strcmp(id, "ServerlessRestApi") ? "ServerlessRestApi" : "ServerlessHttpApi";
+        return implicit_api(x.st, id[10] == 'H');
+    }
+    static const char *const suffixes[] = {"Url", "Role"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!has_suffix(id, suffixes[i]))
+            continue;
+        const rl_resource *fn = cfn_lookup(x.env, x.st, id, strlen(id) - strlen(suffixes[i]));
+        if (fn && fn->type && !strcmp(fn->type, "AWS::Serverless::Function")) {
+            *implicit = suffixes[i];
+            return fn;
+        }
+    }
+    return NULL;
+}
+
 static rl_ref cfn_name(rctx x, const char *name, size_t len, const char *attr)
 {
     char buf[256];
@@ -165,6 +213,9 @@ static rl_ref cfn_name(rctx x, const char *name, size_t len, const char *attr)
     const rl_resource *r = cfn_lookup(x.env, x.st, buf, len);
     if (r)
         return known(r, attr ? rl_model_intern((rl_model *)x.env->model, attr) : NULL);
+    const char *implicit = NULL;
+    if ((r = sam_implicit(x, buf, &implicit)))
+        return known(r, implicit);
     return unknown_ref(printf_model(x.env, "%s is not defined in the template", buf));
 }
 
@@ -746,13 +797,10 @@ static rl_val decide(const rl_stack *st, const rl_node *n, const rl_doc *doc, co
             if (name && !strcmp(name, "AWS::NoValue"))
                 return val_absent();
             const rl_param *p = name ? rl_hmap_gets(&env->params, name) : NULL;
+            /* a parameter with a value stays the Ref: evaluating it keeps the provenance
+             * of its bytes (a parameter file's literal) */
             if (p && !p->value)
                 return val_unknown(n, printf_model(env, "parameter %s has no value", name));
-            if (p) {
-                n = p->value;
-                doc = p->doc;
-                continue;
-            }
         }
         return val_known(n, doc, NULL);
     }

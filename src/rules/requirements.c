@@ -10,7 +10,7 @@
  * regions/us-east-1/app.yaml and regions/us-west-2/app.yaml. In one Terraform input that
  * deploys both regions, module.primary.aws_x.y and module.standby.aws_x.y pair by aws_x.y
  * when that is unique. One hash lookup per standby resource: no pairwise scan. */
-#include <regionlint/eval.h>
+#include <regionlint/refs.h>
 
 #include "../base/arena.h"
 #include "../base/hmap.h"
@@ -584,11 +584,13 @@ static void strategy_too_slow(req *q)
 }
 
 /* An ECS service that an Application Auto Scaling target keeps at one task or more. */
-static void on_floor_ref(void *ctx, const rl_resource *r)
+static int on_floor_ref(void *ctx, const rl_ref *ref, const rl_node *at)
 {
     req *q = ctx;
-    if (rl_hmap_put(&q->floor, r, RL_HMAP_PTR, (void *)1) < 0)
+    (void)at;
+    if (ref->state == RL_KNOWN && rl_hmap_put(&q->floor, ref->res, RL_HMAP_PTR, (void *)1) < 0)
         q->rc = RL_ENOMEM;
+    return q->rc;
 }
 
 static void scalable_floors(req *q)
@@ -611,7 +613,7 @@ static void scalable_floors(req *q)
             read_value(q->a, r, &minp, &v);
             if (!dim || strcmp(dim, "ecs:service:DesiredCount") || !v.ok || v.num < 1)
                 continue;
-            rl_edge_refs(q->edge, st, rl_edge_get(st, r->props, tf ? "resource_id" : "ResourceId"),
+            rl_refs_each(st, r, rl_edge_get(st, r->props, tf ? "resource_id" : "ResourceId"),
                          on_floor_ref, q);
         }
     }

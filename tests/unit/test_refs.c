@@ -303,3 +303,35 @@ Test(refs, plan_configuration_references)
     cr_assert_str_eq(b.res->id, "module.m.aws_s3_bucket.b");
     fx_free(f);
 }
+
+Test(refs, sam_implicit_resources)
+{
+    fx *f = fx_new();
+    fx_put(f, "sam.yaml",
+           "Transform: AWS::Serverless-2016-10-31\n"
+           "Resources:\n"
+           "  Api:\n"
+           "    Type: AWS::Serverless::Function\n"
+           "    Properties:\n"
+           "      FunctionUrlConfig: {AuthType: NONE}\n"
+           "      Events: {Get: {Type: Api, Properties: {Path: /, Method: get}}}\n"
+           "  Rec:\n"
+           "    Type: AWS::Route53::RecordSet\n"
+           "    Properties:\n"
+           "      A: !Sub '${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com'\n"
+           "      B: !GetAtt ApiUrl.FunctionUrl\n"
+           "      C: !Ref ApiRole\n"
+           "      D: !Ref ServerlessHttpApi\n");
+    fx_build(f);
+    const rl_resource *rec = res_in(f->m, "us-east-1", "Rec");
+    seen s;
+    memset(&s, 0, sizeof(s));
+    rl_refs_each(rec->stack, rec, rec->props, collect, &s);
+    cr_assert_eq(s.n, 3);
+    for (size_t i = 0; i < 3; i++)
+        cr_assert_str_eq(s.ids[i], "Api");
+    cr_assert_str_eq(rl_ref_prop(rec, "B").attr, "Url");
+    cr_assert_str_eq(rl_ref_prop(rec, "C").attr, "Role");
+    cr_assert_eq(rl_ref_prop(rec, "D").state, RL_UNKNOWN, "no HttpApi event: nothing made it");
+    fx_free(f);
+}
