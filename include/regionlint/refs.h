@@ -68,6 +68,9 @@ typedef struct rl_ref {
                                   snapshot", "module m (source not in the inputs)" */
     const rl_stack *via_stack; /* the stack in which the name was found (an import's
                                   exporting stack, a module's instance) */
+    const char *key;           /* Terraform: the instance key as written (aws_subnet.x[0] -> "0",
+                                  [count.index] -> "count.index"); NULL when none */
+    bool splat;                /* Terraform: every instance (aws_subnet.x[*], aws_subnet.x.*) */
 } rl_ref;
 
 /* The resource a whole value names: Ref X, Fn::GetAtt [X, Y] / X.Y, "${X}" and "${X.Y}"
@@ -94,6 +97,15 @@ int rl_refs_each(const rl_stack *st, const rl_resource *from, const rl_node *val
  * "module.m.aws_s3_bucket.b"; an attribute after it is ignored: "Table.Arn",
  * "aws_s3_bucket.b.arn") in the scope of `st`, or NULL. */
 const rl_resource *rl_ref_lookup(const rl_stack *st, const char *id);
+/* The scope ids and names of `st` resolve in, as an opaque key: the same for the stacks of
+ * one template instance, one Terraform module instance, one plan. */
+const void *rl_ref_scope(const rl_stack *st);
+
+/* A resource of the scope of `st` by a physical identifier its files give it: the `id` or
+ * `arn` of a plan or state resource, a literal DB cluster or instance identifier
+ * (case-insensitive, as RDS compares them), or NULL. */
+const rl_resource *rl_ref_named(const rl_stack *st, const char *name, size_t len);
+
 /* The resource an unknown piece of an evaluated string stands for (rl_strpart.via). */
 const rl_resource *rl_ref_via(const rl_stack *st, const char *via);
 /* True when an unknown piece of an evaluated string comes from an input of the deployment

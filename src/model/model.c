@@ -479,6 +479,8 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     }
     if (rc == RL_OK)
         rc = rl_model_tf_finish(m);
+    if (rc == RL_OK)
+        rc = rl_refs_index(m);
     /* deployment flows read the template instances built above (pipelines, stack sets) */
     if (rc == RL_OK)
         rc = rl_model_add_deploy(m);
@@ -519,6 +521,7 @@ void rl_model_free(rl_model *m)
         rl_quota_db_free(m->priv->quotas);
         rl_iam_db_free(m->priv->iam);
         rl_model_tf_free(m);
+        rl_hmap_free(&m->priv->named);
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);
         rl_ds_db_free(m->priv->data);

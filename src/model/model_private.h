@@ -58,6 +58,7 @@ struct rl_model_priv {
     rl_hmap interned;       /* string -> the same string in arena */
     int eval_depth;         /* nesting of rl_eval_strings calls (scratch reuse guard) */
     struct rl_tf_state *tf; /* Terraform folders, module instances, plans (model_tf.c) */
+    rl_hmap named;          /* scope + "\x1f" + physical identifier -> resource (refs.c) */
     rl_eval_env **envs;     /* every environment, for freeing */
     size_t nenvs;
     struct rl_quota_db *quotas;   /* service quotas, usage, Trusted Advisor (quotas.c) */
@@ -78,6 +79,8 @@ int rl_model_tf_configs(rl_model *m);
 int rl_model_add_tf_config(rl_model *m, const rl_input *in);
 /* A plan, state or raw .tfstate. */
 int rl_model_add_terraform(rl_model *m, const rl_input *in);
+/* Indexes the physical identifiers the files give resources (refs.c). */
+int rl_refs_index(rl_model *m);
 /* Indexes the addresses of every Terraform scope, once all stacks are built. */
 int rl_model_tf_finish(rl_model *m);
 void rl_model_tf_free(rl_model *m);

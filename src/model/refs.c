@@ -120,6 +120,93 @@ const rl_resource *rl_ref_lookup(const rl_stack *st, const char *id)
     return n ? rl_tf_lookup(st->env, NULL, id, n) : NULL;
 }
 
+/* ---- physical identifiers ---------------------------------------------------------- */
+
+/* The scope of a stack's names: the template instance, the module instance or the plan. */
+const void *rl_ref_scope(const rl_stack *st)
+{
+    const rl_eval_env *env = st->env;
+    if (env && env->tfmod)
+        return env->tfmod;
+    if (env && env->plan)
+        return env->plan;
+    return st;
+}
+
+static size_t named_key(char *buf, size_t size, const void *scope, const char *name, size_t len)
+{
+    int n = snprintf(buf, size, "%p\x1f", scope);
+    if (n < 0 || (size_t)n + len >= size)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        buf[(size_t)n + i] = (char)tolower((unsigned char)name[i]);
+    buf[(size_t)n + len] = '\0';
+    return (size_t)n + len;
+}
+
+static int name_put(rl_model *m, const rl_stack *st, const char *name, const rl_resource *r)
+{
+    char key[1024];
+    size_t n =
+        name && *name ? named_key(key, sizeof(key), rl_ref_scope(st), name, strlen(name)) : 0;
+    if (!n || rl_hmap_get(&m->priv->named, key, n))
+        return RL_OK; /* the first resource of a name wins */
+    const char *k = rl_model_intern(m, key);
+    return k && rl_hmap_put(&m->priv->named, k, n, (void *)r) >= 0 ? RL_OK : RL_ENOMEM;
+}
+
+/* Types whose identifier is written by the user and used by other resources to name them
+ * (a DB instance's DBClusterIdentifier). */
+static const char *identifier_prop(const char *type)
+{
+    static const char *const ids[][2] = {{"AWS::RDS::DBCluster", "DBClusterIdentifier"},
+                                         {"AWS::RDS::DBInstance", "DBInstanceIdentifier"},
+                                         {"AWS::Neptune::DBCluster", "DBClusterIdentifier"},
+                                         {"AWS::DocDB::DBCluster", "DBClusterIdentifier"},
+                                         {"aws_rds_cluster", "cluster_identifier"},
+                                         {"aws_db_instance", "identifier"},
+                                         {"aws_neptune_cluster", "cluster_identifier"},
+                                         {"aws_docdb_cluster", "cluster_identifier"}};
+    for (size_t i = 0; type && i < sizeof(ids) / sizeof(*ids); i++)
+        if (!strcmp(type, ids[i][0]))
+            return ids[i][1];
+    return NULL;
+}
+
+int rl_refs_index(rl_model *m)
+{
+    for (size_t i = 0; i < m->nstacks; i++) {
+        const rl_stack *st = m->stacks[i];
+        bool plan = st->env && st->env->plan;
+        for (size_t j = 0; j < st->nresources; j++) {
+            const rl_resource *r = &st->resources[j];
+            const char *idp = identifier_prop(r->type);
+            int rc = RL_OK;
+            if (plan) {
+                rc = name_put(m, st, rl_node_str(rl_node_get(r->props, "id")), r);
+                if (rc == RL_OK)
+                    rc = name_put(m, st, rl_node_str(rl_node_get(r->props, "arn")), r);
+            }
+            if (rc == RL_OK && idp) {
+                const rl_node *n = rl_node_get(r->props, idp);
+                rc = name_put(m, st, n ? rl_eval_string(st, n) : NULL, r);
+            }
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return RL_OK;
+}
+
+const rl_resource *rl_ref_named(const rl_stack *st, const char *name, size_t len)
+{
+    char key[1024];
+    if (!st || !st->env || !name)
+        return NULL;
+    size_t n = named_key(key, sizeof(key), rl_ref_scope(st), name, len);
+    return n ? rl_hmap_get(&st->env->model->priv->named, key, n) : NULL;
+}
+
 const rl_resource *rl_ref_via(const rl_stack *st, const char *via)
 {
     return via ? rl_ref_lookup(st, via) : NULL;
@@ -393,10 +480,21 @@ static rl_ref tf_expr_ref(rctx x, const char *e, size_t len)
         return absent_ref();
     const rl_resource *r = rl_tf_lookup(x.env, x.from, e, n);
     if (r) {
-        const char *attr = NULL;
+        const char *attr = NULL, *key = NULL;
+        bool splat = false;
         if (n < len && e[n] == '[') { /* an instance key: aws_x.y[0].arn */
             const char *close = memchr(e + n, ']', len - n);
+            size_t kl = close ? (size_t)(close - e) - n - 1 : 0;
+            splat = kl == 1 && e[n + 1] == '*';
+            if (close && !splat && kl < sizeof(name)) {
+                memcpy(name, e + n + 1, kl);
+                name[kl] = '\0';
+                key = rl_model_intern((rl_model *)x.env->model, name);
+            }
             n = close ? (size_t)(close - e) + 1 : len;
+        } else if (n + 1 < len && e[n] == '.' && e[n + 1] == '*') { /* aws_x.y.*.arn */
+            splat = true;
+            n += 2;
         }
         if (n + 1 < len && e[n] == '.') {
             size_t al = strcspn(e + n + 1, ".[");
@@ -405,7 +503,10 @@ static rl_ref tf_expr_ref(rctx x, const char *e, size_t len)
             snprintf(name, sizeof(name), "%.*s", (int)al, e + n + 1);
             attr = rl_model_intern((rl_model *)x.env->model, name);
         }
-        return known(r, attr);
+        rl_ref out = known(r, attr);
+        out.key = key;
+        out.splat = splat;
+        return out;
     }
     if (!strncmp(e, "aws_", 4) || !strncmp(e, "data.aws_", 9) || !strncmp(e, "module.", 7))
         return unknown_ref(printf_model(x.env, "%.*s is not in the files read", (int)n, e));

@@ -8,7 +8,7 @@
  * resolves subnets, route tables and cluster members without pairwise scans. */
 #include "inregion.h"
 
-#include <regionlint/eval.h>
+#include <regionlint/refs.h>
 
 #include "../base/arena.h"
 #include "../base/hmap.h"
@@ -96,14 +96,12 @@ typedef struct ir {
     rl_rule_ctx *ctx;
     const rl_model *m;
     rl_arena *arena;
-    rl_hmap scopes;   /* stack -> scope string */
-    rl_hmap byid;     /* scope \x1f id -> resource; scope \x1f = name -> resource */
     rl_hmap members;  /* cluster resource -> members */
     rl_hmap unsure;   /* scope -> 1: a DB instance whose cluster cannot be told */
     rl_hmap rt_nat;   /* route table resource -> NAT gateway resource */
     rl_hmap nats;     /* NAT gateway resource -> nat_use */
     rl_hmap reported; /* file|line|col of findings made (instances of one template) */
-    rl_strbuf key;
+    rl_strbuf key;    /* scratch for the keys of `reported` */
     int rc;
 } ir;
 
@@ -115,65 +113,6 @@ static bool cfn(const rl_resource *r)
 static bool is_type(const rl_resource *r, const char *t)
 {
     return r->type && !strcmp(r->type, t);
-}
-
-/* The scope logical ids and addresses are unique in: a template instance or a plan; for
- * Terraform configurations the folder (the *.tf.json files of a folder are one module). */
-static const char *scope_of(ir *x, const rl_stack *st)
-{
-    const char *s = rl_hmap_get(&x->scopes, st, RL_HMAP_PTR);
-    if (s)
-        return s;
-    if (st->source == RL_STACK_TF_CONFIG) {
-        const char *p = st->input->path;
-        const char *slash = strrchr(p, '/');
-        s = rl_arena_strndup(x->arena, p, slash ? (size_t)(slash - p) : 0);
-    } else {
-        s = rl_arena_printf(x->arena, "%p", (const void *)st);
-    }
-    if (!s || rl_hmap_put(&x->scopes, st, RL_HMAP_PTR, (void *)s) < 0) {
-        x->rc = RL_ENOMEM;
-        return "";
-    }
-    return s;
-}
-
-/* Builds "scope \x1f [=] id" in x->key (names are lower-cased: DB identifiers are not
- * case-sensitive, and ids do not clash by case). */
-static void make_key(ir *x, const char *scope, bool name, const char *id, size_t n)
-{
-    rl_strbuf_clear(&x->key);
-    rl_strbuf_puts(&x->key, scope);
-    rl_strbuf_putc(&x->key, '\x1f');
-    if (name) {
-        rl_strbuf_putc(&x->key, '=');
-        for (size_t i = 0; i < n; i++) {
-            char c = id[i];
-            rl_strbuf_putc(&x->key, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
-        }
-    } else {
-        rl_strbuf_append(&x->key, id, n);
-    }
-    if (x->key.failed)
-        x->rc = RL_ENOMEM;
-}
-
-static void index_put(ir *x, const char *scope, bool name, const char *id, const rl_resource *res)
-{
-    if (!id || !*id)
-        return;
-    make_key(x, scope, name, id, strlen(id));
-    if (x->rc || rl_hmap_get(&x->byid, x->key.data, x->key.len))
-        return;
-    char *k = rl_arena_strndup(x->arena, x->key.data, x->key.len);
-    if (!k || rl_hmap_put(&x->byid, k, x->key.len, (void *)res) < 0)
-        x->rc = RL_ENOMEM;
-}
-
-static const rl_resource *index_get(ir *x, const char *scope, bool name, const char *id, size_t n)
-{
-    make_key(x, scope, name, id, n);
-    return x->rc ? NULL : rl_hmap_get(&x->byid, x->key.data, x->key.len);
 }
 
 /* A property; Terraform blocks written as a list of one use the first. */
@@ -340,66 +279,28 @@ typedef struct target {
     char index[24]; /* the index as written ("0", "count.index") when indexed */
 } target;
 
-/* The resource a value refers to in the same scope: Ref / Fn::GetAtt (CloudFormation), a
- * whole-string "${type.name.attr}" (Terraform), or a physical id or name a resource of the
- * scope has (plans and states, literal DB identifiers). */
+static bool indexed_type(const rl_resource *r);
+
+/* The subnet, route table, NAT gateway or cluster a value names (the reference layer:
+ * references, then the physical ids a plan or state gives and literal DB identifiers). */
 static target resolve(ir *x, const rl_resource *from, const rl_node *n)
 {
     target t;
     memset(&t, 0, sizeof(t));
-    const char *scope = scope_of(x, from->stack);
-    const char *fn;
-    const rl_node *arg;
-    for (int depth = 0;
-         depth < 16 && cfn(from) && rl_node_intrinsic(n, &fn, &arg) && !strcmp(fn, "Fn::If");
-         depth++) {
-        /* the branch this region's condition picks; an unknown condition proves nothing */
-        const char *c = rl_node_str(rl_node_at(arg, 0));
-        int v = c ? rl_eval_condition(from->stack, c) : -1;
-        if (v < 0)
-            return t;
-        n = rl_node_at(arg, v ? 1 : 2);
-    }
-    if (cfn(from) && rl_node_intrinsic(n, &fn, &arg)) {
-        const char *id = NULL;
-        size_t len = 0;
-        if (!strcmp(fn, "Ref") && rl_node_is_scalar(arg)) {
-            id = arg->u.s.str;
-            len = arg->u.s.len;
-        } else if (!strcmp(fn, "Fn::GetAtt")) {
-            const rl_node *a0 = rl_node_is_seq(arg) ? rl_node_at(arg, 0) : arg;
-            id = rl_node_str(a0);
-            len = id ? (rl_node_is_seq(arg) ? a0->u.s.len : strcspn(id, ".")) : 0;
-        }
-        if (id && (t.res = index_get(x, scope, false, id, len)))
-            return t;
-    }
-    if (!cfn(from) && rl_node_is_scalar(n) && from->stack->source == RL_STACK_TF_CONFIG) {
-        const char *s = n->u.s.str;
-        size_t len = n->u.s.len;
-        if (len > 8 && !strncmp(s, "${aws_", 6) && s[len - 1] == '}' && !strstr(s + 2, "${")) {
-            const char *e = s + 2, *end = s + len - 1;
-            const char *dot = memchr(e, '.', (size_t)(end - e));
-            size_t nl = dot ? strcspn(dot + 1, ".[}") : 0;
-            if (dot && nl) {
-                const char *after = dot + 1 + nl;
-                t.splat = !strncmp(after, "[*]", 3) || !strncmp(after, ".*", 2);
-                t.indexed = !t.splat && *after == '[';
-                size_t il = t.indexed ? strcspn(after + 1, "]") : 0;
-                if (il < sizeof(t.index)) {
-                    memcpy(t.index, after + 1, il);
-                    t.index[il] = '\0';
-                }
-                t.res = index_get(x, scope, false, e, (size_t)(after - e));
-                if (t.res)
-                    return t;
-            }
-            t.splat = t.indexed = false;
-        }
+    rl_ref r = rl_ref_of(from->stack, from, n);
+    if (r.state == RL_KNOWN && indexed_type(r.res)) {
+        t.res = r.res;
+        t.splat = r.splat;
+        t.indexed = r.key != NULL;
+        if (r.key)
+            snprintf(t.index, sizeof(t.index), "%s", r.key);
+        return t;
     }
     alts a;
-    if (one_value(x, from, n, &a))
-        t.res = index_get(x, scope, true, a.first, strlen(a.first));
+    if (r.state == RL_ABSENT && one_value(x, from, n, &a))
+        t.res = rl_ref_named(from->stack, a.first, strlen(a.first));
+    if (t.res && !indexed_type(t.res))
+        t.res = NULL;
     return t;
 }
 
@@ -546,7 +447,9 @@ static void tally_text(list_ctx *c, const char *s, size_t len)
     }
     target t;
     memset(&t, 0, sizeof(t));
-    t.res = index_get(c->x, scope_of(c->x, c->res->stack), true, s, len);
+    t.res = rl_ref_named(c->res->stack, s, len);
+    if (t.res && !indexed_type(t.res))
+        t.res = NULL;
     if (t.res)
         tally_subnet(c->x, &t, c->t);
     else
@@ -843,7 +746,8 @@ static void check_cluster(ir *x, const rl_resource *res)
             return;
     }
     const members *mb = rl_hmap_get(&x->members, res, RL_HMAP_PTR);
-    if (!mb || mb->known != 1 || mb->maybe || rl_hmap_gets(&x->unsure, scope_of(x, res->stack)))
+    if (!mb || mb->known != 1 || mb->maybe ||
+        rl_hmap_get(&x->unsure, rl_ref_scope(res->stack), RL_HMAP_PTR))
         return;
     char rel[300];
     snprintf(rel, sizeof(rel), "its only instance, %s", mb->first->id);
@@ -1024,7 +928,7 @@ static void add_member(ir *x, const rl_resource *r)
     if (!t.res || !is_cluster(t.res)) {
         /* which cluster it belongs to cannot be told: no cluster of the scope is known to
          * have one instance */
-        if (rl_hmap_puts(&x->unsure, scope_of(x, r->stack), (void *)1) < 0)
+        if (rl_hmap_put(&x->unsure, rl_ref_scope(r->stack), RL_HMAP_PTR, (void *)1) < 0)
             x->rc = RL_ENOMEM;
         return;
     }
@@ -1224,21 +1128,10 @@ static void each_primary(ir *x, void (*fn)(ir *x, const rl_resource *res))
     }
 }
 
-/* Pass 1: the resources others refer to (subnets, route tables, NAT gateways, clusters) by
- * logical id or address, and by the physical id or name a plan, a state or a literal DB
- * identifier gives them. */
-static void index_resource(ir *x, const rl_resource *res)
+/* The resources other resources of this family refer to. */
+static bool indexed_type(const rl_resource *r)
 {
-    if (!is_subnet(res) && !is_route_table(res) && !is_nat(res) && !is_cluster(res))
-        return;
-    const char *scope = scope_of(x, res->stack);
-    bool tf = !cfn(res);
-    index_put(x, scope, false, res->id, res);
-    if (tf && res->stack->source == RL_STACK_TF_PLAN)
-        index_put(x, scope, true, text(x, res, prop(res, "id")), res);
-    if (is_cluster(res))
-        index_put(x, scope, true,
-                  text(x, res, prop(res, tf ? "cluster_identifier" : "DBClusterIdentifier")), res);
+    return is_subnet(r) || is_route_table(r) || is_nat(r) || is_cluster(r);
 }
 
 /* Pass 2: cluster members and routes to NAT gateways. */
@@ -1271,14 +1164,11 @@ int rl_check_inregion(rl_rule_ctx *ctx)
         x.rc = RL_ENOMEM;
         goto cleanup;
     }
-    each_primary(&x, index_resource);
     each_primary(&x, link_resource);
     each_primary(&x, check_pass);
     if (!x.rc)
         report_nats(&x);
 cleanup:
-    rl_hmap_free(&x.scopes);
-    rl_hmap_free(&x.byid);
     rl_hmap_free(&x.members);
     rl_hmap_free(&x.unsure);
     rl_hmap_free(&x.rt_nat);
