@@ -55,9 +55,10 @@ typedef enum rl_cond_base {
 /* One key of one condition operator: `"StringNotEquals": {"aws:RequestedRegion": [...]}`
  * gives op "StringNotEquals", key "aws:RequestedRegion" and the values. */
 typedef struct rl_condition {
-    const char *op;      /* as written, e.g. "ForAnyValue:StringNotLikeIfExists" */
-    const char *key;     /* as written */
-    const char **values; /* the condition values (scalars as text) */
+    const char *op;              /* as written, e.g. "ForAnyValue:StringNotLikeIfExists" */
+    const char *key;             /* as written */
+    const char **values;         /* the condition values (scalars as text) */
+    const rl_node **value_nodes; /* the node each value came from */
     size_t nvalues;
     const rl_node *node; /* the key's value node (for positions) */
     rl_cond_base base;
@@ -74,9 +75,11 @@ typedef struct rl_statement {
     bool deny;       /* Effect Deny (else Allow) */
     bool not_action; /* NotAction (actions lists its patterns) */
     bool not_resource;
-    const char **actions; /* Action / NotAction patterns */
+    const char **actions;         /* Action / NotAction patterns */
+    const rl_node **action_nodes; /* the node each pattern came from */
     size_t nactions;
     const char **resources; /* Resource / NotResource patterns; none given = "*" */
+    const rl_node **resource_nodes;
     size_t nresources;
     rl_condition *conds;
     size_t nconds;
@@ -91,8 +94,22 @@ typedef struct rl_policy rl_policy;
  * outlive it. Returns 0, RL_EPARSE when `doc` is not a policy document (err set), or
  * RL_ENOMEM. */
 int rl_policy_new(rl_policy **out, const rl_node *doc, rl_error *err);
+
+/* The strings a value of a policy can be where it is deployed (an intrinsic function of a
+ * template, a Terraform interpolation, an Fn::Sub document's string): `add` is called for
+ * each alternative, unknown pieces written as U+FFFD. Returns 0 or a negative code. */
+typedef int (*rl_policy_add_fn)(void *actx, const char *s, size_t len);
+typedef int (*rl_policy_expand_fn)(void *ctx, const rl_node *value, rl_policy_add_fn add,
+                                   void *actx);
+/* rl_policy_new() with every Action, Resource and condition value (also the literal ones)
+ * expanded by `expand`. A pattern with an unknown piece matches as a wildcard would, with
+ * the answer "maybe". */
+int rl_policy_compile(rl_policy **out, const rl_node *doc, rl_policy_expand_fn expand, void *ctx,
+                      rl_error *err);
 void rl_policy_free(rl_policy *p);
 size_t rl_policy_count(const rl_policy *p);
+/* True when Statement is a list (a statement's path has an index), false for one object. */
+bool rl_policy_statement_list(const rl_policy *p);
 const rl_statement *rl_policy_statement(const rl_policy *p, size_t i);
 /* True when some statement allows (Effect Allow). */
 bool rl_policy_has_allow(const rl_policy *p);

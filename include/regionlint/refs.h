@@ -113,4 +113,24 @@ const rl_resource *rl_ref_via(const rl_stack *st, const char *via);
  * inputs, unlike a resource's generated physical id. */
 bool rl_via_is_input(const rl_stack *st, const char *via);
 
+/* ---- policy documents --------------------------------------------------------------- */
+
+/* A policy document where it is deployed, compiled by the policy evaluator with every
+ * value evaluated in its stack instance: an object, a JSON or URL-encoded string, an
+ * Fn::Sub of a JSON string, a Fn::If decided in the instance, a Terraform
+ * data "aws_iam_policy_document" (its statement blocks, evaluated in its own file), a
+ * plan's rendered JSON. `st` NULL reads a literal document (an IAM export); `doc` is the
+ * document holding `value` (embedded JSON is parsed into it). */
+typedef struct rl_mpolicy rl_mpolicy;
+int rl_mpolicy_new(rl_mpolicy **out, const rl_stack *st, rl_doc *doc, const rl_node *value);
+void rl_mpolicy_free(rl_mpolicy *p);
+/* The compiled policy, or NULL when the document cannot be read (rl_mpolicy_why()). */
+const rl_policy *rl_mpolicy_policy(const rl_mpolicy *p);
+const char *rl_mpolicy_why(const rl_mpolicy *p);
+/* The instance its values are evaluated in (a data source's own), or NULL. */
+const rl_stack *rl_mpolicy_stack(const rl_mpolicy *p);
+/* The alternatives of one value of the document (a Resource item, a condition value) with
+ * the provenance of their bytes, as rl_eval_strings() gives them. */
+int rl_mpolicy_strings(const rl_mpolicy *p, const rl_node *n, rl_evstr_fn fn, void *ctx);
+
 #endif

@@ -16,10 +16,33 @@
 #include <string.h>
 #include <strings.h>
 
+/* A piece of an expanded value that cannot be known (U+FFFD). */
+#define UNKNOWN_MARK "\xEF\xBF\xBD"
+
+/* A pattern with unknown pieces as a wildcard pattern ("arn:aws:s3:::*" for
+ * "arn:aws:s3:::\uFFFD"): false when it has none (buf untouched). */
+static bool unknown_as_star(const char *p, char *buf, size_t size)
+{
+    if (!strstr(p, UNKNOWN_MARK))
+        return false;
+    size_t o = 0;
+    for (const char *s = p; *s && o + 1 < size; s++) {
+        if (!strncmp(s, UNKNOWN_MARK, 3)) {
+            buf[o++] = '*';
+            s += 2;
+        } else {
+            buf[o++] = *s;
+        }
+    }
+    buf[o] = '\0';
+    return true;
+}
+
 struct rl_policy {
     rl_arena *arena;
     rl_statement *stmts;
     size_t nstmts;
+    bool list; /* Statement is a list */
 };
 
 /* ---- matchers ---------------------------------------------------------------------- */
@@ -158,27 +181,81 @@ static void parse_operator(rl_condition *c)
     c->base = RL_COND_UNKNOWN;
 }
 
-/* A string or a list of strings (non-scalars are skipped). */
-static int strings_of(rl_arena *a, const rl_node *n, const char ***out, size_t *count)
+/* What compiling needs: where strings go, and how values expand. */
+typedef struct cc {
+    rl_arena *a;
+    rl_policy_expand_fn expand; /* NULL: literal scalars only */
+    void *ctx;
+} cc;
+
+/* A growing list of strings with the node each came from. */
+typedef struct strlist {
+    rl_arena *a;
+    const char **v;
+    const rl_node **nodes;
+    size_t n, cap;
+    const rl_node *node; /* the value being expanded */
+} strlist;
+
+static int strlist_add(void *actx, const char *s, size_t len)
 {
-    size_t cnt = rl_node_is_seq(n) ? n->u.seq.count : (rl_node_is_scalar(n) ? 1 : 0);
-    const char **v = rl_arena_calloc(a, cnt + 1, sizeof(*v));
-    if (!v)
-        return RL_ENOMEM;
-    size_t k = 0;
-    if (rl_node_is_seq(n)) {
-        for (size_t i = 0; i < cnt; i++)
-            if (rl_node_is_scalar(n->u.seq.items[i]))
-                v[k++] = n->u.seq.items[i]->u.s.str;
-    } else if (cnt) {
-        v[k++] = n->u.s.str;
+    strlist *l = actx;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 4;
+        const char **v = rl_arena_alloc(l->a, (ncap + 1) * sizeof(*v));
+        const rl_node **nodes = rl_arena_alloc(l->a, (ncap + 1) * sizeof(*nodes));
+        if (!v || !nodes)
+            return RL_ENOMEM;
+        if (l->n) {
+            memcpy(v, l->v, l->n * sizeof(*v));
+            memcpy(nodes, l->nodes, l->n * sizeof(*nodes));
+        }
+        l->v = v;
+        l->nodes = nodes;
+        l->cap = ncap;
     }
-    *out = v;
-    *count = k;
+    char *copy = rl_arena_strndup(l->a, s, len);
+    if (!copy)
+        return RL_ENOMEM;
+    l->nodes[l->n] = l->node;
+    l->v[l->n++] = copy;
+    l->v[l->n] = NULL;
     return RL_OK;
 }
 
-static int compile_conditions(rl_arena *a, rl_statement *st, const rl_node *cond)
+static int add_value(cc *c, strlist *l, const rl_node *item)
+{
+    l->node = item;
+    if (c->expand)
+        return c->expand(c->ctx, item, strlist_add, l);
+    if (!rl_node_is_scalar(item))
+        return RL_OK; /* non-scalars are skipped */
+    return strlist_add(l, item->u.s.str, item->u.s.len);
+}
+
+/* A string or a list of strings, each expanded. */
+static int strings_of(cc *c, const rl_node *n, const char ***out, const rl_node ***nodes,
+                      size_t *count)
+{
+    strlist l = {c->a, NULL, NULL, 0, 0, NULL};
+    int rc = RL_OK;
+    if (rl_node_is_seq(n)) {
+        for (size_t i = 0; i < n->u.seq.count && rc == RL_OK; i++)
+            rc = add_value(c, &l, n->u.seq.items[i]);
+    } else if (n) {
+        rc = add_value(c, &l, n);
+    }
+    if (rc < 0)
+        return rc;
+    if (!l.v && !(l.v = rl_arena_calloc(c->a, 1, sizeof(*l.v))))
+        return RL_ENOMEM;
+    *out = l.v;
+    *nodes = l.nodes;
+    *count = l.n;
+    return RL_OK;
+}
+
+static int compile_conditions(cc *x, rl_statement *st, const rl_node *cond)
 {
     if (!rl_node_is_map(cond))
         return RL_OK;
@@ -187,7 +264,7 @@ static int compile_conditions(rl_arena *a, rl_statement *st, const rl_node *cond
         total += rl_node_is_map(cond->u.map.items[i].value)
                      ? cond->u.map.items[i].value->u.map.count
                      : 0;
-    st->conds = rl_arena_calloc(a, total + 1, sizeof(*st->conds));
+    st->conds = rl_arena_calloc(x->a, total + 1, sizeof(*st->conds));
     if (!st->conds)
         return RL_ENOMEM;
     for (size_t i = 0; i < cond->u.map.count; i++) {
@@ -204,15 +281,15 @@ static int compile_conditions(rl_arena *a, rl_statement *st, const rl_node *cond
             c->key = key;
             c->node = keys->u.map.items[j].value;
             parse_operator(c);
-            if (strings_of(a, c->node, &c->values, &c->nvalues) < 0)
-                return RL_ENOMEM;
+            int rc = strings_of(x, c->node, &c->values, &c->value_nodes, &c->nvalues);
+            if (rc < 0)
+                return rc;
         }
     }
     return RL_OK;
 }
 
-static int compile_statement(rl_arena *a, const rl_node *s, size_t index, rl_statement *st,
-                             bool *ok)
+static int compile_statement(cc *x, const rl_node *s, size_t index, rl_statement *st, bool *ok)
 {
     *ok = false;
     const char *effect = rl_node_str(rl_node_get(s, "Effect"));
@@ -233,15 +310,21 @@ static int compile_statement(rl_arena *a, const rl_node *s, size_t index, rl_sta
     if (!res && (res = rl_node_get(s, "NotResource")))
         st->not_resource = true;
     int rc;
-    if ((rc = strings_of(a, act, &st->actions, &st->nactions)) < 0 ||
-        (rc = strings_of(a, res, &st->resources, &st->nresources)) < 0 ||
-        (rc = compile_conditions(a, st, rl_node_get(s, "Condition"))) < 0)
+    if ((rc = strings_of(x, act, &st->actions, &st->action_nodes, &st->nactions)) < 0 ||
+        (rc = strings_of(x, res, &st->resources, &st->resource_nodes, &st->nresources)) < 0 ||
+        (rc = compile_conditions(x, st, rl_node_get(s, "Condition"))) < 0)
         return rc;
     *ok = true;
     return RL_OK;
 }
 
 int rl_policy_new(rl_policy **out, const rl_node *doc, rl_error *err)
+{
+    return rl_policy_compile(out, doc, NULL, NULL, err);
+}
+
+int rl_policy_compile(rl_policy **out, const rl_node *doc, rl_policy_expand_fn expand, void *ctx,
+                      rl_error *err)
 {
     *out = NULL;
     const rl_node *stmts = rl_node_get(doc, "Statement");
@@ -261,10 +344,12 @@ int rl_policy_new(rl_policy **out, const rl_node *doc, rl_error *err)
         rc = RL_ENOMEM;
         goto cleanup;
     }
+    cc x = {p->arena, expand, ctx};
+    p->list = rl_node_is_seq(stmts);
     for (size_t i = 0; i < n; i++) {
         const rl_node *s = rl_node_is_seq(stmts) ? stmts->u.seq.items[i] : stmts;
         bool ok;
-        if ((rc = compile_statement(p->arena, s, i, &p->stmts[p->nstmts], &ok)) < 0)
+        if ((rc = compile_statement(&x, s, i, &p->stmts[p->nstmts], &ok)) < 0)
             goto cleanup;
         if (ok)
             p->nstmts++;
@@ -285,6 +370,11 @@ void rl_policy_free(rl_policy *p)
         return;
     rl_arena_free(p->arena);
     free(p);
+}
+
+bool rl_policy_statement_list(const rl_policy *p)
+{
+    return p && p->list;
 }
 
 size_t rl_policy_count(const rl_policy *p)
@@ -615,7 +705,9 @@ rl_tri rl_condition_eval(const rl_condition *c, const rl_request *req)
     for (size_t i = 0; i < n; i++) {
         rl_tri any = RL_TRI_NO;
         for (size_t j = 0; j < c->nvalues; j++)
-            any = tri_or(any, compare(c->base, vals[i], c->values[j], req));
+            any = tri_or(any, strstr(c->values[j], UNKNOWN_MARK)
+                                  ? RL_TRI_MAYBE /* a value the files cannot give */
+                                  : compare(c->base, vals[i], c->values[j], req));
         rl_tri one = c->negated ? tri_not(any) : any;
         result = c->for_all ? tri_and(result, one) : tri_or(result, one);
     }
@@ -627,8 +719,11 @@ rl_tri rl_condition_eval(const rl_condition *c, const rl_request *req)
 bool rl_statement_covers(const rl_statement *st, const char *action)
 {
     bool any = false;
-    for (size_t i = 0; i < st->nactions && !any; i++)
-        any = rl_action_match(st->actions[i], action);
+    char buf[256];
+    for (size_t i = 0; i < st->nactions && !any; i++) {
+        const char *p = st->actions[i];
+        any = rl_action_match(unknown_as_star(p, buf, sizeof(buf)) ? buf : p, action);
+    }
     return st->not_action ? !any : any;
 }
 
@@ -649,10 +744,13 @@ static rl_tri resource_match(const rl_statement *st, const rl_request *req)
     rl_tri any = RL_TRI_NO;
     for (size_t i = 0; i < st->nresources && any != RL_TRI_YES; i++) {
         const char *p = st->resources[i];
+        char buf[1024];
         if (all_stars(p))
             any = RL_TRI_YES;
         else if (!req->resource || strstr(p, "${"))
             any = tri_or(any, RL_TRI_MAYBE);
+        else if (unknown_as_star(p, buf, sizeof(buf)))
+            any = tri_or(any, rl_arn_match(buf, req->resource) ? RL_TRI_MAYBE : RL_TRI_NO);
         else
             any = tri_or(any, rl_arn_match(p, req->resource) ? RL_TRI_YES : RL_TRI_NO);
     }

@@ -348,22 +348,22 @@ static void check_shared_roles(ic *c)
 
 typedef struct pscan {
     ic *c;
-    const rl_stack *st; /* template policies: evaluated in this instance; NULL for the export */
-    const rl_doc *doc;  /* export: the document holding the nodes */
-    bool sub;           /* the document came from an Fn::Sub string */
-    const rl_node *sub_vars;
-    uint64_t used;            /* regions whose stacks use the role(s) */
-    uint64_t instances;       /* regions with an instance of the template that defines the policy */
-    bool stars;               /* report `*` regions (not for roles only known from RoleLastUsed) */
-    bool collect;             /* first pass over a statement: note which regions each ARN names */
-    rl_hmap twins;            /* "region|partition:service:account:resource" of the statement */
-    const char *role;         /* for messages */
-    const char *key;          /* role key for the related use, or NULL */
-    const rl_node *stmt_node; /* the statement being read */
-    const char *actions;      /* its summary for messages, once made */
-    bool pending;             /* the first pass saw an ARN of a region of the pair */
-    const char *doc_path;     /* logical path of the policy document */
-    long stmt;                /* index of the statement, -1 when Statement is one object */
+    const rl_stack *st;   /* template policies: evaluated in this instance; NULL for the export */
+    const rl_doc *doc;    /* export: the document holding the nodes */
+    const rl_mpolicy *mp; /* the document being read */
+    uint64_t used;        /* regions whose stacks use the role(s) */
+    uint64_t instances;   /* regions with an instance of the template that defines the policy */
+    bool stars;           /* report `*` regions (not for roles only known from RoleLastUsed) */
+    bool collect;         /* first pass over a statement: note which regions each ARN names */
+    rl_hmap twins;        /* "region|partition:service:account:resource" of the statement */
+    const char *role;     /* for messages */
+    const char *key;      /* role key for the related use, or NULL */
+    const rl_node *stmt_node;    /* the statement being read */
+    const rl_statement *stmt_st; /* compiled */
+    const char *actions;         /* its summary for messages, once made */
+    bool pending;                /* the first pass saw an ARN of a region of the pair */
+    const char *doc_path;        /* logical path of the policy document */
+    long stmt;                   /* index of the statement, -1 when Statement is one object */
     const rl_node *leaf;
 } pscan;
 
@@ -584,88 +584,46 @@ static void scan_resource(pscan *p, const rl_node *n)
         return;
     }
     p->leaf = n;
-    if (!p->st) {
-        if (!rl_node_is_scalar(n))
-            return;
-        rl_strpart part = {0, n->u.s.len, p->doc, n, 0, NULL};
-        rl_evstr s = {n->u.s.str, n->u.s.len, &part, 1, true};
-        on_resource(p, &s);
-        return;
-    }
-    int rc;
-    if (p->sub && rl_node_is_scalar(n)) {
-        rl_node key = {0};
-        key.kind = RL_NODE_SCALAR;
-        key.u.s.str = "Fn::Sub";
-        key.u.s.len = 7;
-        key.span = n->span;
-        rl_node *items[2] = {(rl_node *)n, (rl_node *)p->sub_vars};
-        rl_node args = {0};
-        args.kind = RL_NODE_SEQUENCE;
-        args.u.seq.items = items;
-        args.u.seq.count = 2;
-        args.span = n->span;
-        rl_pair pair = {&key, p->sub_vars ? &args : (rl_node *)n};
-        rl_node call = {0};
-        call.kind = RL_NODE_MAPPING;
-        call.u.map.items = &pair;
-        call.u.map.count = 1;
-        call.span = n->span;
-        rc = rl_eval_strings(p->st, &call, on_resource, p);
-    } else {
-        rc = rl_eval_strings(p->st, n, on_resource, p);
-    }
+    int rc = rl_mpolicy_strings(p->mp, n, on_resource, p);
     if (rc < 0 && !p->c->rc)
         p->c->rc = rc;
 }
 
-static bool mentions_requested_region(const rl_node *cond)
+static bool mentions_requested_region(const rl_statement *st)
 {
-    for (size_t i = 0; rl_node_is_map(cond) && i < cond->u.map.count; i++) {
-        const rl_node *ops = cond->u.map.items[i].value;
-        for (size_t j = 0; rl_node_is_map(ops) && j < ops->u.map.count; j++) {
-            const char *k = rl_node_str(ops->u.map.items[j].key);
-            if (k && !strcasecmp(k, "aws:RequestedRegion"))
-                return true;
-        }
-    }
-    return false;
-}
-
-/* "sqs:SendMessage, sqs:ReceiveMessage and 3 more", or NULL when every action is one whose
- * purpose is to reach another region (allowed-actions). */
-static bool grants_more(pscan *p, const rl_node *st)
-{
-    const rl_node *a = rl_node_get(st, "Action");
-    if (!a)
-        return rl_node_get(st, "NotAction") != NULL;
-    size_t n = rl_node_is_seq(a) ? a->u.seq.count : 1;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = rl_node_str(rl_node_is_seq(a) ? rl_node_at(a, i) : a);
-        if (s && !rl_globset_match(p->c->allowed_actions, s))
+    for (size_t i = 0; i < st->nconds; i++)
+        if (!strcasecmp(st->conds[i].key, "aws:RequestedRegion"))
             return true;
-    }
     return false;
 }
 
-/* The summary of a statement grants_more() accepted, made for its first finding. */
+/* Whether the statement grants an action that is not one whose purpose is to reach another
+ * region (allowed-actions). */
+static bool grants_more(pscan *p, const rl_statement *st)
+{
+    if (st->not_action)
+        return true;
+    for (size_t i = 0; i < st->nactions; i++)
+        if (!rl_globset_match(p->c->allowed_actions, st->actions[i]))
+            return true;
+    return false;
+}
+
+/* "sqs:SendMessage, sqs:ReceiveMessage and 3 more": the summary of a statement grants_more()
+ * accepted, made for its first finding. */
 static const char *actions_text(pscan *p)
 {
     if (p->actions)
         return p->actions;
-    const rl_node *a = rl_node_get(p->stmt_node, "Action");
-    if (!a)
+    const rl_statement *st = p->stmt_st;
+    if (st->not_action)
         return p->actions = "every action but its NotAction list";
-    size_t n = rl_node_is_seq(a) ? a->u.seq.count : 1;
     rl_strbuf b = RL_STRBUF_INIT;
-    size_t shown = 0;
+    size_t shown = 0, n = st->nactions;
     for (size_t i = 0; i < n && shown < 2; i++) {
-        const char *s = rl_node_str(rl_node_is_seq(a) ? rl_node_at(a, i) : a);
-        if (!s)
-            continue;
         if (shown)
             rl_strbuf_puts(&b, ", ");
-        rl_strbuf_put_escaped(&b, s, strlen(s), 60);
+        rl_strbuf_put_escaped(&b, st->actions[i], strlen(st->actions[i]), 60);
         shown++;
     }
     if (n > shown)
@@ -677,23 +635,21 @@ static const char *actions_text(pscan *p)
     return p->actions ? p->actions : "";
 }
 
-static void scan_statements(pscan *p, const rl_node *doc, const char *path)
+/* The Allow statements of a document (the policy evaluator compiled them); a NotResource
+ * grants everything but its list, which names no resource of another region. */
+static void scan_statements(pscan *p, const char *path)
 {
-    const rl_node *sts = rl_node_get(doc, "Statement");
-    size_t n = rl_node_is_seq(sts) ? sts->u.seq.count : sts ? 1 : 0;
-    for (size_t i = 0; i < n && !p->c->rc; i++) {
-        const rl_node *st = rl_node_is_seq(sts) ? rl_node_at(sts, i) : sts;
-        const char *effect = rl_node_str(rl_node_get(st, "Effect"));
-        if (!effect || strcmp(effect, "Allow") ||
-            mentions_requested_region(rl_node_get(st, "Condition")))
+    const rl_policy *pol = rl_mpolicy_policy(p->mp);
+    for (size_t i = 0; pol && i < rl_policy_count(pol) && !p->c->rc; i++) {
+        const rl_statement *st = rl_policy_statement(pol, i);
+        if (st->deny || st->not_resource || mentions_requested_region(st) || !grants_more(p, st))
             continue;
-        if (!grants_more(p, st))
-            continue;
-        p->stmt_node = st;
+        p->stmt_node = st->node;
+        p->stmt_st = st;
         p->actions = NULL;
-        const rl_node *res = rl_node_get(st, "Resource");
+        const rl_node *res = rl_node_get(st->node, "Resource");
         p->doc_path = path;
-        p->stmt = rl_node_is_seq(sts) ? (long)i : -1;
+        p->stmt = rl_policy_statement_list(pol) ? (long)st->index : -1;
         rl_strbuf_clear(&p->c->items);
         p->collect = true;
         p->pending = false;
@@ -708,36 +664,25 @@ static void scan_statements(pscan *p, const rl_node *doc, const char *path)
     }
 }
 
-/* A policy document: an object, a JSON or URL-encoded string, or (in a template) an
- * Fn::Sub of a JSON string. */
+/* A policy document, read by the model's one reader (rl_mpolicy). */
 static void scan_document(pscan *p, rl_doc *doc, const rl_node *n, const char *path)
 {
-    const char *fn;
-    const rl_node *arg;
-    p->sub = false;
-    p->sub_vars = NULL;
-    if (p->st && p->st->source == RL_STACK_CFN && rl_node_intrinsic(n, &fn, &arg) &&
-        !strcmp(fn, "Fn::Sub")) {
-        const rl_node *tmpl = rl_node_is_seq(arg) ? rl_node_at(arg, 0) : arg;
-        p->sub_vars = rl_node_is_seq(arg) ? rl_node_at(arg, 1) : NULL;
-        if (!rl_node_is_scalar(tmpl))
-            return;
-        n = tmpl;
-        p->sub = true;
+    rl_mpolicy *mp = NULL;
+    int rc = rl_mpolicy_new(&mp, p->st, doc, n);
+    if (rc < 0) {
+        p->c->rc = rc;
+        return;
     }
-    if (rl_node_is_scalar(n)) {
-        const rl_node *parsed = NULL;
-        rl_error err;
-        rl_error_clear(&err);
-        if (rl_doc_parse_embedded(doc, n, &parsed, &err) < 0) {
-            if (err.code == RL_ENOMEM)
-                p->c->rc = RL_ENOMEM;
-            return; /* not JSON (a Terraform expression, a template of another kind) */
-        }
-        n = parsed;
+    const rl_policy *pol = rl_mpolicy_policy(mp);
+    if (pol) {
+        const rl_stack *saved = p->st;
+        p->mp = mp;
+        p->st = rl_mpolicy_stack(mp);
+        scan_statements(p, path);
+        p->st = saved;
+        p->mp = NULL;
     }
-    if (rl_node_is_map(n))
-        scan_statements(p, n, path);
+    rl_mpolicy_free(mp);
 }
 
 /* Regions that use a template role: its own stack's region and the regions of every use. */
