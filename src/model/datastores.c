@@ -2823,8 +2823,7 @@ typedef struct wctx {
     holder *h;
     const rl_stack *st; /* NULL: an IAM export (literal values) */
     const rl_doc *doc;
-    bool sub;
-    const rl_node *sub_vars;
+    const rl_mpolicy *mp; /* the document being read */
 } wctx;
 
 static holder *holder_get(wctx *w, const char *key, const char *label)
@@ -2892,20 +2891,14 @@ static bool is_s3(const rl_ds_store *s)
 }
 
 /* The first write action of the store's service that a statement's actions cover. */
-static const char *covered(const rl_node *actions, bool not_action, bool s3)
+static const char *covered(const rl_statement *st, bool s3)
 {
     const char *const *wr = s3 ? s3_writes : ddb_writes;
     size_t nw =
         s3 ? sizeof(s3_writes) / sizeof(*s3_writes) : sizeof(ddb_writes) / sizeof(*ddb_writes);
-    for (size_t k = 0; k < nw; k++) {
-        bool hit = false;
-        for (size_t i = 0; i < items(actions) && !hit; i++) {
-            const char *a = rl_node_str(item(actions, i));
-            hit = a && rl_action_match(a, wr[k]);
-        }
-        if (hit != not_action)
+    for (size_t k = 0; k < nw; k++)
+        if (rl_statement_covers(st, wr[k]))
             return wr[k];
-    }
     return NULL;
 }
 
@@ -2928,75 +2921,30 @@ static void add_grant(wctx *w, grant g, const rl_node *at)
     *list = n;
 }
 
-/* The alternatives of a policy value: evaluated in the stack (an Fn::Sub document's strings
- * as Fn::Sub with its variables), or read as written in an export. */
+/* The alternatives of a policy value, as the document's one reader evaluates it. */
 static int policy_eval(wctx *w, const rl_node *n, alts *out)
 {
     out->n = 0;
-    if (!w->st) {
-        if (!rl_node_is_scalar(n))
-            return RL_OK;
-        out->v[0] = (alt){n->u.s.str, n->u.s.len, true, NULL, {NULL}, 0};
-        out->n = 1;
-        return RL_OK;
-    }
-    if (!w->sub || !rl_node_is_scalar(n))
-        return eval(&w->d, w->st, n, out);
-    rl_node key = {0}, args = {0}, call = {0};
-    key.kind = RL_NODE_SCALAR;
-    key.u.s.str = "Fn::Sub";
-    key.u.s.len = 7;
-    key.span = n->span;
-    rl_node *its[2] = {(rl_node *)n, (rl_node *)w->sub_vars};
-    args.kind = RL_NODE_SEQUENCE;
-    args.u.seq.items = its;
-    args.u.seq.count = 2;
-    args.span = n->span;
-    rl_pair pair = {&key, w->sub_vars ? &args : (rl_node *)n};
-    call.kind = RL_NODE_MAPPING;
-    call.u.map.items = &pair;
-    call.u.map.count = 1;
-    call.span = n->span;
-    return eval(&w->d, w->st, &call, out);
+    collect_ctx c = {&w->d, out};
+    int rc = rl_mpolicy_strings(w->mp, n, on_alt, &c);
+    if (rc < 0)
+        w->d.rc = rc;
+    return rc < 0 ? rc : w->d.rc;
 }
 
-/* aws:RequestedRegion conditions: the regions a statement applies in. */
-static uint64_t requested_regions(wctx *w, const rl_node *cond)
+/* The regions of the pair a statement applies in: its aws:RequestedRegion conditions
+ * evaluated for each (a value the files do not give restricts nothing). */
+static uint64_t requested_regions(wctx *w, const rl_statement *st)
 {
     uint64_t ok = w->all;
-    for (size_t i = 0; rl_node_is_map(cond) && i < cond->u.map.count; i++) {
-        const char *op = rl_node_str(cond->u.map.items[i].key);
-        const rl_node *kv = cond->u.map.items[i].value;
-        const rl_node *vals = NULL;
-        for (size_t j = 0; rl_node_is_map(kv) && j < kv->u.map.count; j++)
-            if (!strcasecmp(
-                    rl_node_str(kv->u.map.items[j].key) ? rl_node_str(kv->u.map.items[j].key) : "",
-                    "aws:RequestedRegion"))
-                vals = kv->u.map.items[j].value;
-        if (!vals || !op)
-            continue;
-        bool negated = strstr(op, "Not") != NULL;
-        bool like = strstr(op, "Like") != NULL;
-        uint64_t set = 0;
-        bool unknown = false;
-        for (size_t j = 0; j < items(vals); j++) {
-            alts v;
-            if (policy_eval(w, item(vals, j), &v) < 0)
-                return ok;
-            for (size_t k = 0; k < v.n; k++) {
-                if (!v.v[k].complete) {
-                    unknown = true;
-                    continue;
-                }
-                for (size_t r = 0; r < w->d.m->nregions && r < 64; r++)
-                    if (like ? rl_wildcard_match(v.v[k].s, w->d.m->regions[r], false)
-                             : !strcmp(v.v[k].s, w->d.m->regions[r]))
-                        set |= (uint64_t)1 << r;
-            }
-        }
-        if (unknown)
-            continue; /* a region the files do not give: no restriction shown */
-        ok &= negated ? ~set : set;
+    for (size_t r = 0; r < w->d.m->nregions && r < 64; r++) {
+        rl_request req;
+        memset(&req, 0, sizeof(req));
+        req.region = w->d.m->regions[r];
+        for (size_t i = 0; i < st->nconds; i++)
+            if (!strcasecmp(st->conds[i].key, "aws:RequestedRegion") &&
+                rl_condition_eval(&st->conds[i], &req) == RL_TRI_NO)
+                ok &= ~((uint64_t)1 << r);
     }
     return ok;
 }
@@ -3171,12 +3119,12 @@ static bool name_candidates(wctx *w, const rl_resource *ref, const alts *v, bool
     return end_candidates(w, ok);
 }
 
-static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bool not_action,
-                           uint64_t allowed, bool is_deny, uint64_t deny_regions)
+static void match_resource(wctx *w, const rl_node *n, const rl_statement *stmt, uint64_t allowed,
+                           bool is_deny, uint64_t deny_regions)
 {
     /* what the statement may write, per service, worked out once */
-    const char *what_s3 = covered(actions, not_action, true);
-    const char *what_ddb = covered(actions, not_action, false);
+    const char *what_s3 = covered(stmt, true);
+    const char *what_ddb = covered(stmt, false);
     if (!what_s3 && !what_ddb)
         return;
     const rl_resource *ref = w->st ? ref_of(&w->d, w->st, n) : NULL;
@@ -3312,77 +3260,50 @@ static void match_resource(wctx *w, const rl_node *n, const rl_node *actions, bo
     }
 }
 
-static void scan_statements(wctx *w, const rl_node *doc)
+/* The statements of a document, compiled by the policy evaluator; a NotResource grants
+ * everything but its list, read as `*`. */
+static void scan_statements(wctx *w)
 {
-    const rl_node *sts = rl_node_get(doc, "Statement");
-    for (size_t i = 0; i < items(sts) && !w->d.rc; i++) {
-        const rl_node *st = item(sts, i);
-        const char *effect = rl_node_str(rl_node_get(st, "Effect"));
-        bool is_deny = effect && !strcmp(effect, "Deny");
-        if (!effect || (!is_deny && strcmp(effect, "Allow")))
+    const rl_policy *pol = rl_mpolicy_policy(w->mp);
+    for (size_t i = 0; pol && i < rl_policy_count(pol) && !w->d.rc; i++) {
+        const rl_statement *st = rl_policy_statement(pol, i);
+        if (!st->nactions && !st->not_action)
             continue;
-        const rl_node *acts = rl_node_get(st, "Action");
-        bool not_action = !acts;
-        if (!acts)
-            acts = rl_node_get(st, "NotAction");
-        if (!acts)
-            continue;
-        const rl_node *cond = rl_node_get(st, "Condition");
-        uint64_t regions = requested_regions(w, cond);
+        uint64_t regions = requested_regions(w, st);
         /* a Deny under some other condition may not apply: not counted */
-        if (is_deny && rl_node_is_map(cond)) {
-            bool only_region = true;
-            for (size_t c = 0; c < cond->u.map.count && only_region; c++) {
-                const rl_node *kv = cond->u.map.items[c].value;
-                for (size_t k = 0; rl_node_is_map(kv) && k < kv->u.map.count; k++) {
-                    const char *key = rl_node_str(kv->u.map.items[k].key);
-                    only_region = only_region && key && !strcasecmp(key, "aws:RequestedRegion");
-                }
-            }
-            if (!only_region)
-                continue;
-        }
-        const rl_node *res = rl_node_get(st, "Resource");
-        if (!res) {
-            /* NotResource: everything but a list, read as `*` */
+        bool only_region = true;
+        for (size_t c = 0; c < st->nconds && only_region; c++)
+            only_region = !strcasecmp(st->conds[c].key, "aws:RequestedRegion");
+        if (st->deny && !only_region)
+            continue;
+        const rl_node *res = st->not_resource ? NULL : rl_node_get(st->node, "Resource");
+        if (st->not_resource) {
             static const rl_node star = {
                 .kind = RL_NODE_SCALAR, .type = RL_SCALAR_STRING, .u.s = {.len = 1, .str = "*"}};
-            res = rl_node_get(st, "NotResource") ? &star : NULL;
+            res = &star;
         }
         for (size_t r = 0; r < items(res) && !w->d.rc; r++)
-            match_resource(w, item(res, r), acts, not_action, regions, is_deny, regions);
+            match_resource(w, item(res, r), st, regions, st->deny, regions);
     }
 }
 
-/* A policy document: an object, a JSON or URL-encoded string, or an Fn::Sub of a JSON string. */
+/* A policy document, read by the model's one reader (rl_mpolicy). */
 static void scan_policy(wctx *w, rl_doc *doc, const rl_node *n)
 {
-    const char *fn;
-    const rl_node *arg;
-    w->sub = false;
-    w->sub_vars = NULL;
+    rl_mpolicy *mp = NULL;
+    int rc = rl_mpolicy_new(&mp, w->st, doc, n);
+    if (rc < 0) {
+        w->d.rc = rc;
+        return;
+    }
+    const rl_stack *saved = w->st;
+    w->mp = mp;
     w->doc = doc;
-    if (w->st && !is_tf(w->st) && rl_node_intrinsic(n, &fn, &arg) && !strcmp(fn, "Fn::Sub")) {
-        const rl_node *tmpl = rl_node_is_seq(arg) ? rl_node_at(arg, 0) : arg;
-        w->sub_vars = rl_node_is_seq(arg) ? rl_node_at(arg, 1) : NULL;
-        if (!rl_node_is_scalar(tmpl))
-            return;
-        n = tmpl;
-        w->sub = true;
-    }
-    if (rl_node_is_scalar(n)) {
-        const rl_node *parsed = NULL;
-        rl_error err;
-        rl_error_clear(&err);
-        if (rl_doc_parse_embedded(doc, n, &parsed, &err) < 0) {
-            if (err.code == RL_ENOMEM)
-                w->d.rc = RL_ENOMEM;
-            return;
-        }
-        n = parsed;
-    }
-    if (rl_node_is_map(n))
-        scan_statements(w, n);
+    w->st = rl_mpolicy_stack(mp); /* a Terraform policy document: its own file */
+    scan_statements(w);
+    w->st = saved;
+    w->mp = NULL;
+    rl_mpolicy_free(mp);
 }
 
 /* AWS managed policies that grant writes on every table or bucket. */
