@@ -16,6 +16,9 @@ typedef struct rl_strpart {
     const rl_node *origin; /* the literal scalar, or NULL */
     size_t origin_off;     /* byte offset inside origin's value */
     const char *via;       /* how it got there: NULL (literal), "AWS::Region", "parameter X" */
+    const struct rl_resource *res; /* an attribute of this resource (derived from its region,
+                                      account and name, or unknown), reached by a reference;
+                                      origin is then the reference */
 } rl_strpart;
 
 typedef struct rl_evstr {

@@ -6,6 +6,7 @@
 
 #include "../base/strbuf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ static void sv_append(ev *e, sv *s, const char *bytes, size_t len, const rl_doc 
     if (e->oom)
         return;
     memcpy(s->s + s->len, bytes, len);
-    sv_add_part(e, s, (rl_strpart){s->len, len, doc, origin, origin_off, via});
+    sv_add_part(e, s, (rl_strpart){s->len, len, doc, origin, origin_off, via, NULL});
     s->len += len;
     s->s[s->len] = '\0';
 }
@@ -242,7 +243,7 @@ static svs literal(ev *e, const rl_node *n, const rl_doc *doc)
     sv_append(e, &s, n->u.s.str, n->u.s.len, doc, n, 0, NULL);
     if (n->u.s.len == 0) {
         /* keep the origin of an empty literal for positions */
-        sv_add_part(e, &s, (rl_strpart){0, 0, doc, n, 0, NULL});
+        sv_add_part(e, &s, (rl_strpart){0, 0, doc, n, 0, NULL, NULL});
     }
     return svs_one(e, s);
 }
@@ -514,14 +515,111 @@ static svs tf_value(ev *e, const rl_tfvalue *v)
     return r;
 }
 
+/* An attribute of a resource of another region (a Terraform reference across provider
+ * aliases): written out when AWS makes it from the resource's region, account and name
+ * (rl_attr_form), so the rules see the other region's ARN or endpoint; else one unknown
+ * piece. Every byte points at the reference `at` and remembers the resource. */
+static svs derived(ev *e, const rl_resource *r, const char *attr, const rl_node *at,
+                   const rl_doc *doc, const char *via)
+{
+    const char *name_prop = NULL;
+    const char *form = r->region ? rl_attr_form(r->type, attr, &name_prop) : NULL;
+    sv s = sv_new();
+    via = via ? rl_arena_strdup(e->a, via) : NULL;
+    if (!form) {
+        sv_append(e, &s, UNKNOWN_MARK, 3, NULL, NULL, 0, via);
+        if (s.nparts)
+            s.parts[s.nparts - 1].res = r;
+        s.complete = false;
+        return svs_one(e, s);
+    }
+    const rl_eval_env *own = r->stack->env;
+    const char *partition = rl_region_partition(r->region);
+    const char *account = rl_model_account_for(own->model, r->region);
+    const char *name = NULL;
+    const rl_node *np = rl_node_get(r->props, name_prop);
+    if (np && own != e->env) {
+        /* the name in the resource's own environment, without leaving this evaluation */
+        const rl_eval_env *saved = e->env;
+        e->env = own;
+        svs v = eval_node(e, np, own->doc);
+        e->env = saved;
+        if (v.n == 1 && v.v[0].complete && v.v[0].len)
+            name = v.v[0].s;
+    }
+    for (const char *p = form; *p && !e->oom;) {
+        const char *open = strchr(p, '{');
+        size_t lit = open ? (size_t)(open - p) : strlen(p);
+        if (lit)
+            sv_append(e, &s, p, lit, doc, at, 0, via);
+        if (!open)
+            break;
+        const char *close = strchr(open, '}');
+        size_t kl = (size_t)(close - open - 1);
+        const char *v = NULL;
+        if (!strncmp(open + 1, "region", kl))
+            v = r->region;
+        else if (!strncmp(open + 1, "partition", kl))
+            v = partition;
+        else if (!strncmp(open + 1, "account", kl))
+            v = account;
+        else if (!strncmp(open + 1, "name", kl))
+            v = name;
+        else if (!strncmp(open + 1, "urlsuffix", kl))
+            v = strcmp(partition, "aws-cn") ? "amazonaws.com" : "amazonaws.com.cn";
+        if (v) {
+            sv_append(e, &s, v, strlen(v), doc, at, 0, via);
+        } else {
+            sv_append(e, &s, UNKNOWN_MARK, 3, NULL, NULL, 0, via);
+            s.complete = false;
+        }
+        p = close + 1;
+    }
+    for (size_t i = 0; i < s.nparts; i++)
+        s.parts[i].res = r;
+    return svs_one(e, s);
+}
+
+/* A Terraform address in an expression: the resource and its attribute, read across
+ * provider aliases (another region's resource gives its derived attribute). */
+static bool tf_address(ev *e, const char *expr, const rl_node *at, const rl_doc *doc, svs *out)
+{
+    size_t n = 0;
+    const char *p = expr;
+    if (!strncmp(p, "module.", 7))
+        return false; /* module outputs are evaluated above */
+    if (!strncmp(p, "data.", 5))
+        p += 5;
+    while (p[n] && (islower((unsigned char)p[n]) || isdigit((unsigned char)p[n]) || p[n] == '_'))
+        n++;
+    if (strncmp(p, "aws_", 4) || p[n] != '.')
+        return false;
+    n++;
+    while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '-'))
+        n++;
+    size_t alen = (size_t)(p - expr) + n;
+    const rl_resource *r = rl_tf_lookup(e->env, NULL, expr, alen);
+    if (!r || !r->region || !e->env->region || !strcmp(r->region, e->env->region))
+        return false; /* the same region: its attributes name it; unknown as ever */
+    const char *rest = expr + alen;
+    if (*rest == '[')
+        rest += strcspn(rest, "]") + (rest[strcspn(rest, "]")] ? 1 : 0);
+    char attr[64];
+    size_t al = *rest == '.' ? strcspn(rest + 1, ".[") : 0;
+    if (!al || al >= sizeof(attr))
+        return false;
+    memcpy(attr, rest + 1, al);
+    attr[al] = '\0';
+    *out = derived(e, r, attr, at, doc, expr);
+    return true;
+}
+
 /* Terraform template strings: ${var.x}, ${local.x}, ${module.m.out} of a module instance
  * in the files, and the region and partition data sources resolve; other references and
  * %{...} directives are unknown. */
 static svs tf_expr(ev *e, const char *expr, bool directive, const rl_doc *doc, void *ctx)
 {
     const rl_tfvalue *v = NULL;
-    (void)ctx;
-    (void)doc;
     if (directive)
         return svs_unknown(e, "template directive");
     if (!strncmp(expr, "var.", 4) && (v = rl_hmap_gets(&e->env->tf_vars, expr + 4)))
@@ -540,6 +638,9 @@ static svs tf_expr(ev *e, const char *expr, bool directive, const rl_doc *doc, v
         return pseudo(e, "AWS::Region");
     if (!strncmp(expr, "data.aws_partition.", 19) && strstr(expr, ".partition"))
         return pseudo(e, "AWS::Partition");
+    svs addr;
+    if (ctx && tf_address(e, expr, ctx, doc, &addr))
+        return addr;
     return svs_unknown(e, expr);
 }
 
@@ -547,7 +648,7 @@ static svs tf_template(ev *e, const rl_node *n, const rl_doc *doc)
 {
     if (!memchr(n->u.s.str, '$', n->u.s.len) && !memchr(n->u.s.str, '%', n->u.s.len))
         return literal(e, n, doc);
-    return expand(e, n, doc, true, tf_expr, NULL);
+    return expand(e, n, doc, true, tf_expr, (void *)n);
 }
 
 static svs eval_node(ev *e, const rl_node *n, const rl_doc *doc)
@@ -808,7 +909,7 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
     if (rl_node_is_scalar(node) && !(st->env->tf_interpolate && node->type == RL_SCALAR_STRING &&
                                      (memchr(node->u.s.str, '$', node->u.s.len) ||
                                       memchr(node->u.s.str, '%', node->u.s.len)))) {
-        rl_strpart part = {0, node->u.s.len, st->env->doc, node, 0, NULL};
+        rl_strpart part = {0, node->u.s.len, st->env->doc, node, 0, NULL, NULL};
         rl_evstr s = {node->u.s.str, node->u.s.len, &part, 1, true};
         return fn(ctx, &s);
     }
@@ -816,7 +917,7 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
     /* The next most common leaf, Fn::GetAtt: one unknown piece, also without scratch. */
     const char *via;
     if (unknown_call(st->env, node, &via)) {
-        rl_strpart part = {0, 3, NULL, NULL, 0, via};
+        rl_strpart part = {0, 3, NULL, NULL, 0, via, NULL};
         rl_evstr s = {UNKNOWN_MARK, 3, &part, 1, false};
         priv->eval_depth++;
         int rc = fn(ctx, &s);
@@ -896,6 +997,11 @@ bool rl_evstr_locate(const rl_evstr *s, size_t off, size_t len, const char **fil
     if (!best || !best->origin || !best->doc)
         return false;
     *file = rl_doc_path(best->doc);
+    if (best->res) {
+        /* an attribute derived from a reference: the reference is the place */
+        *span = best->origin->span;
+        return true;
+    }
     size_t ooff = best->origin_off + (off - best->off);
     size_t olen = len;
     if (off + len > best->off + best->len)

@@ -114,6 +114,11 @@ void rl_offering_free(struct rl_offering *o);
 int rl_org_build(rl_model *m);
 void rl_org_free(struct rl_org *org);
 
+/* The form of an attribute AWS makes from a resource's region, account and name
+ * ("https://sqs.{region}.{urlsuffix}/{account}/{name}"), and the property holding the
+ * name; NULL when the attribute is not one (attributes.c). `attr` NULL: the Ref value. */
+const char *rl_attr_form(const char *type, const char *attr, const char **name_prop);
+
 /* rl_eval_string() and rl_eval_condition() in an environment (a Terraform module call's
  * arguments are evaluated in the caller's). */
 const char *rl_env_string(const rl_eval_env *env, const rl_node *node);

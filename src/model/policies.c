@@ -57,7 +57,7 @@ int rl_mpolicy_strings(const rl_mpolicy *p, const rl_node *n, rl_evstr_fn fn, vo
     if (!p->st) {
         if (!rl_node_is_scalar(n))
             return 0;
-        rl_strpart part = {0, n->u.s.len, p->doc, n, 0, NULL};
+        rl_strpart part = {0, n->u.s.len, p->doc, n, 0, NULL, NULL};
         rl_evstr s = {n->u.s.str, n->u.s.len, &part, 1, true};
         return fn(ctx, &s);
     }

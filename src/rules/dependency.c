@@ -284,6 +284,21 @@ static void cross_region(dep *d, const rl_hit *h)
         return;
     }
     const char *text = excerpt(d, h->off, h->len);
+    /* a reference to a resource of the other region (its derived ARN or endpoint) */
+    const rl_strpart *from = NULL;
+    for (size_t i = 0; i < d->s->nparts && !from; i++)
+        if (d->s->parts[i].res && h->region_off >= d->s->parts[i].off &&
+            h->region_off < d->s->parts[i].off + d->s->parts[i].len)
+            from = &d->s->parts[i];
+    if (from) {
+        const char *attr = from->via ? strrchr(from->via, '.') : NULL;
+        text = rl_arena_printf(d->arena, "%s (the %s of %s in %s)", text, attr ? attr + 1 : "value",
+                               from->res->id, from->res->region);
+        if (!text) {
+            d->rc = RL_ENOMEM;
+            return;
+        }
+    }
     rl_finding *f;
     const char *role = rl_model_is_primary(d->m, region) ? "primary" : "standby";
     if (h->kind == RL_HIT_REGION)

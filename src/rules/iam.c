@@ -558,7 +558,7 @@ static int on_resource(void *ctx, const rl_evstr *s)
         /* a template instance granting its own region's resource (${AWS::Region}) to a role
          * that another region uses too: that region's instance grants its own. The shared
          * role itself is RL201's finding. */
-        if (p->st && !strcmp(region, p->st->region) && (p->instances & b))
+        if (p->st && p->st->region && !strcmp(region, p->st->region) && (p->instances & b))
             continue;
         emit_grant(p, s, roff, rlen, region, u);
     }
