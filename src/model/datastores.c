@@ -2710,17 +2710,25 @@ static int build(const rl_model *m, rl_ds_db *db)
     return d.rc;
 }
 
-int rl_ds_stores(const rl_model *m, rl_ds_store *const **out, size_t *n)
+int rl_ds_build(rl_model *m)
 {
     rl_ds_db *db = db_get(m);
-    *out = NULL;
-    *n = 0;
     if (!db)
         return RL_ENOMEM;
     if (!db->built) {
         db->built = true;
         db->rc = build(m, db);
     }
+    return db->rc;
+}
+
+int rl_ds_stores(const rl_model *m, rl_ds_store *const **out, size_t *n)
+{
+    const rl_ds_db *db = m && m->priv ? m->priv->data : NULL;
+    *out = NULL;
+    *n = 0;
+    if (!db || !db->built)
+        return RL_OK; /* not built: no enabled rule needs it */
     if (db->rc < 0)
         return db->rc;
     *out = db->stores;
@@ -3846,11 +3854,13 @@ static int index_target(wctx *w, rl_hmap *map, const void *key, size_t kl, size_
     return RL_OK;
 }
 
-int rl_ds_find_writers(const rl_model *m)
+int rl_ds_writers_build(rl_model *m)
 {
     rl_ds_store *const *stores;
     size_t n;
-    int rc = rl_ds_stores(m, &stores, &n);
+    int rc = rl_ds_build(m);
+    if (rc == RL_OK)
+        rc = rl_ds_stores(m, &stores, &n);
     if (rc < 0)
         return rc;
     rl_ds_db *db = m->priv->data;

@@ -96,14 +96,16 @@ typedef struct rl_ds_store {
 
 #define RL_DS_WRITERS_KEPT 8
 
-/* The primary region's stores with their links, computed on first call. Returns 0 or
- * RL_ENOMEM; the array lives as long as the model. */
-int rl_ds_stores(const rl_model *m, rl_ds_store *const **out, size_t *n);
+/* Builds the primary region's stores with their links (RL_ANALYSIS_DATA), and the writers
+ * of every store with writable replicas (rl_ds_store.writers, RL_ANALYSIS_WRITERS) from the
+ * IAM policies of the roles each region's stacks use and from functions that name the
+ * store. The model build calls them when an enabled rule needs them. 0 or RL_ENOMEM. */
+int rl_ds_build(rl_model *m);
+int rl_ds_writers_build(rl_model *m);
 
-/* The writers of every store with writable replicas (rl_ds_store.writers), computed on first
- * call from the IAM policies of the roles each region's stacks use and from functions that
- * name the store. Returns 0 or RL_ENOMEM. */
-int rl_ds_find_writers(const rl_model *m);
+/* The stores rl_ds_build() made (none when it was not asked for); the array lives as long
+ * as the model. Returns 0 or the build's RL_ENOMEM. */
+int rl_ds_stores(const rl_model *m, rl_ds_store *const **out, size_t *n);
 
 /* What reaches `region` for a store: the strongest class among the links that reach it and
  * among the links whose region is unknown (which may reach it), and the smallest recovery
@@ -124,7 +126,7 @@ long rl_ds_schedule_gap(const char *expr);
 /* A duration for messages: "12h", "15m", "1d", "1h30m", "0s". */
 void rl_ds_duration(long seconds, char *buf, size_t size);
 
-/* Frees what rl_ds_stores() and rl_ds_find_writers() built (the model calls it). */
+/* Frees what rl_ds_build() and rl_ds_writers_build() built (the model calls it). */
 void rl_ds_db_free(rl_ds_db *db);
 
 #endif

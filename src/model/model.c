@@ -3,6 +3,7 @@
  * files bound by folder and name). */
 #include "datastores.h"
 #include "deploy.h"
+#include "edge.h"
 #include "model_private.h"
 
 #include "iam.h"
@@ -492,6 +493,19 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     if (rc == RL_OK)
         rc = rl_model_finish_quotas(m);
 
+    /* the analyses the enabled rules read, built once here: rules never build them */
+    unsigned need = o->analyses;
+    if (need & RL_ANALYSIS_WRITERS)
+        need |= RL_ANALYSIS_IAM_USES | RL_ANALYSIS_DATA;
+    if (rc == RL_OK && (need & RL_ANALYSIS_IAM_USES))
+        rc = rl_iam_uses_build(m);
+    if (rc == RL_OK && (need & RL_ANALYSIS_DATA))
+        rc = rl_ds_build(m);
+    if (rc == RL_OK && (need & RL_ANALYSIS_WRITERS))
+        rc = rl_ds_writers_build(m);
+    if (rc == RL_OK && (need & RL_ANALYSIS_EDGE))
+        rc = rl_edge_build(&m->priv->edge, m);
+
 cleanup:
     if (rc < 0) {
         rl_model_free(m);
@@ -525,6 +539,7 @@ void rl_model_free(rl_model *m)
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);
         rl_ds_db_free(m->priv->data);
+        rl_edge_free(m->priv->edge);
         rl_hmap_free(&m->priv->exports);
         rl_hmap_free(&m->priv->export_names);
         rl_hmap_free(&m->priv->interned);

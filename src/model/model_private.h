@@ -67,6 +67,7 @@ struct rl_model_priv {
     struct rl_offering *offering; /* service map and region offering (offering.c) */
     struct rl_org *org;           /* SCPs and the organization (org.c) */
     struct rl_ds_db *data;        /* data stores, their copies and writers (datastores.c) */
+    struct rl_edge *edge;         /* the application's edge (edge.c) */
 };
 
 /* Builders for each input family (model.c, model_tf.c). */

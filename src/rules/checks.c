@@ -2,46 +2,48 @@
  * id and runs once (see engine.c). */
 #include "checks.h"
 
+#include <regionlint/model.h>
+
 #include <string.h>
 
 /* One binding a line, so that families added on different branches merge cleanly. */
 /* clang-format off */
 const rl_check_binding rl_check_bindings[] = {
-    {"RL001", rl_check_input},
-    {"RL002", rl_check_input},
-    {"RL003", rl_check_input},
-    {"RL101", rl_check_quotas},
-    {"RL102", rl_check_quotas},
-    {"RL103", rl_check_quotas},
-    {"RL104", rl_check_quotas},
-    {"RL201", rl_check_iam},
-    {"RL202", rl_check_iam},
-    {"RL203", rl_check_iam},
-    {"RL301", rl_check_services},
-    {"RL302", rl_check_services},
-    {"RL303", rl_check_services},
-    {"RL304", rl_check_services},
-    {"RL401", rl_check_deploy},
-    {"RL402", rl_check_deploy},
-    {"RL403", rl_check_deploy},
-    {"RL404", rl_check_deploy},
-    {"RL405", rl_check_deploy},
-    {"RL501", rl_check_dependency},
-    {"RL502", rl_check_dependency},
-    {"RL503", rl_check_dependency},
-    {"RL504", rl_check_dependency},
-    {"RL505", rl_check_imports},
-    {"RL506", rl_check_external},
-    {"RL507", rl_check_external},
-    {"RL601", rl_check_data},
-    {"RL602", rl_check_data},
-    {"RL603", rl_check_data},
-    {"RL701", rl_check_observability},
-    {"RL702", rl_check_observability},
-    {"RL801", rl_check_inregion},
-    {"RL901", rl_check_requirements},
-    {"RL902", rl_check_requirements},
-    {NULL, NULL}};
+    {"RL001", rl_check_input, 0},
+    {"RL002", rl_check_input, 0},
+    {"RL003", rl_check_input, 0},
+    {"RL101", rl_check_quotas, 0},
+    {"RL102", rl_check_quotas, 0},
+    {"RL103", rl_check_quotas, 0},
+    {"RL104", rl_check_quotas, 0},
+    {"RL201", rl_check_iam, RL_ANALYSIS_IAM_USES},
+    {"RL202", rl_check_iam, RL_ANALYSIS_IAM_USES},
+    {"RL203", rl_check_iam, RL_ANALYSIS_IAM_USES},
+    {"RL301", rl_check_services, 0},
+    {"RL302", rl_check_services, 0},
+    {"RL303", rl_check_services, 0},
+    {"RL304", rl_check_services, 0},
+    {"RL401", rl_check_deploy, 0},
+    {"RL402", rl_check_deploy, 0},
+    {"RL403", rl_check_deploy, 0},
+    {"RL404", rl_check_deploy, 0},
+    {"RL405", rl_check_deploy, 0},
+    {"RL501", rl_check_dependency, 0},
+    {"RL502", rl_check_dependency, 0},
+    {"RL503", rl_check_dependency, 0},
+    {"RL504", rl_check_dependency, 0},
+    {"RL505", rl_check_imports, 0},
+    {"RL506", rl_check_external, 0},
+    {"RL507", rl_check_external, 0},
+    {"RL601", rl_check_data, RL_ANALYSIS_DATA},
+    {"RL602", rl_check_data, RL_ANALYSIS_WRITERS},
+    {"RL603", rl_check_data, RL_ANALYSIS_DATA},
+    {"RL701", rl_check_observability, RL_ANALYSIS_EDGE},
+    {"RL702", rl_check_observability, RL_ANALYSIS_EDGE},
+    {"RL801", rl_check_inregion, 0},
+    {"RL901", rl_check_requirements, RL_ANALYSIS_EDGE},
+    {"RL902", rl_check_requirements, 0},
+    {NULL, NULL, 0}};
 /* clang-format on */
 
 bool rl_engine_emits(const char *id)

@@ -271,8 +271,6 @@ int rl_check_data(rl_rule_ctx *ctx)
     rl_ds_store *const *stores;
     size_t n;
     int rc = rl_ds_stores(c.m, &stores, &n);
-    if (rc == RL_OK && c.on602)
-        rc = rl_ds_find_writers(c.m);
     for (size_t i = 0; i < n && rc == RL_OK && c.rc == RL_OK; i++) {
         const rl_ds_store *s = stores[i];
         if (glob_list_match(c.ignore_types, s->res->type))
