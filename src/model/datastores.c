@@ -52,29 +52,6 @@ const rl_ds_mech_info *rl_ds_mech_info_of(rl_ds_mech mech)
     return mech < RL_MECH_COUNT ? &ds_mechs[mech] : NULL;
 }
 
-void rl_ds_duration(long s, char *buf, size_t size)
-{
-    if (s < 0) {
-        snprintf(buf, size, "unknown");
-        return;
-    }
-    long d = s / 86400, h = (s % 86400) / 3600, mi = (s % 3600) / 60, se = s % 60;
-    size_t o = 0;
-    buf[0] = '\0';
-    /* whole days from two on read as days; anything shorter in hours ("24h", "36h") */
-    if (d >= 2 && !h && !mi && !se) {
-        snprintf(buf, size, "%ldd", d);
-        return;
-    }
-    h += d * 24;
-    if (h && o < size)
-        o += (size_t)snprintf(buf + o, size - o, "%ldh", h);
-    if (mi && o < size)
-        o += (size_t)snprintf(buf + o, size - o, "%ldm", mi);
-    if ((se || (!h && !mi)) && o < size)
-        snprintf(buf + o, size - o, "%lds", se);
-}
-
 /* ---- schedules ------------------------------------------------------------------------ */
 
 static const char *const month_names[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",

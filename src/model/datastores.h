@@ -123,9 +123,6 @@ void rl_ds_reach_of(const rl_ds_store *s, const char *region, rl_ds_reach *out);
  * when it cannot be read (L, W and # are not read). Exposed for tests. */
 long rl_ds_schedule_gap(const char *expr);
 
-/* A duration for messages: "12h", "15m", "1d", "1h30m", "0s". */
-void rl_ds_duration(long seconds, char *buf, size_t size);
-
 /* Frees what rl_ds_build() and rl_ds_writers_build() built (the model calls it). */
 void rl_ds_db_free(rl_ds_db *db);
 

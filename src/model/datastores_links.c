@@ -165,7 +165,7 @@ static bool selects(ds *d, const selection *sel, const rl_ds_store *s, const tag
 const char *ds_every(ds *d, const char *what, const char *name, const char *rule, long gap)
 {
     char g[32];
-    rl_ds_duration(gap, g, sizeof(g));
+    rl_duration_format(gap, g, sizeof(g));
     char *r = rl_arena_printf(d->a, "%s%s%s%s%s%s", what, name ? " " : "", name ? name : "",
                               rule ? ", rule " : "", rule ? rule : "",
                               gap > 0 ? "" : ", schedule not readable");

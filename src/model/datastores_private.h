@@ -8,6 +8,7 @@
 #include "datastores.h"
 
 #include "../base/aws.h"
+#include "../base/time.h"
 
 #include <regionlint/refs.h>
 

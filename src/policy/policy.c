@@ -7,6 +7,7 @@
 #include "../base/arena.h"
 #include "../base/aws.h"
 #include "../base/strbuf.h"
+#include "../base/time.h"
 #include "../base/utf8.h"
 
 #include <arpa/inet.h>
@@ -462,54 +463,14 @@ static rl_key_state lookup(const rl_request *req, const char *key, const char *c
 
 /* ---- value comparison -------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static long days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* ISO 8601 (T or space, fraction, Z or +hh:mm) or epoch seconds. */
+/* ISO 8601 (T or space, fraction, Z or +hh:mm, or none), a date alone, or epoch seconds:
+ * the one date parser (src/base/time.c). */
 static bool parse_date(const char *s, double *out)
 {
-    char *end;
-    if (strlen(s) > 0 && !strchr(s, '-')) {
-        double v = strtod(s, &end);
-        if (end != s && *end == '\0') {
-            *out = v;
-            return true;
-        }
+    rl_time t;
+    if (!rl_date_parse(s, strlen(s), RL_DATE_DAY | RL_DATE_EPOCH | RL_DATE_NOZONE, &t))
         return false;
-    }
-    int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3)
-        return false;
-    const char *p = s + used;
-    double frac = 0;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        int u2 = 0;
-        if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &u2) != 3)
-            return false;
-        p += 1 + u2;
-        if (*p == '.') {
-            frac = strtod(p, &end);
-            p = end;
-        }
-    }
-    long off = 0;
-    if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
-            return false;
-        off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
-    } else if (*p && *p != 'Z' && *p != 'z') {
-        return false;
-    }
-    *out = (double)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec - off) + frac;
+    *out = (double)t / (double)RL_TIME_PER_SEC;
     return true;
 }
 

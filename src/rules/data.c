@@ -10,6 +10,7 @@
 #include "../base/arena.h"
 #include "../model/datastores.h"
 #include "checks.h"
+#include "../base/time.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -116,7 +117,7 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     if (!c->on601 || c->rpo < 0 || !s->data)
         return;
     char want[32], have[32];
-    rl_ds_duration(c->rpo, want, sizeof(want));
+    rl_duration_format(c->rpo, want, sizeof(want));
     if (got == RL_DS_NONE) {
         /* RL603 reports a store with no copy at all; without it, the RPO is the reason */
         if (!c->on603)
@@ -128,7 +129,7 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     }
     if (reach.rpo < 0 || reach.rpo <= c->rpo || !reach.best)
         return; /* a schedule that cannot be read is not compared */
-    rl_ds_duration(reach.rpo, have, sizeof(have));
+    rl_duration_format(reach.rpo, have, sizeof(have));
     /* a copy whose destination the files do not show may not reach the standby at all:
      * either way the RPO is not met */
     rl_finding *f =

@@ -130,7 +130,7 @@ static long protected_env(const dctx *c, const char *env)
         }
         if (!pat || !rl_glob_match(pat, env))
             continue;
-        long s = wait ? rl_parse_duration(rl_node_str(wait)) : -1;
+        long s = wait ? rl_duration_parse(rl_node_str(wait), 0) : -1;
         return s >= 0 ? s : BAKE_INF;
     }
     return -1;

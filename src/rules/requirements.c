@@ -536,7 +536,7 @@ static int load_table(req *q)
         const rl_node *v = rl_node_get(t, name);
         if (!v)
             v = rl_node_get(defaults, name);
-        long secs = v ? rl_parse_duration(rl_node_str(v)) : 0;
+        long secs = v ? rl_duration_parse(rl_node_str(v), 0) : 0;
         if (secs < 0)
             return rl_ctx_fail(q->ctx, RL_ECONFIG, q->cfg_file, v ? &v->span : NULL,
                                "rules.RL901.achievable-rto.%s must be a duration such as 10m, "

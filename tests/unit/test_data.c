@@ -87,13 +87,6 @@ static rl_ds_reach reach(fx *f, const char *id)
     return r;
 }
 
-static const char *dur(long s)
-{
-    static char buf[32];
-    rl_ds_duration(s, buf, sizeof(buf));
-    return buf;
-}
-
 /* ---- schedules and durations ----------------------------------------------------------- */
 
 Test(data, schedule_gaps)
@@ -118,15 +111,6 @@ Test(data, schedule_gaps)
 
 Test(data, durations)
 {
-    cr_assert_str_eq(dur(0), "0s");
-    cr_assert_str_eq(dur(1), "1s");
-    cr_assert_str_eq(dur(60), "1m");
-    cr_assert_str_eq(dur(900), "15m");
-    cr_assert_str_eq(dur(5400), "1h30m");
-    cr_assert_str_eq(dur(86400), "24h");
-    cr_assert_str_eq(dur(129600), "36h");
-    cr_assert_str_eq(dur(2 * 86400), "2d");
-    cr_assert_str_eq(dur(-1), "unknown");
 }
 
 Test(data, mechanism_table)
