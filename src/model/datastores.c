@@ -541,7 +541,7 @@ int ds_family_of(int kind)
 }
 
 void ds_add_link_at(ds *d, rl_ds_store *s, const rl_ds_mech_info *info, const char *region,
-                    long rpo, const char *detail, const char *file, const rl_span *span,
+                    long rpo, rl_ds_how how, const char *file, const rl_span *span,
                     const char *path)
 {
     if (!s || d->rc)
@@ -562,7 +562,7 @@ void ds_add_link_at(ds *d, rl_ds_store *s, const rl_ds_mech_info *info, const ch
     l->info = info;
     l->region = region;
     l->rpo = rpo;
-    l->detail = detail;
+    l->how = how;
     l->file = file;
     if (span)
         l->span = *span;
@@ -574,9 +574,9 @@ void ds_add_link_at(ds *d, rl_ds_store *s, const rl_ds_mech_info *info, const ch
 }
 
 void ds_add_link(ds *d, rl_ds_store *s, rl_ds_mech mech, const char *region, long rpo,
-                 const char *detail, const rl_stack *st, const rl_node *where, const char *path)
+                 rl_ds_how how, const rl_stack *st, const rl_node *where, const char *path)
 {
-    ds_add_link_at(d, s, &ds_mechs[mech], region, rpo == -2 ? ds_mechs[mech].rpo : rpo, detail,
+    ds_add_link_at(d, s, &ds_mechs[mech], region, rpo == -2 ? ds_mechs[mech].rpo : rpo, how,
                    st ? rl_doc_path(st->input->doc) : NULL, where ? &where->span : NULL, path);
 }
 

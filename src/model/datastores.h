@@ -53,12 +53,31 @@ typedef struct rl_ds_mech_info {
 
 const rl_ds_mech_info *rl_ds_mech_info_of(rl_ds_mech mech);
 
+/* Through what a mechanism works, for the rules' messages. */
+typedef enum rl_ds_how_kind {
+    RL_HOW_NONE = 0,
+    RL_HOW_PLAN,              /* AWS Backup plan `name`, rule `rule` (every link->rpo) */
+    RL_HOW_SELECTION,         /* AWS Backup selection `name` whose plan cannot be read */
+    RL_HOW_LIFECYCLE,         /* Data Lifecycle Manager policy `name` (every link->rpo) */
+    RL_HOW_BUCKET,            /* S3 replication to bucket `name` */
+    RL_HOW_UNNAMED_GLOBAL,    /* a global cluster the files cannot name */
+    RL_HOW_UNNAMED_SECONDARY, /* a secondary cluster whose global cluster cannot be named */
+    RL_HOW_UNNAMED_SOURCE     /* a copy whose source the files cannot name */
+} rl_ds_how_kind;
+
+typedef struct rl_ds_how {
+    rl_ds_how_kind kind;
+    const char *name, *rule;
+} rl_ds_how;
+
+#define RL_HOW_NO ((rl_ds_how){RL_HOW_NONE, NULL, NULL})
+
 /* One mechanism that brings a store's data to a region. */
 typedef struct rl_ds_link {
     const rl_ds_mech_info *info;
     const char *region; /* the region it reaches; NULL when the files cannot tell */
     long rpo;           /* seconds; -1 when the schedule cannot be read */
-    const char *detail; /* how, for messages ("AWS Backup plan Daily, every 24h"), or NULL */
+    rl_ds_how how;      /* through what (messages are the rules')*/
     const char *file;   /* where it is configured */
     rl_span span;
     const char *path;

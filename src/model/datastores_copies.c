@@ -6,7 +6,7 @@
 /* ---- pass 1: what other resources say about the stores -------------------------------- */
 
 static void pend(ds *d, const char *key, rl_ds_mech mech, const char *region, long rpo,
-                 const char *detail, const rl_stack *st, const rl_node *where, const char *path,
+                 rl_ds_how how, const rl_stack *st, const rl_node *where, const char *path,
                  bool lww)
 {
     if (!key || d->rc)
@@ -19,7 +19,7 @@ static void pend(ds *d, const char *key, rl_ds_mech mech, const char *region, lo
     p->link.info = &ds_mechs[mech];
     p->link.region = region;
     p->link.rpo = rpo == FIGURE ? ds_mechs[mech].rpo : rpo;
-    p->link.detail = detail;
+    p->link.how = how;
     p->link.file = rl_doc_path(st->input->doc);
     if (where)
         p->link.span = where->span;
@@ -34,7 +34,7 @@ static void pend(ds *d, const char *key, rl_ds_mech mech, const char *region, lo
     }
 }
 
-static void orphan_add(ds *d, int fam, rl_ds_mech mech, const char *region, const char *detail,
+static void orphan_add(ds *d, int fam, rl_ds_mech mech, const char *region, rl_ds_how how,
                        const rl_stack *st, const rl_node *where, const char *path)
 {
     orphan *o = rl_arena_calloc(d->a, 1, sizeof(*o));
@@ -46,7 +46,7 @@ static void orphan_add(ds *d, int fam, rl_ds_mech mech, const char *region, cons
     o->link.info = &ds_mechs[mech];
     o->link.region = region;
     o->link.rpo = ds_mechs[mech].rpo;
-    o->link.detail = detail;
+    o->link.how = how;
     o->link.file = rl_doc_path(st->input->doc);
     if (where)
         o->link.span = where->span;
@@ -555,8 +555,8 @@ void ds_index_cluster(ds *d, const rl_resource *r, int fam)
     const rl_resource *sr = ds_ref_of(d, r->stack, src);
     if (sr) {
         if (sr->stack->region && strcmp(sr->stack->region, region))
-            pend(d, ds_res_key(d, sr), RL_MECH_AURORA_REPLICA, region, FIGURE, NULL, r->stack, src,
-                 path, false);
+            pend(d, ds_res_key(d, sr), RL_MECH_AURORA_REPLICA, region, FIGURE, RL_HOW_NO, r->stack,
+                 src, path, false);
         return;
     }
     alts v;
@@ -566,10 +566,10 @@ void ds_index_cluster(ds *d, const rl_resource *r, int fam)
         const char *reg;
         const char *name = ds_arn_name(d, &v.v[i], "rds", "cluster:", true, &reg);
         if (name && (!reg || strcmp(reg, region)))
-            pend(d, ds_name_key(d, F_AURORA, name), RL_MECH_AURORA_REPLICA, region, FIGURE, NULL,
-                 r->stack, src, path, false);
+            pend(d, ds_name_key(d, F_AURORA, name), RL_MECH_AURORA_REPLICA, region, FIGURE,
+                 RL_HOW_NO, r->stack, src, path, false);
         else if (!name && !v.v[i].complete)
-            orphan_add(d, F_AURORA, RL_MECH_AURORA_REPLICA, region, NULL, r->stack, src, path);
+            orphan_add(d, F_AURORA, RL_MECH_AURORA_REPLICA, region, RL_HOW_NO, r->stack, src, path);
     }
 }
 
@@ -614,7 +614,7 @@ void ds_index_rds_copy(ds *d, const rl_resource *r, const rl_node *src, rl_ds_me
     const rl_resource *sr = ds_ref_of(d, r->stack, src);
     if (sr) {
         if (sr->stack->region && strcmp(sr->stack->region, region))
-            pend(d, ds_res_key(d, sr), mech, region, FIGURE, NULL, r->stack, src, path, false);
+            pend(d, ds_res_key(d, sr), mech, region, FIGURE, RL_HOW_NO, r->stack, src, path, false);
         return;
     }
     alts v;
@@ -624,10 +624,10 @@ void ds_index_rds_copy(ds *d, const rl_resource *r, const rl_node *src, rl_ds_me
         const char *reg;
         const char *name = ds_arn_name(d, &v.v[i], "rds", "db:", true, &reg);
         if (name && (!reg || strcmp(reg, region)))
-            pend(d, ds_name_key(d, F_RDSDB, name), mech, region, FIGURE, NULL, r->stack, src, path,
-                 false);
+            pend(d, ds_name_key(d, F_RDSDB, name), mech, region, FIGURE, RL_HOW_NO, r->stack, src,
+                 path, false);
         else if (!name && !v.v[i].complete) /* a plain identifier is a same-region replica */
-            orphan_add(d, F_RDSDB, mech, region, NULL, r->stack, src, path);
+            orphan_add(d, F_RDSDB, mech, region, RL_HOW_NO, r->stack, src, path);
     }
 }
 
@@ -638,7 +638,7 @@ void ds_index_copy_of(ds *d, const rl_resource *r, const rl_node *src, int fam, 
 {
     const rl_resource *sr = ds_ref_of(d, r->stack, src);
     if (sr) {
-        pend(d, ds_res_key(d, sr), mech, region, FIGURE, NULL, r->stack, src, path, lww);
+        pend(d, ds_res_key(d, sr), mech, region, FIGURE, RL_HOW_NO, r->stack, src, path, lww);
         return;
     }
     alts v;
@@ -650,10 +650,10 @@ void ds_index_copy_of(ds *d, const rl_resource *r, const rl_node *src, int fam, 
         if (!name && v.v[i].complete && v.v[i].len && strncmp(v.v[i].s, "arn:", 4))
             name = fam == F_DDB ? v.v[i].s : lower_copy(d, v.v[i].s);
         if (name)
-            pend(d, ds_name_key(d, fam, name), mech, region, FIGURE, NULL, r->stack, src, path,
+            pend(d, ds_name_key(d, fam, name), mech, region, FIGURE, RL_HOW_NO, r->stack, src, path,
                  lww);
         else
-            orphan_add(d, fam, mech, region, NULL, r->stack, src, path);
+            orphan_add(d, fam, mech, region, RL_HOW_NO, r->stack, src, path);
     }
 }
 
@@ -671,7 +671,7 @@ void ds_each_region(ds *d, const rl_stack *st, const rl_node *n, bool az, region
 static void pend_region(ds *d, const char *region, void *ctx)
 {
     pend_ctx *p = ctx;
-    pend(d, p->key, p->mech, region, FIGURE, NULL, p->st, p->where, p->path, p->lww);
+    pend(d, p->key, p->mech, region, FIGURE, RL_HOW_NO, p->st, p->where, p->path, p->lww);
 }
 
 void ds_index_ddb_tf(ds *d, const rl_resource *r)
@@ -724,7 +724,7 @@ void ds_index_efs_tf(ds *d, const rl_resource *r)
     const char *reg = NULL;
     if (rn && ds_eval(d, st, rn, &v) == RL_OK && v.n == 1)
         reg = ds_alt_region(d, &v.v[0], az);
-    orphan_add(d, F_EFS, RL_MECH_EFS, reg, NULL, st, src, path);
+    orphan_add(d, F_EFS, RL_MECH_EFS, reg, RL_HOW_NO, st, src, path);
 }
 
 /* ElastiCache global datastores: the primary member and the regions of the others. */
@@ -784,10 +784,10 @@ void ds_index_ec_secondary(ds *d, const rl_resource *r)
         primary = rl_hmap_gets(&d->db->src_member, buf);
     }
     if (primary && *primary)
-        pend(d, primary, RL_MECH_ELASTICACHE, r->stack->region, FIGURE, NULL, r->stack, g, path,
-             false);
+        pend(d, primary, RL_MECH_ELASTICACHE, r->stack->region, FIGURE, RL_HOW_NO, r->stack, g,
+             path, false);
     else
-        orphan_add(d, F_EC, RL_MECH_ELASTICACHE, r->stack->region, NULL, r->stack, g, path);
+        orphan_add(d, F_EC, RL_MECH_ELASTICACHE, r->stack->region, RL_HOW_NO, r->stack, g, path);
 }
 
 void ds_index_memorydb(ds *d, const rl_resource *r)

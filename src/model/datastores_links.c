@@ -162,20 +162,6 @@ static bool selects(ds *d, const selection *sel, const rl_ds_store *s, const tag
     return hit;
 }
 
-const char *ds_every(ds *d, const char *what, const char *name, const char *rule, long gap)
-{
-    char g[32];
-    rl_duration_format(gap, g, sizeof(g));
-    char *r = rl_arena_printf(d->a, "%s%s%s%s%s%s", what, name ? " " : "", name ? name : "",
-                              rule ? ", rule " : "", rule ? rule : "",
-                              gap > 0 ? "" : ", schedule not readable");
-    if (r && gap > 0)
-        r = rl_arena_printf(d->a, "%s, every %s", r, g);
-    if (!r)
-        d->rc = RL_ENOMEM;
-    return r;
-}
-
 static void backup_links(ds *d, rl_ds_store *s)
 {
     tagv tags[64];
@@ -187,11 +173,11 @@ static void backup_links(ds *d, rl_ds_store *s)
             continue;
         if (!sel->plan) {
             ds_add_link(d, s, RL_MECH_BACKUP_COPY, NULL, -1,
-                        ds_every(d, "selection", sel->name, NULL, -1), sel->st, sel->node, NULL);
+                        (rl_ds_how){RL_HOW_SELECTION, sel->name, NULL}, sel->st, sel->node, NULL);
             continue;
         }
         for (const plan_rule *pr = sel->plan->rules; pr && !d->rc; pr = pr->next) {
-            const char *det = ds_every(d, "plan", sel->plan->name, pr->name, pr->gap);
+            rl_ds_how det = {RL_HOW_PLAN, sel->plan->name, pr->name};
             for (size_t i = 0; i < pr->nregions; i++)
                 ds_add_link_at(d, s, &ds_mechs[RL_MECH_BACKUP_COPY], pr->regions[i], pr->gap, det,
                                pr->file, &pr->span, pr->path);
@@ -210,7 +196,7 @@ static void backup_links(ds *d, rl_ds_store *s)
             hit = tag_match(&p->tags[i], tags, nt) > 0;
         if (!hit)
             continue;
-        const char *det = ds_every(d, "lifecycle policy", p->name, NULL, p->gap);
+        rl_ds_how det = {RL_HOW_LIFECYCLE, p->name, NULL};
         for (size_t i = 0; i < p->nregions; i++)
             ds_add_link_at(d, s, &ds_mechs[RL_MECH_DLM_COPY], p->regions[i], p->gap, det, p->file,
                            &p->span, p->path);
@@ -234,7 +220,7 @@ static void add_replica(ds *d, rl_ds_store *s, const char *region, const char *n
 static void own_region(ds *d, const char *region, void *ctx)
 {
     own_ctx *o = ctx;
-    ds_add_link(d, o->s, o->mech, region, FIGURE, NULL, o->s->res->stack, o->where, o->path);
+    ds_add_link(d, o->s, o->mech, region, FIGURE, RL_HOW_NO, o->s->res->stack, o->where, o->path);
     if (o->lww && region)
         add_replica(d, o->s, region, o->s->name, o->s->res);
 }
@@ -293,13 +279,13 @@ static void cluster_links(ds *d, rl_ds_store *s, int fam)
         keys[nk++] = gk;
     if (unknown || (gk && !*gk))
         ds_add_link(d, s, ds_global_mech(fam), NULL, FIGURE,
-                    "a global cluster the files cannot name", r->stack, where ? where : r->node,
-                    path);
+                    (rl_ds_how){RL_HOW_UNNAMED_GLOBAL, NULL, NULL}, r->stack,
+                    where ? where : r->node, path);
     for (size_t i = 0; i < nk && !d->rc; i++) {
         for (const member *mb = rl_hmap_gets(&d->db->members, keys[i]); mb; mb = mb->next) {
             if (ds_same_res(mb->res, r))
                 continue;
-            ds_add_link(d, s, ds_global_mech(fam), mb->region, FIGURE, NULL, mb->res->stack,
+            ds_add_link(d, s, ds_global_mech(fam), mb->region, FIGURE, RL_HOW_NO, mb->res->stack,
                         ds_prop(mb->res, "GlobalClusterIdentifier", "global_cluster_identifier"),
                         mb->res->path);
         }
@@ -313,7 +299,7 @@ static void cluster_links(ds *d, rl_ds_store *s, int fam)
     for (size_t i = 1; joined && i < d->m->nregions && i < 64; i++)
         if (d->db->unknown_members[fam] >> i & 1)
             ds_add_link(d, s, ds_global_mech(fam), d->m->regions[i], FIGURE,
-                        "a secondary cluster whose global cluster the files cannot name", r->stack,
+                        (rl_ds_how){RL_HOW_UNNAMED_SECONDARY, NULL, NULL}, r->stack,
                         where ? where : r->node, path);
 }
 
@@ -329,7 +315,7 @@ static void memorydb_links(ds *d, rl_ds_store *s)
     for (const member *mb = rl_hmap_gets(&d->db->members, ds_name_key(d, F_MEMORYDB, mr)); mb;
          mb = mb->next)
         if (!ds_same_res(mb->res, r))
-            ds_add_link(d, s, RL_MECH_MEMORYDB, mb->region, FIGURE, NULL, mb->res->stack,
+            ds_add_link(d, s, RL_MECH_MEMORYDB, mb->region, FIGURE, RL_HOW_NO, mb->res->stack,
                         ds_prop(mb->res, "MultiRegionClusterName", "multi_region_cluster_name"),
                         mb->res->path);
 }
@@ -370,9 +356,13 @@ static void s3_links(ds *d, rl_ds_store *s)
         for (const s3edge *e = heads[h]; e && !d->rc; e = e->next_src) {
             if (e->region && e->src_region && !strcmp(e->region, e->src_region))
                 continue; /* same-region replication */
-            const char *det = e->dst_name ? rl_arena_printf(d->a, "to bucket %s", e->dst_name)
-                              : e->dst    ? rl_arena_printf(d->a, "to bucket %s", e->dst->id)
-                                          : NULL;
+            rl_ds_how det = {RL_HOW_BUCKET,
+                             e->dst_name ? e->dst_name
+                             : e->dst    ? e->dst->id
+                                         : NULL,
+                             NULL};
+            if (!det.name)
+                det.kind = RL_HOW_NONE;
             ds_add_link_at(d, s, &ds_mechs[e->rtc ? RL_MECH_S3_RTC : RL_MECH_S3_CRR], e->region,
                            ds_mechs[e->rtc ? RL_MECH_S3_RTC : RL_MECH_S3_CRR].rpo, det, e->file,
                            &e->span, e->path);
@@ -390,8 +380,8 @@ static void pending_links(ds *d, rl_ds_store *s, const char *key)
     if (!key)
         return;
     for (const pending *p = rl_hmap_gets(&d->db->pending, key); p && !d->rc; p = p->next) {
-        ds_add_link_at(d, s, p->link.info, p->link.region, p->link.rpo, p->link.detail,
-                       p->link.file, &p->link.span, p->link.path);
+        ds_add_link_at(d, s, p->link.info, p->link.region, p->link.rpo, p->link.how, p->link.file,
+                       &p->link.span, p->link.path);
         if (p->lww && p->link.region) {
             s->lww = true;
             if (!s->lww_how)
@@ -497,8 +487,8 @@ void ds_store_links(ds *d, rl_ds_store *s)
     for (const orphan *o = d->db->orphans; o && !d->rc; o = o->next)
         if (o->fam == fam)
             ds_add_link_at(d, s, o->link.info, o->link.region, o->link.rpo,
-                           "a copy whose source the files cannot name", o->link.file, &o->link.span,
-                           o->link.path);
+                           (rl_ds_how){RL_HOW_UNNAMED_SOURCE, NULL, NULL}, o->link.file,
+                           &o->link.span, o->link.path);
     backup_links(d, s);
     if (p->t->kind == K_EC_RG || p->t->kind == K_EC_CLUSTER || p->t->kind == K_EC_SERVERLESS)
         p->linked_cache = s->links != NULL;

@@ -369,10 +369,10 @@ double ds_number_of(ds *d, const rl_stack *st, const rl_node *n, double dflt);
 const char *ds_alt_region(ds *d, const alt *a, bool az);
 int ds_family_of(int kind);
 void ds_add_link_at(ds *d, rl_ds_store *s, const rl_ds_mech_info *info, const char *region,
-                    long rpo, const char *detail, const char *file, const rl_span *span,
+                    long rpo, rl_ds_how how, const char *file, const rl_span *span,
                     const char *path);
 void ds_add_link(ds *d, rl_ds_store *s, rl_ds_mech mech, const char *region, long rpo,
-                 const char *detail, const rl_stack *st, const rl_node *where, const char *path);
+                 rl_ds_how how, const rl_stack *st, const rl_node *where, const char *path);
 const char *ds_sub_path(ds *d, const rl_resource *r, const char *rest);
 bool ds_in_pair(const rl_model *m, const rl_stack *st);
 
@@ -411,7 +411,6 @@ void ds_index_dlm(ds *d, const rl_resource *r);
 
 /* pass 2: each store and its links (datastores_links.c) */
 bool ds_same_res(const rl_resource *a, const rl_resource *b);
-const char *ds_every(ds *d, const char *what, const char *name, const char *rule, long gap);
 void ds_store_links(ds *d, rl_ds_store *s);
 bool ds_nondata_bucket(ds *d, const rl_resource *r, const char *name);
 

@@ -65,12 +65,43 @@ static const char *label(dc *c, const rl_ds_store *s)
     return r ? r : "";
 }
 
+/* Through what a link works: "plan nightly, rule to-dr, every 1d", "to bucket x". */
+static const char *how(dc *c, const rl_ds_link *l)
+{
+    const rl_ds_how *h = &l->how;
+    char gap[32];
+    rl_duration_format(l->rpo, gap, sizeof(gap));
+    const char *every =
+        l->rpo > 0 ? rl_arena_cat(c->a, ", every ", gap, NULL) : ", schedule not readable";
+    const char *name = h->name ? h->name : "?";
+    switch (h->kind) {
+    case RL_HOW_PLAN:
+        return rl_arena_printf(c->a, "plan %s%s%s%s", name, h->rule ? ", rule " : "",
+                               h->rule ? h->rule : "", every ? every : "");
+    case RL_HOW_SELECTION:
+        return rl_arena_printf(c->a, "selection %s, schedule not readable", name);
+    case RL_HOW_LIFECYCLE:
+        return rl_arena_printf(c->a, "lifecycle policy %s%s", name, every ? every : "");
+    case RL_HOW_BUCKET:
+        return rl_arena_printf(c->a, "to bucket %s", name);
+    case RL_HOW_UNNAMED_GLOBAL:
+        return "a global cluster the files cannot name";
+    case RL_HOW_UNNAMED_SECONDARY:
+        return "a secondary cluster whose global cluster the files cannot name";
+    case RL_HOW_UNNAMED_SOURCE:
+        return "a copy whose source the files cannot name";
+    default:
+        return NULL;
+    }
+}
+
 /* "S3 replication without Replication Time Control (to bucket x; most objects ...)" */
 static const char *mechanism(dc *c, const rl_ds_link *l)
 {
+    const char *detail = how(c, l);
     const char *r =
-        l->detail ? rl_arena_printf(c->a, "%s (%s; %s)", l->info->name, l->detail, l->info->figure)
-                  : rl_arena_printf(c->a, "%s (%s)", l->info->name, l->info->figure);
+        detail ? rl_arena_printf(c->a, "%s (%s; %s)", l->info->name, detail, l->info->figure)
+               : rl_arena_printf(c->a, "%s (%s)", l->info->name, l->info->figure);
     if (!r)
         c->rc = RL_ENOMEM;
     return r ? r : "";
