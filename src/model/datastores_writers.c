@@ -474,8 +474,8 @@ static void scan_statements(wctx *w)
 /* A policy document, read by the model's one reader (rl_mpolicy). */
 static void scan_policy(wctx *w, rl_doc *doc, const rl_node *n)
 {
-    rl_mpolicy *mp = NULL;
-    int rc = rl_mpolicy_new(&mp, w->st, doc, n);
+    const rl_mpolicy *mp = NULL;
+    int rc = rl_model_policy_compile((rl_model *)w->d.m, w->st, doc, n, &mp);
     if (rc < 0) {
         w->d.rc = rc;
         return;
@@ -487,7 +487,6 @@ static void scan_policy(wctx *w, rl_doc *doc, const rl_node *n)
     scan_statements(w);
     w->st = saved;
     w->mp = NULL;
-    rl_mpolicy_free(mp);
 }
 
 /* AWS managed policies that grant writes on every table or bucket. */

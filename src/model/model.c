@@ -536,6 +536,7 @@ void rl_model_free(rl_model *m)
         rl_iam_db_free(m->priv->iam);
         rl_model_tf_free(m);
         rl_hmap_free(&m->priv->named);
+        rl_model_policies_free(m);
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);
         rl_ds_db_free(m->priv->data);

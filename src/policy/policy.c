@@ -215,7 +215,10 @@ static int strlist_add(void *actx, const char *s, size_t len)
         l->nodes = nodes;
         l->cap = ncap;
     }
-    char *copy = rl_arena_strndup(l->a, s, len);
+    /* a literal is the node's own string, which outlives the policy: no copy */
+    const char *copy = rl_node_is_scalar(l->node) && s == l->node->u.s.str && !s[len]
+                           ? s
+                           : rl_arena_strndup(l->a, s, len);
     if (!copy)
         return RL_ENOMEM;
     l->nodes[l->n] = l->node;
@@ -311,7 +314,11 @@ static int compile_statement(cc *x, const rl_node *s, size_t index, rl_statement
     if (!res && (res = rl_node_get(s, "NotResource")))
         st->not_resource = true;
     int rc;
-    if ((rc = strings_of(x, act, &st->actions, &st->action_nodes, &st->nactions)) < 0 ||
+    if ((rc = strings_of(x, act, &st->actions, &st->action_nodes, &st->nactions)) == RL_OK &&
+        x->expand)
+        for (size_t i = 0; i < st->nactions && !st->open_actions; i++)
+            st->open_actions = strstr(st->actions[i], UNKNOWN_MARK) != NULL;
+    if (rc < 0 ||
         (rc = strings_of(x, res, &st->resources, &st->resource_nodes, &st->nresources)) < 0 ||
         (rc = compile_conditions(x, st, rl_node_get(s, "Condition"))) < 0)
         return rc;
@@ -683,7 +690,8 @@ bool rl_statement_covers(const rl_statement *st, const char *action)
     char buf[256];
     for (size_t i = 0; i < st->nactions && !any; i++) {
         const char *p = st->actions[i];
-        any = rl_action_match(unknown_as_star(p, buf, sizeof(buf)) ? buf : p, action);
+        any = rl_action_match(st->open_actions && unknown_as_star(p, buf, sizeof(buf)) ? buf : p,
+                              action);
     }
     return st->not_action ? !any : any;
 }
