@@ -125,6 +125,18 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     rl_span span;
     locate(s, &file, &span);
     const char *primary = s->res->stack->region;
+    if (s->unknown && got < RL_DS_ASYNC) {
+        /* unknown is never absent: what the files cannot tell may be the replica */
+        if (c->on603) {
+            rl_finding *f =
+                rl_emit_as(c->ctx, "RL603", RL_LEVEL_NOTE, file, &span, s->res->path, primary,
+                           standby, "cannot tell whether anything copies %s to %s: %s", label(c, s),
+                           standby, s->unknown);
+            rl_emit_related(c->ctx, f, s->unknown_file, &s->unknown_span,
+                            "what the files do not give");
+        }
+        return;
+    }
     if (c->on603 && got == RL_DS_NONE) {
         /* a secret is generated anew by the standby's stack: a different value, not none */
         rl_emit_as(c->ctx, "RL603", RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
