@@ -6,6 +6,24 @@
 #include "config.h"
 #include "finding.h"
 
+/* The built-in rule ids, generated at build time from the metadata in
+ * rules/ by src/rules/ids.cmake. */
+#include <rl_rule_ids.h>
+
+/* RL_ID(RL501) is the string "RL501"; an id the metadata in rules/ does not define is a compile
+ * error (there is no RL_ID_RL599 to expand to). Code names built-in rules only this way. */
+#define RL_ID(id) RL_ID_##id
+
+/* One value per built-in rule id, in id order: RL_RULE_RL501 ... and RL_RULE_COUNT. */
+#define RL_RULE_ENUM_(id) RL_RULE_##id,
+typedef enum rl_rule_id { RL_RULE_IDS(RL_RULE_ENUM_) RL_RULE_COUNT } rl_rule_id;
+#undef RL_RULE_ENUM_
+
+/* "RL501" for RL_RULE_RL501; NULL out of range. */
+const char *rl_rule_id_str(rl_rule_id id);
+/* The enum value of a built-in rule id, or -1 (custom ids, unknown ids, NULL). */
+int rl_rule_id_parse(const char *id);
+
 typedef struct rl_model rl_model;
 typedef struct rl_rule_ctx rl_rule_ctx;
 
