@@ -99,7 +99,7 @@ int rl_ruleset_new(rl_ruleset **out, const rl_registry *reg, const rl_config *cf
         const rl_rule *r = rl_registry_at(reg, i);
         rule_state *st = &rs->states[i];
         st->level = rl_rule_level(r, strategy);
-        st->mandatory = !strcmp(r->id, "RL004") ||
+        st->mandatory = !strcmp(r->id, RL_ID(RL004)) ||
                         (cfg && best_match(cfg->mandatory, cfg->nmandatory, r->id) > 0);
         for (size_t j = 0; cfg && j < cfg->nlevels; j++)
             if (!strcmp(cfg->levels[j].rule, r->id)) {
