@@ -26,19 +26,17 @@ typedef struct dc {
     long rpo;          /* declared, seconds; -1 none */
     bool need_replica; /* RL603: the strategy needs a live replica in the standby */
     const char *strategy;
-    const rl_node *ignore_types;
-    const rl_node *single_writer;
+    rl_setting ignore_types;  /* RL603 ignore-types */
+    rl_setting single_writer; /* RL602 single-writer */
     rl_arena *a;
     int rc;
 } dc;
 
-static bool glob_list_match(const rl_node *list, const char *s)
+static bool glob_list_match(rl_setting list, const char *s)
 {
-    for (size_t i = 0; s && i < rl_node_count(list); i++) {
-        const char *p = rl_node_str(rl_node_at(list, i));
-        if (p && rl_glob_match(p, s))
+    for (size_t i = 0; s && i < rl_setting_count(list); i++)
+        if (rl_glob_match(rl_setting_str(rl_setting_at(list, i)), s))
             return true;
-    }
     return false;
 }
 
@@ -262,10 +260,10 @@ int rl_check_data(rl_rule_ctx *ctx)
     rl_strategy strat = rl_ctx_strategy(ctx);
     c.strategy = rl_strategy_name(strat);
     const char *need =
-        rl_node_str(rl_node_get(rl_ctx_setting_of(ctx, RL_ID(RL603), "required"), c.strategy));
-    c.need_replica = need ? !strcasecmp(need, "replication") : strat != RL_STRATEGY_BACKUP_RESTORE;
-    c.ignore_types = rl_ctx_setting_of(ctx, RL_ID(RL603), "ignore-types");
-    c.single_writer = rl_ctx_setting_of(ctx, RL_ID(RL602), "single-writer");
+        rl_setting_str(rl_setting_get(rl_ctx_setting(ctx, RL_ID(RL603), "required"), c.strategy));
+    c.need_replica = need ? !strcmp(need, "replication") : strat != RL_STRATEGY_BACKUP_RESTORE;
+    c.ignore_types = rl_ctx_setting(ctx, RL_ID(RL603), "ignore-types");
+    c.single_writer = rl_ctx_setting(ctx, RL_ID(RL602), "single-writer");
     c.a = rl_arena_new(0);
     if (!c.a)
         return RL_ENOMEM;

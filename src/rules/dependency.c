@@ -35,9 +35,9 @@ typedef struct dep {
     bool on501, on502, on503, on504;
     rl_globset *allowed_paths;
     rl_globset *allowed_types;
-    const rl_node *pinned;
-    rl_hmap reported; /* "rule|file|line|col|region" of findings already made */
-    rl_hmap ids;      /* scoped id -> id_use list (RL504) */
+    rl_setting pinned; /* RL501 pinned-endpoints */
+    rl_hmap reported;  /* "rule|file|line|col|region" of findings already made */
+    rl_hmap ids;       /* scoped id -> id_use list (RL504) */
     rl_strbuf key;
     rl_arena *arena;
     int rc;
@@ -223,8 +223,8 @@ static bool required_us_east_1(const dep *d, const rl_hit *h)
 
 static bool is_pinned_host(const dep *d, const rl_hit *h)
 {
-    for (size_t i = 0; i < rl_node_count(d->pinned); i++)
-        if (rl_node_streq(rl_node_at(d->pinned, i), h->service))
+    for (size_t i = 0; i < rl_setting_count(d->pinned); i++)
+        if (!strcmp(rl_setting_str(rl_setting_at(d->pinned, i)), h->service))
             return true;
     return false;
 }
@@ -487,7 +487,7 @@ int rl_check_dependency(rl_rule_ctx *ctx)
     d.on503 = rl_ctx_enabled(ctx, RL_ID(RL503));
     d.on504 = rl_ctx_enabled(ctx, RL_ID(RL504));
     /* the family's settings live on RL501 (see docs/rules/RL501.md) */
-    d.pinned = rl_ctx_setting_of(ctx, RL_ID(RL501), "pinned-endpoints");
+    d.pinned = rl_ctx_setting(ctx, RL_ID(RL501), "pinned-endpoints");
     d.key = (rl_strbuf)RL_STRBUF_INIT;
     int rc = RL_OK;
     /* compiled once: allowed paths are matched per value that names a region, allowed

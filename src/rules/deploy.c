@@ -26,7 +26,7 @@ typedef struct dctx {
     const rl_deploy *d;
     bool on401, on402, on403, on404, on405;
     long bake;
-    const rl_node *protected_envs; /* RL402 setting */
+    rl_setting protected_envs; /* RL402 setting */
     rl_hmap reported;
     rl_strbuf key;
     rl_arena *arena;
@@ -120,17 +120,13 @@ static bool is_standby(const rl_model *m, const char *region)
  * as they need) or a wait timer (`wait: 30m`). -1: not declared. */
 static long protected_env(const dctx *c, const char *env)
 {
-    for (size_t i = 0; env && i < rl_node_count(c->protected_envs); i++) {
-        const rl_node *e = rl_node_at(c->protected_envs, i);
-        const char *pat = rl_node_str(e);
-        const rl_node *wait = NULL;
-        if (rl_node_is_map(e)) {
-            pat = rl_node_str(rl_node_get(e, "name"));
-            wait = rl_node_get(e, "wait");
-        }
-        if (!pat || !rl_glob_match(pat, env))
+    for (size_t i = 0; env && i < rl_setting_count(c->protected_envs); i++) {
+        rl_setting e = rl_setting_at(c->protected_envs, i);
+        bool record = rl_setting_kind_of(e) == RL_SETTING_RECORD;
+        const char *pat = rl_setting_str(record ? rl_setting_get(e, "name") : e);
+        if (!rl_glob_match(pat, env))
             continue;
-        long s = wait ? rl_parse_duration(rl_node_str(wait)) : -1;
+        long s = record ? rl_setting_seconds(rl_setting_get(e, "wait")) : -1;
         return s >= 0 ? s : BAKE_INF;
     }
     return -1;
@@ -1040,7 +1036,7 @@ int rl_check_deploy(rl_rule_ctx *ctx)
     /* bake-time: 0 says no bake is wanted: RL402 has nothing to measure against */
     if (c.bake == 0)
         c.on402 = false;
-    c.protected_envs = rl_ctx_setting_of(ctx, RL_ID(RL402), "protected-environments");
+    c.protected_envs = rl_ctx_setting(ctx, RL_ID(RL402), "protected-environments");
     c.key = (rl_strbuf)RL_STRBUF_INIT;
     c.arena = rl_arena_new(0);
     if (!c.arena)

@@ -182,21 +182,39 @@ void rl_domains_free(rl_domains *d)
     memset(d, 0, sizeof(*d));
 }
 
+/* Strips a leading "*." or "." and trailing dots; false when the rest is no host name. */
+static bool domain_norm(const char **name, size_t *len)
+{
+    const char *s = *name;
+    if (!strncmp(s, "*.", 2))
+        s += 2;
+    else if (s[0] == '.')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253 || !is_alnum(s[0]))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_name_char(s[i]) || (s[i] == '.' && i + 1 < n && s[i + 1] == '.'))
+            return false;
+    *name = s;
+    *len = n;
+    return true;
+}
+
+bool rl_domain_valid(const char *name)
+{
+    size_t n;
+    return name && domain_norm(&name, &n);
+}
+
 int rl_domains_add(rl_domains *d, const char *name, rl_domain **out)
 {
+    size_t n;
     *out = NULL;
-    if (!strncmp(name, "*.", 2))
-        name += 2;
-    else if (name[0] == '.')
-        name++;
-    size_t n = strlen(name);
-    while (n > 0 && name[n - 1] == '.')
-        n--;
-    if (n == 0 || n > 253 || !is_alnum(name[0]))
+    if (!domain_norm(&name, &n))
         return RL_EINVAL;
-    for (size_t i = 0; i < n; i++)
-        if (!is_name_char(name[i]) || (name[i] == '.' && i + 1 < n && name[i + 1] == '.'))
-            return RL_EINVAL;
     rl_domain *e = rl_hmap_get(&d->map, name, n);
     if (!e) {
         e = rl_arena_calloc(d->arena, 1, sizeof(*e));
@@ -723,125 +741,38 @@ static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const
 
 /* ---- settings ----------------------------------------------------------------------- */
 
-/* The file a rule's setting comes from, for errors: the config when it sets the key. */
-static const char *setting_file(ext *x, const char *rule, const char *key)
+/* Adds a host-name setting's entry to a set; the value was checked at config load. */
+static int add_domain(ext *x, rl_domains *into, rl_setting item, rl_domain **out)
 {
-    const rl_config *cfg = rl_ctx_config(x->ctx);
-    if (cfg && cfg->path && rl_node_get(rl_config_rule_settings(cfg, rule), key))
-        return cfg->path;
-    const rl_rule *r = rl_ctx_rule(x->ctx);
-    return r && r->source ? r->source : "rules";
-}
-
-static int bad_setting(ext *x, const char *rule, const char *key, const rl_node *at,
-                       const char *what)
-{
-    return rl_ctx_fail(x->ctx, RL_ECONFIG, setting_file(x, rule, key), at ? &at->span : NULL,
-                       "%s setting %s: %s", rule, key, what);
-}
-
-/* A list of strings (a single string is a list of one). */
-static bool string_list(const rl_node *n)
-{
-    if (rl_node_is_scalar(n))
-        return n->type == RL_SCALAR_STRING;
-    if (!rl_node_is_seq(n))
-        return false;
-    for (size_t i = 0; i < n->u.seq.count; i++)
-        if (!rl_node_is_scalar(n->u.seq.items[i]))
-            return false;
-    return true;
-}
-
-static const rl_node *list_item(const rl_node *n, size_t i)
-{
-    return rl_node_is_scalar(n) ? (i == 0 ? n : NULL) : rl_node_at(n, i);
-}
-
-static size_t list_count(const rl_node *n)
-{
-    return rl_node_is_scalar(n) ? 1 : rl_node_count(n);
-}
-
-static int read_domains(ext *x, const char *rule, const char *key, const rl_node *list,
-                        rl_domains *into, rl_domain **out, size_t i)
-{
-    const rl_node *item = list_item(list, i);
-    int rc = rl_domains_add(into, rl_node_str(item), out);
-    if (rc == RL_EINVAL)
-        return bad_setting(x, rule, key, item, "not a host name");
-    return rc == RL_OK ? RL_OK : (x->rc = rc);
-}
-
-/* A key of the rule's settings in the config that the rule does not have is an error, so a
- * typo ("onprem-domain") never silently turns a setting off. */
-static int known_keys(ext *x, const char *rule, const char *const *keys, size_t n)
-{
-    const rl_config *cfg = rl_ctx_config(x->ctx);
-    const rl_node *set = rl_config_rule_settings(cfg, rule);
-    for (size_t i = 0; rl_node_is_map(set) && i < set->u.map.count; i++) {
-        const rl_node *k = set->u.map.items[i].key;
-        bool known = false;
-        for (size_t j = 0; j < n && !known; j++)
-            known = rl_node_streq(k, keys[j]);
-        if (!known) {
-            char list[128] = "";
-            for (size_t j = 0, len = 0; j < n; j++) {
-                int w = snprintf(list + len, sizeof(list) - len, "%s%s", j ? ", " : "", keys[j]);
-                if (w > 0 && len + (size_t)w < sizeof(list))
-                    len += (size_t)w;
-            }
-            return rl_ctx_fail(x->ctx, RL_ECONFIG, cfg->path, &k->span,
-                               "%s has no setting '%s' (settings: %s)", rule,
-                               rl_node_str(k) ? rl_node_str(k) : "?", list);
-        }
-    }
-    return RL_OK;
+    int rc = rl_domains_add(into, rl_setting_str(item), out);
+    return rc == RL_OK ? RL_OK : (x->rc = rc == RL_EINVAL ? RL_ECONFIG : rc);
 }
 
 /* RL506: onprem-domains (host suffixes), vpc-cidrs (a list for every standby, or region ->
  * list), ignored-types (globs). */
 static int read_onprem(ext *x)
 {
-    static const char *const keys[] = {"onprem-domains", "vpc-cidrs", "ignored-types"};
-    int krc = known_keys(x, RL_ID(RL506), keys, 3);
-    if (krc < 0)
-        return krc;
-    const rl_node *doms = rl_ctx_setting_of(x->ctx, RL_ID(RL506), "onprem-domains");
-    if (doms && !string_list(doms))
-        return bad_setting(x, RL_ID(RL506), "onprem-domains", doms, "expected a list of domains");
-    for (size_t i = 0; doms && i < list_count(doms); i++) {
+    rl_setting doms = rl_ctx_setting(x->ctx, RL_ID(RL506), "onprem-domains");
+    for (size_t i = 0; i < rl_setting_count(doms); i++) {
         rl_domain *d;
-        int rc = read_domains(x, RL_ID(RL506), "onprem-domains", doms, &x->onprem, &d, i);
+        int rc = add_domain(x, &x->onprem, rl_setting_at(doms, i), &d);
         if (rc < 0)
             return rc;
     }
-    const rl_node *types = rl_ctx_setting_of(x->ctx, RL_ID(RL506), "ignored-types");
-    if (types && !string_list(types))
-        return bad_setting(x, RL_ID(RL506), "ignored-types", types,
-                           "expected a list of resource type globs");
     if (rl_ctx_setting_globs(x->ctx, RL_ID(RL506), "ignored-types", 0, &x->ignored_types) < 0)
         return x->rc = RL_ENOMEM;
-    const rl_node *cidrs = rl_ctx_setting_of(x->ctx, RL_ID(RL506), "vpc-cidrs");
-    if (!cidrs)
-        return RL_OK;
-    bool by_region = rl_node_is_map(cidrs);
-    size_t groups = by_region ? cidrs->u.map.count : 1;
+    rl_setting cidrs = rl_ctx_setting(x->ctx, RL_ID(RL506), "vpc-cidrs");
+    bool by_region = rl_setting_kind_of(cidrs) == RL_SETTING_MAP;
+    size_t groups = by_region ? rl_setting_count(cidrs) : 1;
     for (size_t g = 0; g < groups; g++) {
-        const rl_node *list = by_region ? cidrs->u.map.items[g].value : cidrs;
-        const char *region = by_region ? rl_node_str(cidrs->u.map.items[g].key) : NULL;
-        if (by_region && (!region || !rl_is_region(region, strlen(region))))
-            return bad_setting(x, RL_ID(RL506), "vpc-cidrs", cidrs->u.map.items[g].key,
-                               "expected a region code");
-        if (!string_list(list))
-            return bad_setting(x, RL_ID(RL506), "vpc-cidrs", list,
-                               "expected a list of CIDR blocks");
-        for (size_t i = 0; i < list_count(list); i++) {
-            const rl_node *item = list_item(list, i);
+        rl_setting list = by_region ? rl_setting_at(cidrs, g) : cidrs;
+        const char *region = by_region ? rl_setting_key_at(cidrs, g) : NULL;
+        for (size_t i = 0; i < rl_setting_count(list); i++) {
+            const char *block = rl_setting_str(rl_setting_at(list, i));
             uint32_t net;
             unsigned prefix;
-            if (!rl_cidr_parse(item->u.s.str, item->u.s.len, &net, &prefix))
-                return bad_setting(x, RL_ID(RL506), "vpc-cidrs", item, "not an IPv4 CIDR block");
+            if (!rl_cidr_parse(block, strlen(block), &net, &prefix))
+                return x->rc = RL_ECONFIG;
             for (size_t r = 0; r < x->m->nstandby; r++) {
                 if (region && strcmp(region, x->m->standby[r]))
                     continue;
@@ -856,57 +787,30 @@ static int read_onprem(ext *x)
 /* RL507: third-parties: [{name, hosts: [...], alternatives: [...]}] */
 static int read_parties(ext *x)
 {
-    static const char *const keys[] = {"third-parties"};
-    int krc = known_keys(x, RL_ID(RL507), keys, 1);
-    if (krc < 0)
-        return krc;
-    const char *key = "third-parties";
-    const rl_node *list = rl_ctx_setting_of(x->ctx, RL_ID(RL507), key);
-    if (!list)
+    rl_setting list = rl_ctx_setting(x->ctx, RL_ID(RL507), "third-parties");
+    size_t n = rl_setting_count(list);
+    if (!n)
         return RL_OK;
-    if (!rl_node_is_seq(list))
-        return bad_setting(x, RL_ID(RL507), key, list,
-                           "expected a list of {name, hosts, alternatives}");
-    x->parties = rl_arena_calloc(x->arena, list->u.seq.count + 1, sizeof(party));
+    x->parties = rl_arena_calloc(x->arena, n + 1, sizeof(party));
     if (!x->parties)
         return x->rc = RL_ENOMEM;
-    for (size_t i = 0; i < list->u.seq.count; i++) {
-        const rl_node *e = list->u.seq.items[i];
-        if (!rl_node_is_map(e))
-            return bad_setting(x, RL_ID(RL507), key, e,
-                               "expected a mapping {name, hosts, alternatives}");
-        for (size_t k = 0; k < e->u.map.count; k++) {
-            const rl_node *kn = e->u.map.items[k].key;
-            if (!rl_node_streq(kn, "name") && !rl_node_streq(kn, "hosts") &&
-                !rl_node_streq(kn, "alternatives"))
-                return bad_setting(x, RL_ID(RL507), key, kn,
-                                   "unknown key (expected name, hosts, alternatives)");
-        }
-        const rl_node *name = rl_node_get(e, "name");
-        const rl_node *hosts = rl_node_get(e, "hosts");
-        const rl_node *alts = rl_node_get(e, "alternatives");
-        if (!rl_node_is_scalar(name) || !name->u.s.len)
-            return bad_setting(x, RL_ID(RL507), key, name ? name : e, "each entry needs a name");
-        if (!hosts || !string_list(hosts) || !list_count(hosts))
-            return bad_setting(x, RL_ID(RL507), key, hosts ? hosts : e,
-                               "each entry needs hosts: a list of host names");
-        if (alts && !string_list(alts))
-            return bad_setting(x, RL_ID(RL507), key, alts,
-                               "alternatives: expected a list of host names");
+    for (size_t i = 0; i < n; i++) {
+        rl_setting e = rl_setting_at(list, i);
+        rl_setting hosts = rl_setting_get(e, "hosts"), alts = rl_setting_get(e, "alternatives");
         party *p = &x->parties[x->nparties++];
-        p->name = name->u.s.str;
-        for (size_t h = 0; h < list_count(hosts); h++) {
+        p->name = rl_setting_str(rl_setting_get(e, "name"));
+        for (size_t h = 0; h < rl_setting_count(hosts); h++) {
             rl_domain *d;
-            int rc = read_domains(x, RL_ID(RL507), key, hosts, &x->hosts, &d, h);
+            int rc = add_domain(x, &x->hosts, rl_setting_at(hosts, h), &d);
             if (rc < 0)
                 return rc;
             if (!d->value) /* a host listed twice belongs to its first party */
                 d->value = p;
         }
         rl_strbuf names = RL_STRBUF_INIT;
-        for (size_t a = 0; alts && a < list_count(alts); a++) {
+        for (size_t a = 0; a < rl_setting_count(alts); a++) {
             rl_domain *d;
-            int rc = read_domains(x, RL_ID(RL507), key, alts, &x->alts, &d, a);
+            int rc = add_domain(x, &x->alts, rl_setting_at(alts, a), &d);
             alt_link *l = rc == RL_OK ? rl_arena_alloc(x->arena, sizeof(*l)) : NULL;
             if (rc == RL_OK && !l)
                 rc = x->rc = RL_ENOMEM;

@@ -1526,9 +1526,7 @@ int rl_check_iam(rl_rule_ctx *ctx)
     c.on201 = rl_ctx_enabled(ctx, RL_ID(RL201));
     c.on202 = rl_ctx_enabled(ctx, RL_ID(RL202));
     c.on203 = rl_ctx_enabled(ctx, RL_ID(RL203));
-    bool unowned = true;
-    rl_node_bool(rl_ctx_setting_of(ctx, RL_ID(RL201), "unowned-roles"), &unowned);
-    c.unowned = unowned;
+    c.unowned = rl_ctx_setting_bool(ctx, RL_ID(RL201), "unowned-roles");
     c.key = c.items = c.twin = (rl_strbuf)RL_STRBUF_INIT;
     /* IAM action and role names compare without case */
     if ((c.rc = rl_ctx_setting_globs(ctx, RL_ID(RL202), "allowed-actions", RL_GLOB_CASEFOLD,

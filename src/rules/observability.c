@@ -31,7 +31,7 @@ typedef struct obs {
     rl_arena *a;
     rl_strbuf key;
     rl_hmap reported;
-    const rl_node *types; /* entry-point-types setting */
+    rl_setting types;     /* entry-point-types setting */
     const char *standbys; /* "us-west-2" or "us-west-2, eu-west-1" */
     unsigned char *state; /* per entry point */
     /* RL701 */
@@ -122,11 +122,9 @@ static void res_loc(rl_eloc *l, const rl_resource *r)
 
 static bool type_selected(const obs *o, const rl_ep *ep)
 {
-    for (size_t i = 0; i < rl_node_count(o->types) && rl_node_is_seq(o->types); i++) {
-        const char *g = rl_node_str(rl_node_at(o->types, i));
-        if (g && rl_glob_match(g, ep->res->type))
+    for (size_t i = 0; i < rl_setting_count(o->types); i++)
+        if (rl_glob_match(rl_setting_str(rl_setting_at(o->types, i)), ep->res->type))
             return true;
-    }
     return false;
 }
 
@@ -760,11 +758,8 @@ int rl_check_observability(rl_rule_ctx *ctx)
     bool on701 = rl_ctx_enabled(ctx, RL_ID(RL701)), on702 = rl_ctx_enabled(ctx, RL_ID(RL702));
     if ((!on701 && !on702) || !o.m->primary || !o.m->nstandby)
         return RL_OK;
-    o.types = rl_ctx_setting_of(ctx, RL_ID(RL701), "entry-point-types");
-    const rl_node *req = rl_ctx_setting_of(ctx, RL_ID(RL701), "require-edge-layer");
-    bool require = true;
-    if (req && !rl_node_bool(req, &require))
-        require = true;
+    o.types = rl_ctx_setting(ctx, RL_ID(RL701), "entry-point-types");
+    bool require = rl_ctx_setting_bool(ctx, RL_ID(RL701), "require-edge-layer");
     const rl_config *cfg = rl_ctx_config(ctx);
     int rc = RL_OK;
     o.key = (rl_strbuf)RL_STRBUF_INIT;

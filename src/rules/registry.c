@@ -6,6 +6,7 @@
 #include "../base/hmap.h"
 #include "checks.h"
 #include "embedded.h"
+#include "settings.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -119,7 +120,7 @@ static int bind_custom(rl_registry *reg, rl_rule *r, const rl_doc *doc, const ch
 static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, const rl_node *e,
                       bool custom, rl_error *err)
 {
-    const rl_node *match = NULL;
+    const rl_node *match = NULL, *settings = NULL;
     rl_arena *a = reg->arena;
     rl_rule *r = rl_arena_calloc(a, 1, sizeof(*r));
     if (!r)
@@ -179,9 +180,7 @@ static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, con
                 r->strategy_level[st] = lv;
             }
         } else if (!strcmp(key, "settings")) {
-            if (!rl_node_is_map(v))
-                return meta_error(err, file, v, "settings must be a mapping");
-            r->settings = v;
+            settings = v;
         } else if (custom && !strcmp(key, "match")) {
             match = v;
         } else {
@@ -218,6 +217,12 @@ static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, con
             return RL_ENOMEM;
     }
     int rc;
+    rl_setting_decl *decls;
+    if (settings &&
+        (rc = rl_settings_parse(a, file, r->id, settings, &decls, &r->nsettings, err)) < 0)
+        return rc;
+    if (settings)
+        r->settings = decls;
     if (custom && (rc = bind_custom(reg, r, doc, file, e, match, err)) < 0)
         return rc;
     return add_rule(reg, r);

@@ -525,24 +525,11 @@ static const char *display(req *q, const char *path)
 
 static int load_table(req *q)
 {
-    const rl_node *t = rl_ctx_setting_of(q->ctx, RL_ID(RL901), "achievable-rto");
-    /* the check runs as RL901 whenever RL901 is enabled (ids run in order): its defaults
-     * fill in the strategies a config's table leaves out */
-    const rl_rule *rule = rl_ctx_rule(q->ctx);
-    const rl_node *defaults =
-        !strcmp(rule->id, RL_ID(RL901)) ? rl_node_get(rule->settings, "achievable-rto") : NULL;
+    /* the config's table, with the defaults for the strategies it leaves out */
+    rl_setting t = rl_ctx_setting(q->ctx, RL_ID(RL901), "achievable-rto");
     for (int s = 0; s < RL_STRATEGY_COUNT; s++) {
-        const char *name = rl_strategy_name((rl_strategy)s);
-        const rl_node *v = rl_node_get(t, name);
-        if (!v)
-            v = rl_node_get(defaults, name);
-        long secs = v ? rl_parse_duration(rl_node_str(v)) : 0;
-        if (secs < 0)
-            return rl_ctx_fail(q->ctx, RL_ECONFIG, q->cfg_file, v ? &v->span : NULL,
-                               "rules.RL901.achievable-rto.%s must be a duration such as 10m, "
-                               "not '%s'",
-                               name, rl_node_str(v) ? rl_node_str(v) : "");
-        q->achievable[s] = secs;
+        long secs = rl_setting_seconds(rl_setting_get(t, rl_strategy_name((rl_strategy)s)));
+        q->achievable[s] = secs > 0 ? secs : 0;
     }
     return RL_OK;
 }
