@@ -391,3 +391,32 @@ Test(settings, the_lint_run_refuses_a_bad_setting_before_reading_inputs)
     cr_assert(strstr(t->err.message, "did you mean allowed-paths?"), "%s", t->err.message);
     tfx_free(t);
 }
+
+Test(settings, docs_config_lists_every_built_in_setting)
+{
+    FILE *f = fopen(RL_SOURCE_DIR "/docs/config.md", "r");
+    cr_assert_not_null(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    tfx *t = tfx_new();
+    for (size_t i = 0; i < rl_registry_count(t->reg); i++) {
+        const rl_rule *r = rl_registry_at(t->reg, i);
+        for (size_t j = 0; j < r->nsettings; j++) {
+            /* a row "| `RL506` | `onprem-domains`..." or "..., `ignored-types` |" */
+            char row[64], name[96];
+            snprintf(row, sizeof(row), "\n| `%s` | ", r->id);
+            snprintf(name, sizeof(name), "`%s`", r->settings[j].name);
+            bool found = false;
+            for (const char *p = strstr(text, row); p && !found; p = strstr(p + 1, row)) {
+                const char *end = strchr(p + strlen(row), '|');
+                const char *at = strstr(p + strlen(row), name);
+                found = at && end && at < end;
+            }
+            cr_assert(found, "docs/config.md's settings table lacks %s %s", r->id,
+                      r->settings[j].name);
+        }
+    }
+    tfx_free(t);
+}
