@@ -88,9 +88,6 @@ char *rl_config_find(const char *start_dir);
 /* The settings mapping for one rule, or NULL. */
 const rl_node *rl_config_rule_settings(const rl_config *cfg, const char *rule_id);
 
-/* Parses a duration such as "1h", "15m", "90s", "2h30m", "1d" into seconds; -1 if bad. */
-long rl_parse_duration(const char *s);
-
 /* Glob match with `*` (within a path segment), `**` (across segments), `?` and [...]. */
 bool rl_glob_match(const char *pattern, const char *path);
 

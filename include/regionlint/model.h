@@ -58,12 +58,22 @@ typedef struct rl_model {
     struct rl_model_priv *priv;
 } rl_model;
 
+/* Analyses the model builds once, before the rules run, when an enabled rule needs them
+ * (rl_ruleset_analyses()); the rules only read them. */
+enum {
+    RL_ANALYSIS_IAM_USES = 1 << 0, /* the IAM roles each stack instance uses (RL20x) */
+    RL_ANALYSIS_DATA = 1 << 1,     /* data stores and what copies them (RL60x) */
+    RL_ANALYSIS_WRITERS = 1 << 2,  /* who writes each store (RL602; implies the two above) */
+    RL_ANALYSIS_EDGE = 1 << 3      /* entry points, fronts, records (RL70x, RL901) */
+};
+
 typedef struct rl_model_opts {
     const char *primary;
     const char **standby;
     size_t nstandby;
     rl_strategy strategy;
     long bake_time;
+    unsigned analyses; /* RL_ANALYSIS_* */
 } rl_model_opts;
 
 /* Builds the model from classified, attributed inputs. Returns 0 or RL_ENOMEM. */

@@ -75,6 +75,7 @@ typedef struct rl_statement {
     bool deny;       /* Effect Deny (else Allow) */
     bool not_action; /* NotAction (actions lists its patterns) */
     bool not_resource;
+    bool open_actions;            /* an action pattern has a piece the files cannot give */
     const char **actions;         /* Action / NotAction patterns */
     const rl_node **action_nodes; /* the node each pattern came from */
     size_t nactions;

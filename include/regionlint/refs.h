@@ -132,5 +132,8 @@ const rl_stack *rl_mpolicy_stack(const rl_mpolicy *p);
 /* The alternatives of one value of the document (a Resource item, a condition value) with
  * the provenance of their bytes, as rl_eval_strings() gives them. */
 int rl_mpolicy_strings(const rl_mpolicy *p, const rl_node *n, rl_evstr_fn fn, void *ctx);
+/* The document of (st, value) as the model compiled it while it built its analyses, or
+ * NULL when it did not (a rule then compiles its own with rl_mpolicy_new()). */
+const rl_mpolicy *rl_model_policy(const rl_model *m, const rl_stack *st, const rl_node *value);
 
 #endif

@@ -7,66 +7,14 @@
 #include "../base/arena.h"
 
 #include <limits.h>
+#include "../base/time.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-long rl_parse_duration(const char *s)
-{
-    if (!s || !*s)
-        return -1;
-    long total = 0;
-    const char *p = s;
-    bool any = false;
-    while (*p) {
-        if (*p < '0' || *p > '9')
-            return -1;
-        long v = 0;
-        while (*p >= '0' && *p <= '9') {
-            if (v > 100000000L)
-                return -1;
-            v = v * 10 + (*p - '0');
-            p++;
-        }
-        long mult;
-        switch (*p) {
-        case '\0':
-            /* a bare number is seconds, but only on its own ("90"), not after "1h" */
-            if (any)
-                return -1;
-            mult = 1;
-            break;
-        case 's':
-            mult = 1;
-            p++;
-            break;
-        case 'm':
-            mult = 60;
-            p++;
-            break;
-        case 'h':
-            mult = 3600;
-            p++;
-            break;
-        case 'd':
-            mult = 86400;
-            p++;
-            break;
-        case 'w':
-            mult = 7 * 86400;
-            p++;
-            break;
-        default:
-            return -1;
-        }
-        total += v * mult;
-        any = true;
-    }
-    return total;
-}
 
 /* Glob over '/'-separated paths: `*` and `?` stay inside one segment, `**` spans any
  * number of segments, `[...]` is a character class. fnmatch(3) has no `**`, hence this. */
@@ -598,7 +546,7 @@ static int load_requirements(cload *c, const rl_node *m)
         const rl_node *v = m->u.map.items[i].value;
         const char *s = rl_node_str(v);
         if (k && (!strcmp(k, "rto") || !strcmp(k, "rpo"))) {
-            long d = rl_parse_duration(s);
+            long d = rl_duration_parse(s, 0);
             if (d < 0)
                 return cerr(c, v, "'%s' must be a duration such as 15m, 1h or 30s, not '%s'", k,
                             s ? s : "");
@@ -650,7 +598,7 @@ static int load_root(cload *c, const rl_node *root)
             cfg->strategy = st;
         } else if (!strcmp(key, "bake-time")) {
             const char *s = rl_node_str(v);
-            cfg->bake_time = rl_parse_duration(s);
+            cfg->bake_time = rl_duration_parse(s, 0);
             if (cfg->bake_time < 0)
                 rc = cerr(c, v, "'bake-time' must be a duration such as 1h or 30m, not '%s'",
                           s ? s : "");

@@ -295,8 +295,12 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
     if ((rc = pick_regions(l, o, err)) < 0)
         goto cleanup;
 
-    rl_model_opts mopts = {l->primary, l->standby, l->nstandby, l->strategy,
-                           l->cfg->bake_time >= 0 ? l->cfg->bake_time : 3600};
+    rl_model_opts mopts = {l->primary,
+                           l->standby,
+                           l->nstandby,
+                           l->strategy,
+                           l->cfg->bake_time >= 0 ? l->cfg->bake_time : 3600,
+                           rl_ruleset_analyses(l->rules)};
     if ((rc = rl_model_build(&l->model, l->inputs, l->cfg, &mopts, err)) < 0)
         goto cleanup;
     if ((rc = rl_findings_new(&l->findings)) < 0) {

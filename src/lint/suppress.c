@@ -4,6 +4,8 @@
  * findings, and every one that cannot suppress or matches nothing becomes RL004. */
 #include "suppress.h"
 
+#include "../base/time.h"
+
 #include "../base/arena.h"
 #include "../base/hmap.h"
 #include "../base/strbuf.h"
@@ -23,30 +25,20 @@
 
 /* ---- dates and directives ---------------------------------------------------------- */
 
-int rl_date_parse(const char *s, size_t len)
+int rl_day_parse(const char *s, size_t len)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s || len != 10 || s[4] != '-' || s[7] != '-')
+    rl_time t;
+    /* exactly YYYY-MM-DD, from 1970 on (the base date parser checks the calendar) */
+    if (len != 10 || !rl_date_parse(s, len, RL_DATE_DAY, &t) || t < 0)
         return -1;
-    for (size_t i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return -1;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    int d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < 1970 || m < 1 || m > 12 || d < 1)
-        return -1;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap))
-        return -1;
-    return y * 10000 + m * 100 + d;
+    return rl_time_ymd(t);
 }
 
 int rl_suppress_today(int *out, rl_error *err)
 {
     const char *env = getenv("REGIONLINT_TODAY");
     if (env && *env) {
-        int d = rl_date_parse(env, strlen(env));
+        int d = rl_day_parse(env, strlen(env));
         if (d < 0)
             return rl_error_set(err, RL_EINVAL, NULL, 0, 0,
                                 "REGIONLINT_TODAY must be a date YYYY-MM-DD, not '%s'", env);
@@ -350,7 +342,7 @@ static void set_expiry(sup *s, ignore *ig, const char *e, const rl_span *at)
     if (!e || !*e)
         return;
     ig->expires = dup_n(s, e, strlen(e));
-    ig->expiry = rl_date_parse(e, strlen(e));
+    ig->expiry = rl_day_parse(e, strlen(e));
     if (at)
         ig->expires_at = *at;
 }
@@ -419,7 +411,7 @@ int rl_suppress_check_config(const rl_config *cfg, const rl_registry *reg, rl_er
             return rl_error_set(err, RL_ECONFIG, cfg->path, line, col,
                                 "ignore: RL004 cannot be suppressed; fix the suppression it "
                                 "reports instead");
-        if (ig->expires && rl_date_parse(ig->expires, strlen(ig->expires)) < 0) {
+        if (ig->expires && rl_day_parse(ig->expires, strlen(ig->expires)) < 0) {
             const rl_node *v = rl_node_get(n, "expires");
             return rl_error_set(err, RL_ECONFIG, cfg->path, v ? v->span.start.line : line,
                                 v ? v->span.start.column : col,

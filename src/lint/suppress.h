@@ -33,8 +33,9 @@ typedef struct rl_ignore_directive {
  * not be NUL-terminated). Always fills *out; out->problem says what is wrong. */
 void rl_ignore_directive_parse(rl_ignore_directive *out, const char *s, size_t len);
 
-/* A calendar date YYYY-MM-DD as the number yyyymmdd, or -1 when s is not one. */
-int rl_date_parse(const char *s, size_t len);
+/* A calendar date YYYY-MM-DD (from 1970) as the number yyyymmdd, or -1 when s is not one
+ * (rl_date_parse() reads it). */
+int rl_day_parse(const char *s, size_t len);
 
 /* Today as yyyymmdd: REGIONLINT_TODAY when set (for tests and reproducible runs; it must
  * be YYYY-MM-DD, else RL_EINVAL), otherwise the current date in UTC. */

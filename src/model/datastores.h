@@ -53,12 +53,31 @@ typedef struct rl_ds_mech_info {
 
 const rl_ds_mech_info *rl_ds_mech_info_of(rl_ds_mech mech);
 
+/* Through what a mechanism works, for the rules' messages. */
+typedef enum rl_ds_how_kind {
+    RL_HOW_NONE = 0,
+    RL_HOW_PLAN,              /* AWS Backup plan `name`, rule `rule` (every link->rpo) */
+    RL_HOW_SELECTION,         /* AWS Backup selection `name` whose plan cannot be read */
+    RL_HOW_LIFECYCLE,         /* Data Lifecycle Manager policy `name` (every link->rpo) */
+    RL_HOW_BUCKET,            /* S3 replication to bucket `name` */
+    RL_HOW_UNNAMED_GLOBAL,    /* a global cluster the files cannot name */
+    RL_HOW_UNNAMED_SECONDARY, /* a secondary cluster whose global cluster cannot be named */
+    RL_HOW_UNNAMED_SOURCE     /* a copy whose source the files cannot name */
+} rl_ds_how_kind;
+
+typedef struct rl_ds_how {
+    rl_ds_how_kind kind;
+    const char *name, *rule;
+} rl_ds_how;
+
+#define RL_HOW_NO ((rl_ds_how){RL_HOW_NONE, NULL, NULL})
+
 /* One mechanism that brings a store's data to a region. */
 typedef struct rl_ds_link {
     const rl_ds_mech_info *info;
     const char *region; /* the region it reaches; NULL when the files cannot tell */
     long rpo;           /* seconds; -1 when the schedule cannot be read */
-    const char *detail; /* how, for messages ("AWS Backup plan Daily, every 24h"), or NULL */
+    rl_ds_how how;      /* through what (messages are the rules')*/
     const char *file;   /* where it is configured */
     rl_span span;
     const char *path;
@@ -96,14 +115,16 @@ typedef struct rl_ds_store {
 
 #define RL_DS_WRITERS_KEPT 8
 
-/* The primary region's stores with their links, computed on first call. Returns 0 or
- * RL_ENOMEM; the array lives as long as the model. */
-int rl_ds_stores(const rl_model *m, rl_ds_store *const **out, size_t *n);
+/* Builds the primary region's stores with their links (RL_ANALYSIS_DATA), and the writers
+ * of every store with writable replicas (rl_ds_store.writers, RL_ANALYSIS_WRITERS) from the
+ * IAM policies of the roles each region's stacks use and from functions that name the
+ * store. The model build calls them when an enabled rule needs them. 0 or RL_ENOMEM. */
+int rl_ds_build(rl_model *m);
+int rl_ds_writers_build(rl_model *m);
 
-/* The writers of every store with writable replicas (rl_ds_store.writers), computed on first
- * call from the IAM policies of the roles each region's stacks use and from functions that
- * name the store. Returns 0 or RL_ENOMEM. */
-int rl_ds_find_writers(const rl_model *m);
+/* The stores rl_ds_build() made (none when it was not asked for); the array lives as long
+ * as the model. Returns 0 or the build's RL_ENOMEM. */
+int rl_ds_stores(const rl_model *m, rl_ds_store *const **out, size_t *n);
 
 /* What reaches `region` for a store: the strongest class among the links that reach it and
  * among the links whose region is unknown (which may reach it), and the smallest recovery
@@ -121,10 +142,7 @@ void rl_ds_reach_of(const rl_ds_store *s, const char *region, rl_ds_reach *out);
  * when it cannot be read (L, W and # are not read). Exposed for tests. */
 long rl_ds_schedule_gap(const char *expr);
 
-/* A duration for messages: "12h", "15m", "1d", "1h30m", "0s". */
-void rl_ds_duration(long seconds, char *buf, size_t size);
-
-/* Frees what rl_ds_stores() and rl_ds_find_writers() built (the model calls it). */
+/* Frees what rl_ds_build() and rl_ds_writers_build() built (the model calls it). */
 void rl_ds_db_free(rl_ds_db *db);
 
 #endif

@@ -218,60 +218,6 @@ const char *rl_db_target(rl_dbuild *db, const char *name)
     return rl_model_intern(db->m, buf);
 }
 
-long rl_db_duration(const char *s)
-{
-    if (!s)
-        return -1;
-    double total = 0;
-    bool any = false;
-    const char *p = s;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (!*p)
-            break;
-        if (!strncasecmp(p, "and ", 4)) {
-            p += 4;
-            continue;
-        }
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p || v < 0)
-            return -1;
-        p = end;
-        while (*p == ' ')
-            p++;
-        const char *u = p;
-        while (isalpha((unsigned char)*p))
-            p++;
-        size_t ul = (size_t)(p - u);
-        double mult = -1;
-        static const struct {
-            const char *unit;
-            double secs;
-        } units[] = {{"s", 1},         {"sec", 1},      {"secs", 1},     {"second", 1},
-                     {"seconds", 1},   {"m", 60},       {"min", 60},     {"mins", 60},
-                     {"minute", 60},   {"minutes", 60}, {"h", 3600},     {"hr", 3600},
-                     {"hrs", 3600},    {"hour", 3600},  {"hours", 3600}, {"d", 86400},
-                     {"day", 86400},   {"days", 86400}, {"w", 604800},   {"week", 604800},
-                     {"weeks", 604800}};
-        if (ul == 0)
-            mult = 1;
-        for (size_t i = 0; i < sizeof(units) / sizeof(*units) && mult < 0; i++)
-            if (strlen(units[i].unit) == ul && !strncasecmp(u, units[i].unit, ul))
-                mult = units[i].secs;
-        if (mult < 0)
-            return -1;
-        total += v * mult;
-        any = true;
-        if (ul == 0 && *p)
-            return -1; /* a bare number must be the whole value */
-    }
-    if (!any || total > 365.0 * 86400)
-        return -1;
-    return (long)(total + 0.5);
-}
-
 static bool has_word(const char *s, const char *const *words, size_t n)
 {
     if (!s)

@@ -55,9 +55,6 @@ const char *rl_db_region(rl_dbuild *db, const char *s, size_t len);
 /* What a deploy targets, comparable across regions: the name with region codes removed;
  * NULL for NULL. */
 const char *rl_db_target(rl_dbuild *db, const char *name);
-/* Seconds of a duration written as `3600`, `90s`, `15m`, `1h`, `1.5h`, `1h30m`, `2d`, or in
- * words (`30 minutes`, `1 hour 30 min`, `1 day`); -1 when it is none of these. */
-long rl_db_duration(const char *s);
 
 /* A name that says a step waits or watches (wait, bake, soak, sleep, monitor, alarm). */
 bool rl_db_bake_name(const char *s);

@@ -6,6 +6,7 @@
 #include "deploy_build.h"
 
 #include "../base/strbuf.h"
+#include "../base/time.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -603,12 +604,12 @@ static void sh_command(sh *p, const sh_cmd *c, size_t skip)
             if (ps && ex[j][0] == '-') {
                 bool ms = !strncasecmp(ex[j], "-m", 2);
                 if (j + 1 < n) {
-                    long v = rl_db_duration(ex[++j]);
+                    long v = rl_duration_parse(ex[++j], RL_DURATION_WORDS);
                     total = v < 0 ? -1 : total + (ms ? v / 1000 : v);
                 }
                 continue;
             }
-            long v = strchr(ex[j], UNKNOWN_CH) ? -1 : rl_db_duration(ex[j]);
+            long v = strchr(ex[j], UNKNOWN_CH) ? -1 : rl_duration_parse(ex[j], RL_DURATION_WORDS);
             total = v < 0 ? -1 : total + v;
         }
         ev.kind = RL_SH_GATE;
@@ -1060,7 +1061,8 @@ static void gh_step(gh *g, gh_step_ctx *sc, const rl_node *step, const char *spa
             long secs = -1;
             for (size_t i = 0; i < sizeof(keys) / sizeof(*keys) && secs < 0; i++) {
                 const char *v = gh_with(g, step, keys[i]);
-                if (v && (secs = rl_db_duration(v)) >= 0 && !strcmp(keys[i], "minutes"))
+                if (v && (secs = rl_duration_parse(v, RL_DURATION_WORDS)) >= 0 &&
+                    !strcmp(keys[i], "minutes"))
                     secs *= 60;
             }
             n.gate = secs < 0 ? RL_GATE_UNKNOWN : RL_GATE_WAIT;
@@ -1541,7 +1543,8 @@ static void gl_when(gl *l, gl_job *j)
                 when = rl_node_get(r, "when");
                 from_rules = true;
                 if (!strcmp(rw, "delayed"))
-                    j->delay = rl_db_duration(rl_node_str(rl_node_get(r, "start_in")));
+                    j->delay = rl_duration_parse(rl_node_str(rl_node_get(r, "start_in")),
+                                                 RL_DURATION_WORDS);
                 if (!allow_set)
                     allow_set = rl_node_bool(rl_node_get(r, "allow_failure"), &allow);
             }
@@ -1551,7 +1554,7 @@ static void gl_when(gl *l, gl_job *j)
     j->manual = w && !strcmp(w, "manual");
     j->delayed = w && !strcmp(w, "delayed");
     if (j->delayed && !from_rules)
-        j->delay = rl_db_duration(rl_node_str(gl_get(l, j, "start_in")));
+        j->delay = rl_duration_parse(rl_node_str(gl_get(l, j, "start_in")), RL_DURATION_WORDS);
     /* a manual job lets later stages run unless allow_failure is false; manual rules
      * default to allow_failure: false */
     if (!allow_set)

@@ -1036,6 +1036,11 @@ void rl_edge_free(rl_edge *e)
     free(e);
 }
 
+rl_edge *rl_model_edge(const rl_model *m)
+{
+    return m && m->priv ? m->priv->edge : NULL;
+}
+
 size_t rl_edge_count(const rl_edge *e)
 {
     return e->neps;

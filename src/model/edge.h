@@ -80,9 +80,13 @@ typedef struct rl_record {
 
 typedef struct rl_edge rl_edge;
 
-/* Builds the edge of the stacks of the pair. Returns 0 or RL_ENOMEM. */
+/* Builds the edge of the stacks of the pair (the model build does, for RL_ANALYSIS_EDGE).
+ * Returns 0 or RL_ENOMEM. */
 int rl_edge_build(rl_edge **out, const rl_model *m);
 void rl_edge_free(rl_edge *e);
+/* The edge the model built, or NULL when no enabled rule needed it. Resolving values
+ * against it (rl_edge_resolve) keeps the answers in its memory. */
+rl_edge *rl_model_edge(const rl_model *m);
 
 size_t rl_edge_count(const rl_edge *e);
 rl_ep *rl_edge_at(const rl_edge *e, size_t i);

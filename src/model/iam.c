@@ -1276,17 +1276,25 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
     return rc;
 }
 
-int rl_iam_uses(const rl_model *m, rl_role_use *const **out, size_t *n)
+int rl_iam_uses_build(rl_model *m)
 {
     rl_iam_db *db = db_get(m);
-    *out = NULL;
-    *n = 0;
     if (!db)
         return RL_ENOMEM;
     if (!db->uses_done) {
         db->uses_done = true;
         db->uses_rc = compute_uses(m, db);
     }
+    return db->uses_rc;
+}
+
+int rl_iam_uses(const rl_model *m, rl_role_use *const **out, size_t *n)
+{
+    const rl_iam_db *db = m && m->priv ? m->priv->iam : NULL;
+    *out = NULL;
+    *n = 0;
+    if (!db || !db->uses_done)
+        return RL_OK; /* not built: no enabled rule needs it */
     if (db->uses_rc < 0)
         return db->uses_rc;
     *out = (rl_role_use *const *)db->uses.items;

@@ -80,9 +80,12 @@ const rl_iam_role *rl_iam_role_find(const rl_model *m, const char *name);
 const rl_iam_role *rl_iam_profile_role(const rl_model *m, const char *profile);
 const rl_iam_policy *rl_iam_policy_find(const rl_model *m, const char *arn);
 
-/* The role uses of every stack instance in the regions of the pair, computed on first call
- * (rules that are off never pay for it). Each key's uses are linked by next_key, starting
- * with the first element of the array that has the key. Returns 0 or RL_ENOMEM. */
+/* Computes the role uses of every stack instance in the regions of the pair (the model
+ * build calls it when an enabled rule needs them: RL_ANALYSIS_IAM_USES). */
+int rl_iam_uses_build(rl_model *m);
+/* The role uses rl_iam_uses_build() computed (none when it was not asked for). Each key's
+ * uses are linked by next_key, starting with the first element of the array that has the
+ * key. Returns 0, or the build's RL_ENOMEM. */
 int rl_iam_uses(const rl_model *m, rl_role_use *const **out, size_t *n);
 /* The first use of `key`, or NULL. rl_iam_uses() must have been called. */
 const rl_role_use *rl_iam_uses_of(const rl_model *m, const char *key);

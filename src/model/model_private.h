@@ -4,6 +4,7 @@
 
 #include <regionlint/eval.h>
 #include <regionlint/model.h>
+#include <regionlint/refs.h>
 
 #include "../base/arena.h"
 #include "../base/hmap.h"
@@ -59,6 +60,8 @@ struct rl_model_priv {
     int eval_depth;         /* nesting of rl_eval_strings calls (scratch reuse guard) */
     struct rl_tf_state *tf; /* Terraform folders, module instances, plans (model_tf.c) */
     rl_hmap named;          /* scope + "\x1f" + physical identifier -> resource (refs.c) */
+    rl_hmap policies;       /* (stack, node) -> compiled policy document (policies.c) */
+    rl_hmap dirs;           /* folder -> its templates and the parameter files it serves */
     rl_eval_env **envs;     /* every environment, for freeing */
     size_t nenvs;
     struct rl_quota_db *quotas;   /* service quotas, usage, Trusted Advisor (quotas.c) */
@@ -67,6 +70,7 @@ struct rl_model_priv {
     struct rl_offering *offering; /* service map and region offering (offering.c) */
     struct rl_org *org;           /* SCPs and the organization (org.c) */
     struct rl_ds_db *data;        /* data stores, their copies and writers (datastores.c) */
+    struct rl_edge *edge;         /* the application's edge (edge.c) */
 };
 
 /* Builders for each input family (model.c, model_tf.c). */
@@ -79,6 +83,12 @@ int rl_model_tf_configs(rl_model *m);
 int rl_model_add_tf_config(rl_model *m, const rl_input *in);
 /* A plan, state or raw .tfstate. */
 int rl_model_add_terraform(rl_model *m, const rl_input *in);
+/* Compiles the policy document `value` of `st` once and keeps it (while the model is
+ * built); rl_model_policy() finds it afterwards. */
+int rl_model_policy_compile(rl_model *m, const rl_stack *st, rl_doc *doc, const rl_node *value,
+                            const rl_mpolicy **out);
+void rl_model_policies_free(rl_model *m);
+
 /* Indexes the physical identifiers the files give resources (refs.c). */
 int rl_refs_index(rl_model *m);
 /* Indexes the addresses of every Terraform scope, once all stacks are built. */

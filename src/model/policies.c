@@ -305,6 +305,46 @@ void rl_mpolicy_free(rl_mpolicy *p)
     free(p);
 }
 
+/* ---- the model's compiled documents ---------------------------------------------------- */
+
+typedef struct pkey {
+    const void *st, *node;
+} pkey;
+
+int rl_model_policy_compile(rl_model *m, const rl_stack *st, rl_doc *doc, const rl_node *value,
+                            const rl_mpolicy **out)
+{
+    pkey k = {st, value};
+    rl_mpolicy *p = rl_hmap_get(&m->priv->policies, &k, sizeof(k));
+    if (!p) {
+        void *key = rl_arena_alloc(m->priv->arena, sizeof(k));
+        int rc = key ? rl_mpolicy_new(&p, st, doc, value) : RL_ENOMEM;
+        if (rc < 0)
+            return rc;
+        memcpy(key, &k, sizeof(k));
+        if (rl_hmap_put(&m->priv->policies, key, sizeof(k), p) < 0) {
+            rl_mpolicy_free(p);
+            return RL_ENOMEM;
+        }
+    }
+    *out = p;
+    return RL_OK;
+}
+
+const rl_mpolicy *rl_model_policy(const rl_model *m, const rl_stack *st, const rl_node *value)
+{
+    pkey k = {st, value};
+    return rl_hmap_get(&m->priv->policies, &k, sizeof(k));
+}
+
+void rl_model_policies_free(rl_model *m)
+{
+    size_t it = 0;
+    for (rl_hmap_entry *e; (e = rl_hmap_next(&m->priv->policies, &it));)
+        rl_mpolicy_free(e->value);
+    rl_hmap_free(&m->priv->policies);
+}
+
 const rl_policy *rl_mpolicy_policy(const rl_mpolicy *p)
 {
     return p ? p->policy : NULL;

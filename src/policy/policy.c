@@ -7,6 +7,7 @@
 #include "../base/arena.h"
 #include "../base/aws.h"
 #include "../base/strbuf.h"
+#include "../base/time.h"
 #include "../base/utf8.h"
 
 #include <arpa/inet.h>
@@ -214,7 +215,10 @@ static int strlist_add(void *actx, const char *s, size_t len)
         l->nodes = nodes;
         l->cap = ncap;
     }
-    char *copy = rl_arena_strndup(l->a, s, len);
+    /* a literal is the node's own string, which outlives the policy: no copy */
+    const char *copy = rl_node_is_scalar(l->node) && s == l->node->u.s.str && !s[len]
+                           ? s
+                           : rl_arena_strndup(l->a, s, len);
     if (!copy)
         return RL_ENOMEM;
     l->nodes[l->n] = l->node;
@@ -310,7 +314,11 @@ static int compile_statement(cc *x, const rl_node *s, size_t index, rl_statement
     if (!res && (res = rl_node_get(s, "NotResource")))
         st->not_resource = true;
     int rc;
-    if ((rc = strings_of(x, act, &st->actions, &st->action_nodes, &st->nactions)) < 0 ||
+    if ((rc = strings_of(x, act, &st->actions, &st->action_nodes, &st->nactions)) == RL_OK &&
+        x->expand)
+        for (size_t i = 0; i < st->nactions && !st->open_actions; i++)
+            st->open_actions = strstr(st->actions[i], UNKNOWN_MARK) != NULL;
+    if (rc < 0 ||
         (rc = strings_of(x, res, &st->resources, &st->resource_nodes, &st->nresources)) < 0 ||
         (rc = compile_conditions(x, st, rl_node_get(s, "Condition"))) < 0)
         return rc;
@@ -462,54 +470,14 @@ static rl_key_state lookup(const rl_request *req, const char *key, const char *c
 
 /* ---- value comparison -------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static long days_from_civil(long y, long m, long d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* ISO 8601 (T or space, fraction, Z or +hh:mm) or epoch seconds. */
+/* ISO 8601 (T or space, fraction, Z or +hh:mm, or none), a date alone, or epoch seconds:
+ * the one date parser (src/base/time.c). */
 static bool parse_date(const char *s, double *out)
 {
-    char *end;
-    if (strlen(s) > 0 && !strchr(s, '-')) {
-        double v = strtod(s, &end);
-        if (end != s && *end == '\0') {
-            *out = v;
-            return true;
-        }
+    rl_time t;
+    if (!rl_date_parse(s, strlen(s), RL_DATE_DAY | RL_DATE_EPOCH | RL_DATE_NOZONE, &t))
         return false;
-    }
-    int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3)
-        return false;
-    const char *p = s + used;
-    double frac = 0;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        int u2 = 0;
-        if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &u2) != 3)
-            return false;
-        p += 1 + u2;
-        if (*p == '.') {
-            frac = strtod(p, &end);
-            p = end;
-        }
-    }
-    long off = 0;
-    if (*p == '+' || *p == '-') {
-        int oh, om;
-        if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
-            return false;
-        off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
-    } else if (*p && *p != 'Z' && *p != 'z') {
-        return false;
-    }
-    *out = (double)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec - off) + frac;
+    *out = (double)t / (double)RL_TIME_PER_SEC;
     return true;
 }
 
@@ -722,7 +690,8 @@ bool rl_statement_covers(const rl_statement *st, const char *action)
     char buf[256];
     for (size_t i = 0; i < st->nactions && !any; i++) {
         const char *p = st->actions[i];
-        any = rl_action_match(unknown_as_star(p, buf, sizeof(buf)) ? buf : p, action);
+        any = rl_action_match(st->open_actions && unknown_as_star(p, buf, sizeof(buf)) ? buf : p,
+                              action);
     }
     return st->not_action ? !any : any;
 }

@@ -10,6 +10,7 @@
 typedef struct rl_check_binding {
     const char *id;
     rl_check_fn fn;
+    unsigned analyses; /* RL_ANALYSIS_* the model builds for it */
 } rl_check_binding;
 
 /* Terminated by {NULL, NULL}; defined in checks.c. */

@@ -10,6 +10,7 @@
 #include "../base/arena.h"
 #include "../model/datastores.h"
 #include "checks.h"
+#include "../base/time.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -62,12 +63,43 @@ static const char *label(dc *c, const rl_ds_store *s)
     return r ? r : "";
 }
 
+/* Through what a link works: "plan nightly, rule to-dr, every 1d", "to bucket x". */
+static const char *how(dc *c, const rl_ds_link *l)
+{
+    const rl_ds_how *h = &l->how;
+    char gap[32];
+    rl_duration_format(l->rpo, gap, sizeof(gap));
+    const char *every =
+        l->rpo > 0 ? rl_arena_cat(c->a, ", every ", gap, NULL) : ", schedule not readable";
+    const char *name = h->name ? h->name : "?";
+    switch (h->kind) {
+    case RL_HOW_PLAN:
+        return rl_arena_printf(c->a, "plan %s%s%s%s", name, h->rule ? ", rule " : "",
+                               h->rule ? h->rule : "", every ? every : "");
+    case RL_HOW_SELECTION:
+        return rl_arena_printf(c->a, "selection %s, schedule not readable", name);
+    case RL_HOW_LIFECYCLE:
+        return rl_arena_printf(c->a, "lifecycle policy %s%s", name, every ? every : "");
+    case RL_HOW_BUCKET:
+        return rl_arena_printf(c->a, "to bucket %s", name);
+    case RL_HOW_UNNAMED_GLOBAL:
+        return "a global cluster the files cannot name";
+    case RL_HOW_UNNAMED_SECONDARY:
+        return "a secondary cluster whose global cluster the files cannot name";
+    case RL_HOW_UNNAMED_SOURCE:
+        return "a copy whose source the files cannot name";
+    default:
+        return NULL;
+    }
+}
+
 /* "S3 replication without Replication Time Control (to bucket x; most objects ...)" */
 static const char *mechanism(dc *c, const rl_ds_link *l)
 {
+    const char *detail = how(c, l);
     const char *r =
-        l->detail ? rl_arena_printf(c->a, "%s (%s; %s)", l->info->name, l->detail, l->info->figure)
-                  : rl_arena_printf(c->a, "%s (%s)", l->info->name, l->info->figure);
+        detail ? rl_arena_printf(c->a, "%s (%s; %s)", l->info->name, detail, l->info->figure)
+               : rl_arena_printf(c->a, "%s (%s)", l->info->name, l->info->figure);
     if (!r)
         c->rc = RL_ENOMEM;
     return r ? r : "";
@@ -114,7 +146,7 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     if (!c->on601 || c->rpo < 0 || !s->data)
         return;
     char want[32], have[32];
-    rl_ds_duration(c->rpo, want, sizeof(want));
+    rl_duration_format(c->rpo, want, sizeof(want));
     if (got == RL_DS_NONE) {
         /* RL603 reports a store with no copy at all; without it, the RPO is the reason */
         if (!c->on603)
@@ -127,7 +159,7 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     }
     if (reach.rpo < 0 || reach.rpo <= c->rpo || !reach.best)
         return; /* a schedule that cannot be read is not compared */
-    rl_ds_duration(reach.rpo, have, sizeof(have));
+    rl_duration_format(reach.rpo, have, sizeof(have));
     /* a copy whose destination the files do not show may not reach the standby at all:
      * either way the RPO is not met */
     rl_finding *f =
@@ -270,8 +302,6 @@ int rl_check_data(rl_rule_ctx *ctx)
     rl_ds_store *const *stores;
     size_t n;
     int rc = rl_ds_stores(c.m, &stores, &n);
-    if (rc == RL_OK && c.on602)
-        rc = rl_ds_find_writers(c.m);
     for (size_t i = 0; i < n && rc == RL_OK && c.rc == RL_OK; i++) {
         const rl_ds_store *s = stores[i];
         if (glob_list_match(c.ignore_types, s->res->type))

@@ -164,6 +164,15 @@ const rl_registry *rl_ruleset_registry(const rl_ruleset *rs)
     return rs->reg;
 }
 
+unsigned rl_ruleset_analyses(const rl_ruleset *rs)
+{
+    unsigned need = 0;
+    for (const rl_check_binding *b = rl_check_bindings; b->id; b++)
+        if (b->analyses && rl_ruleset_enabled(rs, b->id))
+            need |= b->analyses;
+    return need;
+}
+
 rl_level rl_ruleset_level(const rl_ruleset *rs, const rl_rule *rule, rl_level chosen)
 {
     const rule_state *st = state_of(rs, rule);

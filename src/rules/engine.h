@@ -26,6 +26,8 @@ rl_level rl_ruleset_level(const rl_ruleset *rs, const rl_rule *rule, rl_level ch
  * with suppressions). */
 bool rl_ruleset_mandatory(const rl_ruleset *rs, const char *id);
 const rl_registry *rl_ruleset_registry(const rl_ruleset *rs);
+/* The analyses (RL_ANALYSIS_*) the enabled rules need the model to build. */
+unsigned rl_ruleset_analyses(const rl_ruleset *rs);
 
 /* Runs every enabled check once (checks shared by several ids run once). A check that
  * fails with rl_ctx_fail() keeps its message in err. */

@@ -668,12 +668,15 @@ static void scan_statements(pscan *p, const char *path)
 /* A policy document, read by the model's one reader (rl_mpolicy). */
 static void scan_document(pscan *p, rl_doc *doc, const rl_node *n, const char *path)
 {
-    rl_mpolicy *mp = NULL;
-    int rc = rl_mpolicy_new(&mp, p->st, doc, n);
+    rl_mpolicy *own = NULL;
+    const rl_mpolicy *mp = rl_model_policy(p->c->m, p->st, n);
+    int rc = mp ? RL_OK : rl_mpolicy_new(&own, p->st, doc, n);
     if (rc < 0) {
         p->c->rc = rc;
         return;
     }
+    if (!mp)
+        mp = own;
     const rl_policy *pol = rl_mpolicy_policy(mp);
     if (pol) {
         const rl_stack *saved = p->st;
@@ -683,7 +686,7 @@ static void scan_document(pscan *p, rl_doc *doc, const rl_node *n, const char *p
         p->st = saved;
         p->mp = NULL;
     }
-    rl_mpolicy_free(mp);
+    rl_mpolicy_free(own);
 }
 
 /* Regions that use a template role: its own stack's region and the regions of every use. */

@@ -765,7 +765,7 @@ int rl_check_observability(rl_rule_ctx *ctx)
     o.key = (rl_strbuf)RL_STRBUF_INIT;
     if (!(o.a = rl_arena_new(0)))
         return RL_ENOMEM;
-    if ((rc = rl_edge_build(&o.edge, o.m)) < 0)
+    if (!(o.edge = rl_model_edge(o.m)))
         goto cleanup;
     /* the edge layer (DNS, CDN, accelerators, ARC, canaries) must be in the inputs, or the
      * config must declare a recovery time: otherwise these files are a piece of a system
@@ -792,7 +792,6 @@ int rl_check_observability(rl_rule_ctx *ctx)
     }
     rc = o.rc;
 cleanup:
-    rl_edge_free(o.edge);
     rl_hmap_free(&o.reported);
     rl_strbuf_free(&o.key);
     rl_arena_free(o.a);

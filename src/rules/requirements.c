@@ -736,16 +736,14 @@ int rl_check_requirements(rl_rule_ctx *ctx)
         if ((rc = load_table(&q)) < 0)
             goto cleanup;
         strategy_too_slow(&q);
-        if ((rc = rl_edge_build(&q.edge, q.m)) < 0)
-            goto cleanup;
-        scalable_floors(&q);
+        if ((q.edge = rl_model_edge(q.m)))
+            scalable_floors(&q);
     }
     index_primary(&q);
     if (!q.rc)
         standby_resources(&q, on901, on902);
     rc = q.rc;
 cleanup:
-    rl_edge_free(q.edge);
     rl_hmap_free(&q.reported);
     rl_hmap_free(&q.pairs);
     rl_hmap_free(&q.floor);

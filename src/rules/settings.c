@@ -5,8 +5,9 @@
 
 #include <regionlint/input.h>
 
+#include "../base/net.h"
 #include "../base/strbuf.h"
-#include "external.h"
+#include "../base/time.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -458,7 +459,7 @@ static bool check_scalar(vcheck *c, const rl_settype *t, const rl_node *n)
     case RL_ST_DURATION:
         if (!textual(n))
             return mismatch(c, n, t);
-        return rl_parse_duration(s) >= 0 ||
+        return rl_duration_parse(s, 0) >= 0 ||
                verr(c, n, "'%.80s' is not a duration (such as 90s, 15m, 1h, 2h30m, 1d)", s);
     default:
         return mismatch(c, n, t);
@@ -848,6 +849,6 @@ double rl_setting_number(rl_setting s)
 
 long rl_setting_seconds(rl_setting s)
 {
-    return rl_setting_kind_of(s) == RL_SETTING_DURATION ? rl_parse_duration(rl_node_str(s.node))
+    return rl_setting_kind_of(s) == RL_SETTING_DURATION ? rl_duration_parse(rl_node_str(s.node), 0)
                                                         : -1;
 }

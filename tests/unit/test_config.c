@@ -1,5 +1,7 @@
 /* The config file: keys, errors with positions, durations, globs, lookup. */
 #include <criterion/criterion.h>
+
+#include "base/time.h"
 #include <regionlint/config.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,15 +89,15 @@ Test(config, errors_name_the_key_and_position)
 
 Test(config, durations)
 {
-    cr_assert_eq(rl_parse_duration("1h"), 3600);
-    cr_assert_eq(rl_parse_duration("15m"), 900);
-    cr_assert_eq(rl_parse_duration("90"), 90);
-    cr_assert_eq(rl_parse_duration("1d2h"), 93600);
-    cr_assert_eq(rl_parse_duration("1w"), 604800);
-    cr_assert_eq(rl_parse_duration("1h30"), -1);
-    cr_assert_eq(rl_parse_duration(""), -1);
-    cr_assert_eq(rl_parse_duration("-1h"), -1);
-    cr_assert_eq(rl_parse_duration("1y"), -1);
+    cr_assert_eq(rl_duration_parse("1h", 0), 3600);
+    cr_assert_eq(rl_duration_parse("15m", 0), 900);
+    cr_assert_eq(rl_duration_parse("90", 0), 90);
+    cr_assert_eq(rl_duration_parse("1d2h", 0), 93600);
+    cr_assert_eq(rl_duration_parse("1w", 0), 604800);
+    cr_assert_eq(rl_duration_parse("1h30", 0), -1);
+    cr_assert_eq(rl_duration_parse("", 0), -1);
+    cr_assert_eq(rl_duration_parse("-1h", 0), -1);
+    cr_assert_eq(rl_duration_parse("1y", 0), -1);
 }
 
 Test(config, globs)

@@ -105,27 +105,6 @@ static const rl_deploy *deploy_of(const fx *f)
 
 /* ---- helpers of the builders ---------------------------------------------------------- */
 
-Test(deploy, durations)
-{
-    cr_assert_eq(rl_db_duration("3600"), 3600);
-    cr_assert_eq(rl_db_duration("90s"), 90);
-    cr_assert_eq(rl_db_duration("15m"), 900);
-    cr_assert_eq(rl_db_duration("1h"), 3600);
-    cr_assert_eq(rl_db_duration("1.5h"), 5400);
-    cr_assert_eq(rl_db_duration("1h30m"), 5400);
-    cr_assert_eq(rl_db_duration("2d"), 172800);
-    cr_assert_eq(rl_db_duration("30 minutes"), 1800);
-    cr_assert_eq(rl_db_duration("1 hour 30 min"), 5400);
-    cr_assert_eq(rl_db_duration("1 day"), 86400);
-    cr_assert_eq(rl_db_duration("2 hours and 10 minutes"), 7800);
-    cr_assert_eq(rl_db_duration(""), -1);
-    cr_assert_eq(rl_db_duration("soon"), -1);
-    cr_assert_eq(rl_db_duration("10 parsecs"), -1);
-    cr_assert_eq(rl_db_duration("-5"), -1);
-    cr_assert_eq(rl_db_duration("5 6"), -1);
-    cr_assert_eq(rl_db_duration(NULL), -1);
-}
-
 typedef struct evlog {
     char text[4096];
 } evlog;

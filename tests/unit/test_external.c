@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rules/external.h"
+#include "base/net.h"
 
 /* ---- scanners ------------------------------------------------------------------------ */
 

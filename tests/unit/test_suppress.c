@@ -138,16 +138,16 @@ Test(suppress, directive_ids_expiry_reason)
 
 Test(suppress, dates)
 {
-    cr_assert_eq(rl_date_parse("2027-03-31", 10), 20270331);
-    cr_assert_eq(rl_date_parse("2028-02-29", 10), 20280229);
-    cr_assert_eq(rl_date_parse("2000-02-29", 10), 20000229);
-    cr_assert_eq(rl_date_parse("2100-02-29", 10), -1);
-    cr_assert_eq(rl_date_parse("2027-02-29", 10), -1);
-    cr_assert_eq(rl_date_parse("2027-13-01", 10), -1);
-    cr_assert_eq(rl_date_parse("2027-04-31", 10), -1);
-    cr_assert_eq(rl_date_parse("2027-3-31", 9), -1);
-    cr_assert_eq(rl_date_parse("27-03-2031", 10), -1);
-    cr_assert_eq(rl_date_parse("next week!", 10), -1);
+    cr_assert_eq(rl_day_parse("2027-03-31", 10), 20270331);
+    cr_assert_eq(rl_day_parse("2028-02-29", 10), 20280229);
+    cr_assert_eq(rl_day_parse("2000-02-29", 10), 20000229);
+    cr_assert_eq(rl_day_parse("2100-02-29", 10), -1);
+    cr_assert_eq(rl_day_parse("2027-02-29", 10), -1);
+    cr_assert_eq(rl_day_parse("2027-13-01", 10), -1);
+    cr_assert_eq(rl_day_parse("2027-04-31", 10), -1);
+    cr_assert_eq(rl_day_parse("2027-3-31", 9), -1);
+    cr_assert_eq(rl_day_parse("27-03-2031", 10), -1);
+    cr_assert_eq(rl_day_parse("next week!", 10), -1);
 }
 
 Test(suppress, today_from_environment)

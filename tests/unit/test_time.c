@@ -107,3 +107,24 @@ Test(time, durations)
     rl_duration_format(2 * 86400 + 3 * 3600 + 5, buf, sizeof(buf));
     cr_assert_str_eq(buf, "2d 3h");
 }
+
+Test(time, durations_in_words)
+{
+    cr_assert_eq(rl_duration_parse("3600", RL_DURATION_WORDS), 3600);
+    cr_assert_eq(rl_duration_parse("90s", RL_DURATION_WORDS), 90);
+    cr_assert_eq(rl_duration_parse("15m", RL_DURATION_WORDS), 900);
+    cr_assert_eq(rl_duration_parse("1h", RL_DURATION_WORDS), 3600);
+    cr_assert_eq(rl_duration_parse("1.5h", RL_DURATION_WORDS), 5400);
+    cr_assert_eq(rl_duration_parse("1h30m", RL_DURATION_WORDS), 5400);
+    cr_assert_eq(rl_duration_parse("2d", RL_DURATION_WORDS), 172800);
+    cr_assert_eq(rl_duration_parse("30 minutes", RL_DURATION_WORDS), 1800);
+    cr_assert_eq(rl_duration_parse("1 hour 30 min", RL_DURATION_WORDS), 5400);
+    cr_assert_eq(rl_duration_parse("1 day", RL_DURATION_WORDS), 86400);
+    cr_assert_eq(rl_duration_parse("2 hours and 10 minutes", RL_DURATION_WORDS), 7800);
+    cr_assert_eq(rl_duration_parse("", RL_DURATION_WORDS), -1);
+    cr_assert_eq(rl_duration_parse("soon", RL_DURATION_WORDS), -1);
+    cr_assert_eq(rl_duration_parse("10 parsecs", RL_DURATION_WORDS), -1);
+    cr_assert_eq(rl_duration_parse("-5", RL_DURATION_WORDS), -1);
+    cr_assert_eq(rl_duration_parse("5 6", RL_DURATION_WORDS), -1);
+    cr_assert_eq(rl_duration_parse(NULL, RL_DURATION_WORDS), -1);
+}

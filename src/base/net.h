@@ -1,12 +1,12 @@
-/* Scanners and indexes for the rules about endpoints outside the cloud (RL506 on-premises,
- * RL507 third parties): IPv4 addresses that are endpoints (not CIDR blocks), host names,
- * RFC 1918 ranges, CIDR containment and suffix matching on DNS labels. Pure functions, so
- * the check and its unit tests share them. */
-#ifndef RL_EXTERNAL_H
-#define RL_EXTERNAL_H
+/* Endpoints in text, outside AWS's own names (base/aws.h has those): IPv4 addresses that
+ * are endpoints (not CIDR blocks), host names, RFC 1918 ranges, CIDR containment and suffix
+ * matching on DNS labels. Pure functions; the rules about on-premises and third-party
+ * endpoints (RL506, RL507) and their tests use them. */
+#ifndef RL_BASE_NET_H
+#define RL_BASE_NET_H
 
-#include "../base/arena.h"
-#include "../base/hmap.h"
+#include "arena.h"
+#include "hmap.h"
 
 #include <stdbool.h>
 #include <stddef.h>
