@@ -420,3 +420,51 @@ Test(settings, docs_config_lists_every_built_in_setting)
     }
     tfx_free(t);
 }
+
+/* A check that reads a setting its rule does not declare (a bug) ends the run with an error
+ * that names it, instead of reading nothing. */
+static int reads_undeclared(rl_rule_ctx *ctx)
+{
+    rl_setting s = rl_ctx_setting(ctx, RL_ID(RL501), "allowed-path");
+    return rl_setting_count(s) == 0 ? RL_OK : RL_EINVAL;
+}
+
+static int reads_declared(rl_rule_ctx *ctx)
+{
+    return rl_setting_count(rl_ctx_setting(ctx, RL_ID(RL501), "allowed-paths")) > 0 &&
+                   rl_ctx_setting_bool(ctx, RL_ID(RL701), "require-edge-layer")
+               ? RL_OK
+               : RL_EINVAL;
+}
+
+static int run_one_check(tfx *t, rl_check_fn fn)
+{
+    rl_rule *r = (rl_rule *)rl_registry_find(t->reg, RL_ID(RL503));
+    r->check = fn;
+    cr_assert_eq(rl_config_empty(&t->cfg), 0);
+    const char *disable[] = {"RL"}, *enable[] = {"RL503"};
+    rl_ruleset *rs = NULL;
+    cr_assert_eq(rl_ruleset_new(&rs, t->reg, t->cfg, RL_STRATEGY_WARM_STANDBY, enable, 1, disable,
+                                1, &t->err),
+                 0, "%s", t->err.message);
+    rl_findings *fs = NULL;
+    cr_assert_eq(rl_findings_new(&fs), 0);
+    rl_error_clear(&t->err);
+    int rc = rl_engine_run(t->reg, rs, NULL, t->cfg, fs, &t->err);
+    rl_findings_free(fs);
+    rl_ruleset_free(rs);
+    return rc;
+}
+
+Test(settings, a_check_reading_an_undeclared_setting_fails_the_run)
+{
+    tfx *t = tfx_new();
+    cr_assert_eq(run_one_check(t, reads_undeclared), RL_EINVAL);
+    cr_assert(strstr(t->err.message, "rule RL503 reads the setting RL501.allowed-path, which the "
+                                     "rule metadata in rules/ does not declare"),
+              "%s", t->err.message);
+    tfx_free(t);
+    t = tfx_new();
+    cr_assert_eq(run_one_check(t, reads_declared), 0, "%s", t->err.message);
+    tfx_free(t);
+}
