@@ -124,18 +124,30 @@ typedef struct tparse {
     rl_error *err;
 } tparse;
 
+/* An RL_ECONFIG error at `at` in `file`: "<prefix>: <message>", or the message alone. */
+static int node_error(rl_error *err, const char *file, const rl_node *at, const char *prefix,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int node_error(rl_error *err, const char *file, const rl_node *at, const char *prefix,
+                      const char *fmt, va_list ap)
+{
+    char msg[600];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    return rl_error_set(err, RL_ECONFIG, file, at ? at->span.start.line : 0,
+                        at ? at->span.start.column : 0, "%s%s%s", prefix ? prefix : "",
+                        prefix ? ": " : "", msg);
+}
+
 static int terr(tparse *p, const rl_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int terr(tparse *p, const rl_node *at, const char *fmt, ...)
 {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    int rc = node_error(p->err, p->file, at, NULL, fmt, ap);
     va_end(ap);
-    return rl_error_set(p->err, RL_ECONFIG, p->file, at ? at->span.start.line : 0,
-                        at ? at->span.start.column : 0, "%s", msg);
+    return rc;
 }
 
 static const char *const type_words[] = {"string",   "glob",   "host",   "cidr",     "region",
@@ -318,13 +330,10 @@ static bool verr(vcheck *c, const rl_node *at, const char *fmt, ...)
 {
     if (!c->err)
         return false;
-    char msg[600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    node_error(c->err, c->file, at, c->path, fmt, ap);
     va_end(ap);
-    rl_error_set(c->err, RL_ECONFIG, c->file, at ? at->span.start.line : 0,
-                 at ? at->span.start.column : 0, "%s: %s", c->path, msg);
     return false;
 }
 
