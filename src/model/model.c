@@ -467,11 +467,33 @@ static const rl_input *pick_params(const rl_model *m, const rl_input *t, const c
     return shared;
 }
 
+/* A template every resource of which is global (IAM roles, an OIDC provider, CloudFront,
+ * Route 53): deployed once, not once per region. */
+static bool global_only(const rl_input *in)
+{
+    const rl_node *res = rl_node_get(rl_doc_root(in->doc), "Resources");
+    size_t n = 0;
+    for (size_t i = 0; rl_node_is_map(res) && i < res->u.map.count; i++) {
+        const char *type = rl_node_str(rl_node_get(res->u.map.items[i].value, "Type"));
+        if (!type)
+            continue;
+        if (!rl_type_global(type))
+            return false;
+        n++;
+    }
+    return n > 0;
+}
+
 int rl_model_add_cfn(rl_model *m, const rl_input *in)
 {
     rl_stack *st = NULL, *first = NULL;
     if (in->region)
         return add_cfn_instance(m, in, in->region, false, pick_params(m, in, in->region), &st,
+                                NULL);
+    /* a global-only template is deployed once, from the primary, unless the config says it
+     * is deployed to every region (inputs: shared:) */
+    if (in->region_from == RL_REGION_FROM_NONE && global_only(in))
+        return add_cfn_instance(m, in, m->primary, false, pick_params(m, in, m->primary), &st,
                                 NULL);
     for (size_t i = 0; i < m->nregions; i++) {
         int rc = add_cfn_instance(m, in, m->regions[i], true, pick_params(m, in, m->regions[i]),
@@ -623,6 +645,29 @@ void rl_model_free(rl_model *m)
     }
     free(m->stacks);
     free(m);
+}
+
+bool rl_type_global(const char *t)
+{
+    static const char *const prefixes[] = {"AWS::Route53::",
+                                           "AWS::CloudFront::",
+                                           "AWS::IAM::",
+                                           "AWS::GlobalAccelerator::",
+                                           "AWS::Route53RecoveryControl::",
+                                           "AWS::Route53RecoveryReadiness::",
+                                           "AWS::Organizations::",
+                                           "aws_route53_",
+                                           "aws_cloudfront_",
+                                           "aws_iam_",
+                                           "aws_globalaccelerator_",
+                                           "aws_route53recoverycontrolconfig_",
+                                           "aws_route53recoveryreadiness_",
+                                           "aws_organizations_"};
+    for (size_t i = 0; t && i < sizeof(prefixes) / sizeof(*prefixes); i++)
+        if (!strncmp(t, prefixes[i], strlen(prefixes[i])))
+            /* Route 53 Resolver endpoints and rules are regional */
+            return strncmp(t, "aws_route53_resolver", 20) != 0;
+    return false;
 }
 
 bool rl_model_in_pair(const rl_model *m, const char *region)

@@ -16,6 +16,33 @@ static rl_span point(unsigned line, unsigned column)
     return sp;
 }
 
+/* Terraform resources whose region the files do not give (the provider's region comes from
+ * the environment or a profile): never a silent pass. Once per file, at its first such
+ * resource. */
+static void unplaced_terraform(rl_rule_ctx *ctx, const rl_model *m)
+{
+    for (size_t i = 0; i < m->nstacks; i++) {
+        const rl_stack *st = m->stacks[i];
+        if (st->source == RL_STACK_CFN || st->region || !st->nresources)
+            continue;
+        bool seen = false; /* a stack of the same file reported already */
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = m->stacks[j]->input == st->input && !m->stacks[j]->region &&
+                   m->stacks[j]->source != RL_STACK_CFN && m->stacks[j]->nresources;
+        if (seen)
+            continue;
+        const rl_resource *r = &st->resources[0];
+        const rl_node *at = r->node ? r->node : rl_doc_root(st->input->doc);
+        rl_emit_as(ctx, "RL002", RL_LEVEL_NONE, st->input->path, at ? &at->span : NULL, r->path,
+                   NULL, NULL,
+                   "the region of %s and %zu more Terraform resource%s cannot be determined (the "
+                   "provider's region is not in the file: it comes from the environment or a "
+                   "profile): map the file under `inputs:` in the config, or put it under a "
+                   "folder named after its region; they are not linted",
+                   r->id, st->nresources - 1, st->nresources == 2 ? "" : "s");
+    }
+}
+
 int rl_check_input(rl_rule_ctx *ctx)
 {
     const rl_model *m = rl_ctx_model(ctx);
@@ -68,5 +95,7 @@ int rl_check_input(rl_rule_ctx *ctx)
                             dk->first->u.s.str);
         }
     }
+    if (on2)
+        unplaced_terraform(ctx, m);
     return RL_OK;
 }
