@@ -33,8 +33,8 @@ static void unplaced_terraform(rl_rule_ctx *ctx, const rl_model *m)
             continue;
         const rl_resource *r = &st->resources[0];
         const rl_node *at = r->node ? r->node : rl_doc_root(st->input->doc);
-        rl_emit_as(ctx, "RL002", RL_LEVEL_NONE, st->input->path, at ? &at->span : NULL, r->path,
-                   NULL, NULL,
+        rl_emit_as(ctx, RL_ID(RL002), RL_LEVEL_NONE, st->input->path, at ? &at->span : NULL,
+                   r->path, NULL, NULL,
                    "the region of %s and %zu more Terraform resource%s cannot be determined (the "
                    "provider's region is not in the file: it comes from the environment or a "
                    "profile): map the file under `inputs:` in the config, or put it under a "
