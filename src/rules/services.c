@@ -222,7 +222,7 @@ static void report_denied(svc *s, const rl_resource *res, const rl_scp_path *pat
     put_more(&b, v);
     rl_finding *f;
     if (!b.failed) {
-        emit(s, "RL301", res, rl_strbuf_cstr(&b), &f);
+        emit(s, RL_ID(RL301), res, rl_strbuf_cstr(&b), &f);
         related_statements(s, f, path, v->d, "denying");
     }
     rl_strbuf_free(&b);
@@ -250,7 +250,7 @@ static void report_not_allowed(svc *s, const rl_resource *res, const rl_scp_path
         rl_strbuf_free(&b);
         return;
     }
-    emit(s, "RL302", res, rl_strbuf_cstr(&b), &f);
+    emit(s, RL_ID(RL302), res, rl_strbuf_cstr(&b), &f);
     rl_strbuf_free(&b);
     for (size_t i = 0; f && i < lv->nscps && i < 8; i++) {
         const rl_scp *scp = lv->scps[i];
@@ -306,7 +306,7 @@ static void report_conditional(svc *s, const rl_resource *res, const rl_scp_path
     rl_strbuf_puts(&b, "; the primary region is not restricted this way");
     rl_finding *f;
     if (!b.failed) {
-        emit(s, "RL304", res, rl_strbuf_cstr(&b), &f);
+        emit(s, RL_ID(RL304), res, rl_strbuf_cstr(&b), &f);
         related_statements(s, f, path, v->d, deny ? "conditional" : "conditional allow");
     }
     rl_strbuf_free(&b);
@@ -433,7 +433,7 @@ static void check_offering(svc *s, const rl_resource *res, const rl_service_use 
     rl_strbuf_printf(&b, " (%s)", source ? source : "built-in table");
     rl_finding *f;
     if (!b.failed)
-        emit(s, "RL303", res, rl_strbuf_cstr(&b), &f);
+        emit(s, RL_ID(RL303), res, rl_strbuf_cstr(&b), &f);
     rl_strbuf_free(&b);
 }
 
@@ -450,10 +450,10 @@ int rl_check_services(rl_rule_ctx *ctx)
     memset(&s, 0, sizeof(s));
     s.ctx = ctx;
     s.m = rl_ctx_model(ctx);
-    s.on301 = rl_ctx_enabled(ctx, "RL301");
-    s.on302 = rl_ctx_enabled(ctx, "RL302");
-    s.on303 = rl_ctx_enabled(ctx, "RL303");
-    s.on304 = rl_ctx_enabled(ctx, "RL304");
+    s.on301 = rl_ctx_enabled(ctx, RL_ID(RL301));
+    s.on302 = rl_ctx_enabled(ctx, RL_ID(RL302));
+    s.on303 = rl_ctx_enabled(ctx, RL_ID(RL303));
+    s.on304 = rl_ctx_enabled(ctx, RL_ID(RL304));
     s.key = (rl_strbuf)RL_STRBUF_INIT;
     bool scps = s.on301 || s.on302 || s.on304;
     if (!(s.arena = rl_arena_new(0)))
