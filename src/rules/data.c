@@ -127,7 +127,7 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
         /* unknown is never absent: what the files cannot tell may be the replica */
         if (c->on603) {
             rl_finding *f =
-                rl_emit_as(c->ctx, "RL603", RL_LEVEL_NOTE, file, &span, s->res->path, primary,
+                rl_emit_as(c->ctx, RL_ID(RL603), RL_LEVEL_NOTE, file, &span, s->res->path, primary,
                            standby, "cannot tell whether anything copies %s to %s: %s", label(c, s),
                            standby, s->unknown);
             rl_emit_related(c->ctx, f, s->unknown_file, &s->unknown_span,

@@ -653,8 +653,7 @@ static void one_zone_reason(const rl_zone_tally *t, const char *what, const char
 
 /* ", and eu-west-1a is a zone of eu-west-1, not of us-east-1" when the one zone named is of
  * another region than the resource's (its deploy fails wherever it goes), else "". */
-static const char *foreign_zone(const rl_zone_tally *t, const char *region, char *buf,
-                                size_t cap)
+static const char *foreign_zone(const rl_zone_tally *t, const char *region, char *buf, size_t cap)
 {
     const char *zone = t->zone[0] ? t->zone[0] : t->zone[1] ? t->zone[1] : t->zone[2];
     char az[64];
@@ -667,8 +666,8 @@ static const char *foreign_zone(const rl_zone_tally *t, const char *region, char
     memcpy(az, zone + 5, n - 1);
     az[n - 1] = '\0';
     if (rl_is_region(az, n - 1) && strcmp(az, region))
-        snprintf(buf, cap, " (and %s is a zone of %s, not of %s: the deploy fails there)",
-                 zone + 5, az, region);
+        snprintf(buf, cap, " (and %s is a zone of %s, not of %s: the deploy fails there)", zone + 5,
+                 az, region);
     return buf;
 }
 
