@@ -861,6 +861,12 @@ static rl_val val_absent(void)
     return v;
 }
 
+/* The after_unknown of a plan resource without an entry in resource_changes (a plan or a
+ * state that does not say what is known after apply): an attribute missing from its
+ * values cannot be told from one that is unset, so it is unknown; a null is still unset. */
+static const rl_node plan_silent = {
+    .kind = RL_NODE_SCALAR, .type = RL_SCALAR_BOOL, .u.s = {.len = 4, .str = "true"}};
+
 static bool unknown_mark(const rl_node *unk)
 {
     bool b;
@@ -873,12 +879,14 @@ static rl_val decide(const rl_stack *st, const rl_node *n, const rl_doc *doc, co
     const rl_eval_env *env = st->env;
     for (int depth = 0; depth < MAX_REF_DEPTH; depth++) {
         if (!n)
-            return unknown_mark(unk) ? val_unknown(NULL, "known after apply") : val_absent();
-        if (!env || tf_env(env)) {
-            if (n->kind == RL_NODE_SCALAR && n->type == RL_SCALAR_NULL)
-                return unknown_mark(unk) ? val_unknown(NULL, "known after apply") : val_absent();
+            return unk == &plan_silent ? val_unknown(NULL, "not in the plan's values")
+                   : unknown_mark(unk) ? val_unknown(NULL, "known after apply")
+                                       : val_absent();
+        if (n->kind == RL_NODE_SCALAR && n->type == RL_SCALAR_NULL)
+            return unk != &plan_silent && unknown_mark(unk) ? val_unknown(NULL, "known after apply")
+                                                            : val_absent();
+        if (!env || tf_env(env))
             return val_known(n, doc, unk);
-        }
         const char *fn;
         const rl_node *arg;
         if (!rl_node_intrinsic(n, &fn, &arg))
@@ -940,7 +948,9 @@ rl_val rl_val_at(const rl_stack *st, rl_val v, size_t i)
 {
     if (v.state != RL_KNOWN)
         return v;
-    const rl_node *unk = rl_node_is_seq(v.after_unknown) ? rl_node_at(v.after_unknown, i) : NULL;
+    const rl_node *unk = v.after_unknown == &plan_silent   ? &plan_silent
+                         : rl_node_is_seq(v.after_unknown) ? rl_node_at(v.after_unknown, i)
+                                                           : NULL;
     return decide(st, block_item(v.node, i), v.doc, unk);
 }
 
@@ -956,8 +966,10 @@ rl_val rl_prop(const rl_resource *r, const char *path)
     if (!r || !r->stack)
         return val_absent();
     const rl_eval_env *env = r->stack->env;
-    rl_val v =
-        r->props ? val_known(r->props, env ? env->doc : NULL, rl_tf_plan_unknown(r)) : val_absent();
+    const rl_node *unk = rl_tf_plan_unknown(r);
+    if (!unk && env && env->plan)
+        unk = &plan_silent;
+    rl_val v = r->props ? val_known(r->props, env ? env->doc : NULL, unk) : val_absent();
     while (path && *path && v.state == RL_KNOWN) {
         char key[256];
         size_t n = strcspn(path, ".");

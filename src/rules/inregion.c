@@ -115,38 +115,48 @@ static bool is_type(const rl_resource *r, const char *t)
     return r->type && !strcmp(r->type, t);
 }
 
-/* A property; Terraform blocks written as a list of one use the first. */
-static const rl_node *block(const rl_node *n)
+/* A property, read through the reference layer: Fn::If decided in the instance; NULL when
+ * it is absent (AWS::NoValue, a plan's null: the default applies); UNKNOWN_VALUE when it
+ * cannot be known and has no node (a plan attribute known after apply, or missing from a
+ * plan that does not say). A value that cannot be known but has a node (a parameter
+ * without a value, an undecided Fn::If) is that node: reading it gives unknown pieces. */
+static const rl_node unknown_value = {
+    .kind = RL_NODE_SCALAR, .type = RL_SCALAR_STRING, .u.s = {.len = 3, .str = "\xEF\xBF\xBD"}};
+#define UNKNOWN_VALUE (&unknown_value)
+
+static const rl_node *val_node(rl_val v)
 {
-    return rl_node_is_seq(n) ? rl_node_at(n, 0) : n;
+    if (v.state == RL_ABSENT)
+        return NULL;
+    return v.node ? v.node : UNKNOWN_VALUE;
 }
 
-static bool no_value(const rl_node *v)
-{
-    const char *fn;
-    const rl_node *arg;
-    return rl_node_intrinsic(v, &fn, &arg) && !strcmp(fn, "Ref") &&
-           rl_node_streq(arg, "AWS::NoValue");
-}
-
-/* A property; NULL when absent, AWS::NoValue or a plan's null. */
 static const rl_node *prop(const rl_resource *r, const char *key)
 {
-    const rl_node *v = rl_node_get(block(r->props), key);
-    return (rl_node_is_scalar(v) && v->type == RL_SCALAR_NULL) || no_value(v) ? NULL : v;
+    return val_node(rl_prop(r, key));
 }
 
-static const rl_node *sub(const rl_node *b, const char *key)
+/* A plan resource without after_unknown (rl_prop() reads its missing attributes as unknown). */
+static bool plan_silent(const rl_resource *r)
 {
-    const rl_node *v = rl_node_get(block(b), key);
-    return (rl_node_is_scalar(v) && v->type == RL_SCALAR_NULL) || no_value(v) ? NULL : v;
+    if (r->stack->source != RL_STACK_TF_PLAN)
+        return false;
+    rl_val v = rl_prop(r, "");
+    return v.after_unknown && !rl_node_is_map(v.after_unknown);
 }
 
-/* Whether a property that is not there has its default: in a plan or a state an attribute
- * that is not there is one Terraform does not know yet (computed after apply). */
-static bool absent_is_default(const rl_resource *r)
+/* A member of a property's value (Terraform blocks written as a list of one step in). */
+static const rl_node *sub(const rl_resource *r, const rl_node *b, const char *key)
 {
-    return r->stack->source != RL_STACK_TF_PLAN;
+    if (b == UNKNOWN_VALUE)
+        return UNKNOWN_VALUE;
+    rl_val v = rl_val_get(r->stack, rl_val_of(r->stack, b), key);
+    /* a member missing from a plan that does not say what is known after apply cannot be
+     * told from an unset one (rl_prop() knows for the resource's own attributes) */
+    if (v.state == RL_ABSENT && b && !rl_node_get(rl_node_is_seq(b) ? rl_node_at(b, 0) : b, key) &&
+        plan_silent(r))
+        return UNKNOWN_VALUE;
+    return val_node(v);
 }
 
 /* ---- values ------------------------------------------------------------------------- */
@@ -187,43 +197,47 @@ static bool one_value(ir *x, const rl_resource *res, const rl_node *n, alts *a)
     return a->n > 0 && !a->incomplete && !a->differ;
 }
 
-/* A boolean property: 1, 0, V_ABSENT or V_UNKNOWN. */
+/* A boolean property (prop(), sub()): 1, 0, V_ABSENT or V_UNKNOWN. */
 static int truth(ir *x, const rl_resource *res, const rl_node *n)
 {
-    alts a;
-    int absent = absent_is_default(res) ? V_ABSENT : V_UNKNOWN;
+    bool b;
+    (void)x;
     if (!n)
-        return absent;
-    if (!one_value(x, res, n, &a))
-        return a.n == 0 && !a.incomplete ? absent : V_UNKNOWN; /* AWS::NoValue */
-    if (!strcasecmp(a.first, "true"))
-        return 1;
-    if (!strcasecmp(a.first, "false"))
-        return 0;
-    return V_UNKNOWN;
+        return V_ABSENT;
+    switch (rl_val_bool(res->stack, rl_val_of(res->stack, n), &b, NULL)) {
+    case RL_KNOWN:
+        return b;
+    case RL_ABSENT:
+        return V_ABSENT;
+    default:
+        return V_UNKNOWN;
+    }
 }
 
 /* A whole-number property: the value, V_ABSENT or V_UNKNOWN. */
 static long number(ir *x, const rl_resource *res, const rl_node *n)
 {
-    alts a;
-    int absent = absent_is_default(res) ? V_ABSENT : V_UNKNOWN;
+    double d;
+    (void)x;
     if (!n)
-        return absent;
-    if (!one_value(x, res, n, &a))
-        return a.n == 0 && !a.incomplete ? absent : V_UNKNOWN;
-    char *end;
-    long v = strtol(a.first, &end, 10);
-    return end != a.first && !*end && v >= 0 ? v : V_UNKNOWN;
+        return V_ABSENT;
+    switch (rl_val_number(res->stack, rl_val_of(res->stack, n), &d, NULL)) {
+    case RL_KNOWN:
+        return d >= 0 && d == (double)(long)d ? (long)d : V_UNKNOWN;
+    case RL_ABSENT:
+        return V_ABSENT;
+    default:
+        return V_UNKNOWN;
+    }
 }
 
 /* The one string value of `n`, copied into the arena, or NULL. */
 static const char *text(ir *x, const rl_resource *res, const rl_node *n)
 {
-    alts a;
-    if (!one_value(x, res, n, &a))
+    const char *v;
+    if (!n || rl_val_string(res->stack, rl_val_of(res->stack, n), &v, NULL) != RL_KNOWN)
         return NULL;
-    const char *s = rl_arena_strdup(x->arena, a.first);
+    const char *s = rl_arena_strdup(x->arena, v);
     if (!s)
         x->rc = RL_ENOMEM;
     return s;
@@ -704,10 +718,10 @@ static void check_mappings(ir *x, const rl_resource *res, const char *key, const
     memset(&t, 0, sizeof(t));
     list_ctx c = {x, res, false, &t, NULL, 0, 0};
     if (rl_node_is_map(n) && !cfn(res))
-        tally_item(&c, sub(n, id_key), 1);
+        tally_item(&c, sub(res, n, id_key), 1);
     else if (rl_node_is_seq(n))
         for (size_t i = 0; i < n->u.seq.count; i++)
-            tally_item(&c, sub(n->u.seq.items[i], id_key), 1);
+            tally_item(&c, sub(res, n->u.seq.items[i], id_key), 1);
     else
         t.unknown = true;
     if (!rl_tally_one_zone(&t))
@@ -800,13 +814,12 @@ static void check_replication_group(ir *x, const rl_resource *res)
     for (size_t i = 0; i < nkeys && !rn; i++)
         if ((rn = prop(res, keys[i])))
             rk = keys[i];
-    if (!rn && tf && (rn = sub(prop(res, "cluster_mode"), "replicas_per_node_group")))
+    if (!rn && tf && (rn = sub(res, prop(res, "cluster_mode"), "replicas_per_node_group")))
         rk = "cluster_mode.replicas_per_node_group";
     if (rn) {
         long v = number(x, res, rn);
         replicas = v < 0 ? V_UNKNOWN : strstr(rk, "replicas") ? v : v - 1;
-    } else if (absent_is_default(res) &&
-               !prop(res, tf ? "num_node_groups" : "NodeGroupConfiguration") &&
+    } else if (!prop(res, tf ? "num_node_groups" : "NodeGroupConfiguration") &&
                !prop(res, tf ? "global_replication_group_id" : "PrimaryClusterId") &&
                !(tf ? NULL : prop(res, "NumNodeGroups"))) {
         replicas = 0; /* one cache cluster by default */
@@ -864,7 +877,7 @@ static void check_cache_cluster(ir *x, const rl_resource *res)
                "keeps every node in one availability zone: %s is single-az; a zone outage "
                "loses the whole cache",
                mk);
-    else if (!mn && absent_is_default(res))
+    else if (!mn)
         report(x, res, NULL, NULL, NULL, NULL,
                "keeps every node in one availability zone: %s is absent (the default is "
                "single-az); a zone outage loses the whole cache",
@@ -892,13 +905,14 @@ static void check_search_domain(ir *x, const rl_resource *res)
                      : is_type(res, "AWS::Elasticsearch::Domain") ? "ElasticsearchClusterConfig"
                                                                   : "ClusterConfig";
     const rl_node *cc = prop(res, ck);
-    if (cc && !rl_node_is_map(block(cc)))
+    if (cc && cc != UNKNOWN_VALUE && !rl_node_is_map(rl_node_is_seq(cc) ? rl_node_at(cc, 0) : cc))
         return; /* an expression: cannot be read */
     if (truth(x, res,
-              sub(cc, tf ? "multi_az_with_standby_enabled" : "MultiAZWithStandbyEnabled")) == 1)
+              sub(res, cc, tf ? "multi_az_with_standby_enabled" : "MultiAZWithStandbyEnabled")) ==
+        1)
         return;
     const char *zk = tf ? "zone_awareness_enabled" : "ZoneAwarenessEnabled";
-    const rl_node *zn = sub(cc, zk);
+    const rl_node *zn = sub(res, cc, zk);
     int v = truth(x, res, zn);
     char path[128];
     snprintf(path, sizeof(path), "%s.%s", ck, zk);
@@ -945,7 +959,9 @@ static void add_member(ir *x, const rl_resource *r)
     const rl_node *n = key ? prop(r, key) : NULL;
     if (!n)
         return;
-    target t = resolve(x, r, n);
+    /* a plan's link known only after apply is in its configuration */
+    rl_ref cref = n == UNKNOWN_VALUE ? rl_ref_prop(r, key) : (rl_ref){RL_ABSENT};
+    target t = cref.state == RL_KNOWN ? (target){.res = cref.res} : resolve(x, r, n);
     if (!t.res || !is_cluster(t.res)) {
         /* which cluster it belongs to cannot be told: no cluster of the scope is known to
          * have one instance */
@@ -1010,7 +1026,7 @@ static void add_route(ir *x, const rl_resource *r)
     } else if (tf && is_route_table(r)) {
         const rl_node *routes = prop(r, "route");
         for (size_t i = 0; i < list_count_any(routes) && !nat_node; i++)
-            nat_node = sub(item_any(routes, i), "nat_gateway_id");
+            nat_node = sub(r, item_any(routes, i), "nat_gateway_id");
         rt = r;
     }
     if (!rt || !nat_node || !is_route_table(rt))

@@ -322,7 +322,8 @@ Test(inregion, terraform_counts_and_plans)
     snprintf(t, sizeof(t), nat, "r[count.index]");
     cr_assert_eq(lint("main.tf.json", t, NULL, NULL, NULL, 0), 0);
 
-    /* a plan does not know an attribute that is not set: no finding; a false one is */
+    /* an attribute the plan knows only after apply (after_unknown): no finding; a false one
+     * is */
     static const char plan[] =
         "{\"format_version\": \"1.0\", \"planned_values\": {\"root_module\": {\"resources\": [\n"
         " {\"address\": \"aws_db_instance.a\", \"mode\": \"managed\", \"type\": "
@@ -343,7 +344,13 @@ Test(inregion, terraform_counts_and_plans)
         "\"name\":"
         " \"s2\", \"values\": {\"region\": \"us-east-1\", \"id\": \"subnet-2\", "
         "\"availability_zone\": \"us-east-1b\"}}\n"
-        "]}}}\n";
+        "]}}, \"resource_changes\": [\n"
+        " {\"address\": \"aws_db_instance.a\", \"change\": {\"after_unknown\": {\"multi_az\": true,"
+        " \"replicate_source_db\": false}}},\n"
+        " {\"address\": \"aws_db_instance.b\", \"change\": {\"after_unknown\": {}}},\n"
+        " {\"address\": \"aws_autoscaling_group.c\", \"change\": {\"after_unknown\": {}}},\n"
+        " {\"address\": \"aws_subnet.s1\", \"change\": {\"after_unknown\": {}}},\n"
+        " {\"address\": \"aws_subnet.s2\", \"change\": {\"after_unknown\": {}}}]}\n";
     fx *f = fx_new();
     put(f, "plan.json", plan);
     run(f);
