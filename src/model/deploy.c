@@ -1145,290 +1145,116 @@ static bool tf_not_regional(const rl_resource *r, const char *region)
     return false;
 }
 
-typedef struct tf_prov {
-    const char *key; /* "aws" or "aws.<alias>" */
-    const char *region;
-    rl_dloc loc;
-} tf_prov;
-
-typedef struct tf_root {
-    rl_fbuild fb;
-    tf_prov provs[32];
-    size_t nprovs;
-    const rl_input *ins[64]; /* the files of the root module */
-    size_t nins;
-} tf_root;
-
-static const char *tf_var_default(tf_root *t, const char *name)
-{
-    for (size_t i = 0; i < t->nins; i++) {
-        const rl_node *vars = rl_node_get(rl_doc_root(t->ins[i]->doc), "variable");
-        const rl_node *v = rl_node_get(vars, name);
-        if (rl_node_is_seq(v))
-            v = rl_node_at(v, 0);
-        const char *d = rl_node_str(rl_node_get(v, "default"));
-        if (d)
-            return d;
-    }
-    return NULL;
-}
-
-static void tf_add_provider(tf_root *t, const rl_input *in, const rl_node *body, const char *path)
-{
-    const rl_node *rn = rl_node_get(body, "region");
-    const char *s = rl_node_str(rn);
-    if (s && !strncmp(s, "${var.", 6) && strchr(s, '}')) {
-        char name[128];
-        size_t len = (size_t)(strchr(s, '}') - s - 6);
-        if (len < sizeof(name)) {
-            memcpy(name, s + 6, len);
-            name[len] = '\0';
-            s = tf_var_default(t, name);
-        }
-    }
-    const char *r = s ? rl_db_region(t->fb.db, s, strlen(s)) : NULL;
-    if (!r || t->nprovs == sizeof(t->provs) / sizeof(*t->provs))
-        return;
-    rl_fbuild loc = t->fb;
-    loc.in = in;
-    loc.file = rl_doc_path(in->doc);
-    const char *alias = rl_node_str(rl_node_get(body, "alias"));
-    t->provs[t->nprovs].key = alias ? rl_fb_printf(&t->fb, "aws.%s", alias) : "aws";
-    t->provs[t->nprovs].region = r;
-    t->provs[t->nprovs].loc = rl_fb_loc(&loc, rn, rl_fb_printf(&t->fb, "%s.region", path));
-    t->nprovs++;
-}
-
-/* provider blocks in both JSON forms: {"aws": {...}} / {"aws": [{...}]} / [{"aws": {...}}] */
-static void tf_providers(tf_root *t, const rl_input *in)
-{
-    const rl_node *p = rl_node_get(rl_doc_root(in->doc), "provider");
-    size_t outer = rl_node_is_seq(p) ? rl_node_count(p) : 1;
-    for (size_t i = 0; i < outer; i++) {
-        const rl_node *blk = rl_node_is_seq(p) ? rl_node_at(p, i) : p;
-        const rl_node *aws = rl_node_get(blk, "aws");
-        char base[64];
-        if (rl_node_is_seq(p))
-            snprintf(base, sizeof(base), "provider[%zu].aws", i);
-        else
-            snprintf(base, sizeof(base), "provider.aws");
-        if (rl_node_is_seq(aws)) {
-            for (size_t j = 0; j < rl_node_count(aws); j++)
-                tf_add_provider(t, in, rl_node_at(aws, j),
-                                rl_fb_printf(&t->fb, "%s[%zu]", base, j));
-        } else if (aws) {
-            tf_add_provider(t, in, aws, base);
-        }
-    }
-}
-
-/* Module calls of a configuration: their resources are not in the files read, but the
- * apply deploys them to the region of the provider they are given (`providers`), or the
- * default provider's. */
-static size_t tf_modules(tf_root *t, const rl_input *in, const char **regions, rl_dloc *locs,
-                         const char **labels, size_t nr, size_t max)
-{
-    const rl_node *mods = rl_node_get(rl_doc_root(in->doc), "module");
-    rl_fbuild loc = t->fb;
-    loc.in = in;
-    loc.file = rl_doc_path(in->doc);
-    size_t outer = rl_node_is_seq(mods) ? rl_node_count(mods) : 1;
-    for (size_t o = 0; o < outer; o++) {
-        const rl_node *blk = rl_node_is_seq(mods) ? rl_node_at(mods, o) : mods;
-        for (size_t i = 0; rl_node_is_map(blk) && i < blk->u.map.count; i++) {
-            const char *name = rl_node_str(blk->u.map.items[i].key);
-            const rl_node *body = blk->u.map.items[i].value;
-            if (rl_node_is_seq(body))
-                body = rl_node_at(body, 0);
-            const rl_node *provs = rl_node_get(body, "providers");
-            const rl_node *ref = rl_node_get(provs, "aws");
-            const char *key = ref ? rl_node_str(ref) : "aws";
-            const char *region = NULL;
-            for (size_t k = 0; key && k < t->nprovs && !region; k++)
-                if (!strcmp(t->provs[k].key, key))
-                    region = t->provs[k].region;
-            bool seen = false;
-            for (size_t k = 0; k < nr && !seen; k++)
-                seen = regions[k] == region;
-            if (!region || seen || nr == max)
-                continue;
-            regions[nr] = region;
-            labels[nr] = rl_fb_printf(&t->fb, "module.%s", name);
-            locs[nr] =
-                ref ? rl_fb_loc(&loc, ref, rl_fb_printf(&t->fb, "module.%s.providers.aws", name))
-                    : rl_fb_loc(&loc, blk->u.map.items[i].key,
-                                rl_fb_printf(&t->fb, "module.%s", name));
-            nr++;
-        }
-    }
-    return nr;
-}
-
-/* provider_config of a plan: the region constants. */
-static void tf_plan_providers(tf_root *t, const rl_input *in)
-{
-    const rl_node *pc = rl_node_path(rl_doc_root(in->doc), "configuration.provider_config");
-    for (size_t i = 0; rl_node_is_map(pc) && i < pc->u.map.count; i++) {
-        const char *key = rl_node_str(pc->u.map.items[i].key);
-        const rl_node *p = pc->u.map.items[i].value;
-        const rl_node *rn = rl_node_path(p, "expressions.region.constant_value");
-        const char *s = rl_node_str(rn);
-        if (!s) {
-            /* {"references": ["var.x"]}: the plan's variables hold the value */
-            rn = rl_node_at(rl_node_path(p, "expressions.region.references"), 0);
-            const char *ref = rl_node_str(rn);
-            if (ref && !strncmp(ref, "var.", 4))
-                s = rl_node_str(rl_node_get(
-                    rl_node_get(rl_node_get(rl_doc_root(in->doc), "variables"), ref + 4), "value"));
-        }
-        const char *r = s ? rl_db_region(t->fb.db, s, strlen(s)) : NULL;
-        if (!r || !rl_node_streq(rl_node_get(p, "name"), "aws") ||
-            t->nprovs == sizeof(t->provs) / sizeof(*t->provs))
-            continue;
-        t->provs[t->nprovs].key = key;
-        t->provs[t->nprovs].region = r;
-        t->provs[t->nprovs].loc = rl_fb_loc(
-            &t->fb, rn,
-            rl_fb_printf(&t->fb, "configuration.provider_config.%s.expressions.region", key));
-        t->nprovs++;
-    }
-}
-
-/* The region of a configuration resource the model could not place: its providers are
- * declared in another file of the same root module (the model reads files one by one). */
-static const char *tf_resource_region(tf_root *t, const rl_resource *r)
-{
-    const char *own = rl_node_str(rl_node_get(r->props, "region"));
-    const char *reg = own ? rl_db_region(t->fb.db, own, strlen(own)) : NULL;
-    if (reg)
-        return reg;
-    const char *key = rl_node_str(rl_node_get(r->props, "provider"));
-    for (size_t k = 0; k < t->nprovs; k++)
-        if (!strcmp(t->provs[k].key, key ? key : "aws"))
-            return t->provs[k].region;
-    return NULL;
-}
-
-static bool same_dir(const char *a, const char *b)
-{
-    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
-    size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
-    return la == lb && !strncmp(a, b, la);
-}
-
-/* One root module: the regions its regional resources deploy to (or, with no resources,
- * the regions of its providers); one step per region, none ordered: one apply. */
-static int tf_root_flow(rl_dbuild *db, tf_root *t)
-{
-    const rl_model *m = db->m;
+/* The regions of one apply, with what deploys there and where that is set. */
+typedef struct apply_regions {
+    rl_fbuild *fb;
     const char *regions[32], *labels[32];
     rl_dloc locs[32];
+    size_t nr;
+} apply_regions;
+
+static bool apply_has(const apply_regions *a, const char *region)
+{
+    for (size_t k = 0; k < a->nr; k++)
+        if (a->regions[k] == region)
+            return true;
+    return a->nr == 32;
+}
+
+/* A module call whose module is not among the files: the apply deploys it to the region
+ * of the provider it is given. */
+static void on_unread_call(void *ctx, const char *name, const char *region,
+                           const rl_tf_where *where)
+{
+    apply_regions *a = ctx;
+    if (apply_has(a, region))
+        return;
+    rl_fbuild loc = *a->fb;
+    loc.in = where->in;
+    loc.file = rl_doc_path(where->in->doc);
+    a->regions[a->nr] = region;
+    a->labels[a->nr] = rl_fb_printf(a->fb, "module.%s", name);
+    a->locs[a->nr++] = rl_fb_loc(&loc, where->node, where->path);
+}
+
+/* One Terraform apply (a root module instance with its module calls, or a plan): the
+ * regions its regional resources deploy to; one step per region, none ordered. The model
+ * placed every resource (providers, aliases, module calls' providers). */
+static int tf_apply_flow(rl_dbuild *db, const void *apply, size_t from)
+{
+    const rl_model *m = db->m;
+    rl_fbuild fb;
+    apply_regions ar = {&fb, {NULL}, {NULL}, {{0}}, 0};
+    const char **regions = ar.regions, **labels = ar.labels;
+    rl_dloc *locs = ar.locs;
     size_t nr = 0;
-    for (size_t i = 0; i < m->nstacks; i++) {
+    const rl_input *in = rl_tf_apply_input(m->stacks[from]);
+    char dir[512];
+    const char *slash = strrchr(in->path, '/');
+    if (in->kind == RL_INPUT_TF_CONFIG)
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - in->path) : 1,
+                 slash ? in->path : ".");
+    else
+        snprintf(dir, sizeof(dir), "%s", in->path);
+    rl_fb_begin(&fb, db, RL_FLOW_TERRAFORM, in, rl_model_intern(db->m, dir));
+    for (size_t i = from; i < m->nstacks; i++) {
         const rl_stack *st = m->stacks[i];
-        bool mine = false;
-        for (size_t k = 0; k < t->nins && !mine; k++)
-            mine = st->input == t->ins[k];
-        if (!mine || st->source == RL_STACK_CFN)
+        if (rl_tf_apply_of(st) != apply || !st->region)
             continue;
         for (size_t j = 0; j < st->nresources; j++) {
             const rl_resource *r = &st->resources[j];
             const char *region = st->region;
-            if (!region && st->source == RL_STACK_TF_CONFIG)
-                region = tf_resource_region(t, r);
-            if (!region || tf_not_regional(r, region))
-                continue;
-            bool seen = false;
-            for (size_t k = 0; k < nr && !seen; k++)
-                seen = regions[k] == region;
-            if (seen || nr == 32)
+            ar.nr = nr;
+            if (tf_not_regional(r, region) || apply_has(&ar, region))
                 continue;
             regions[nr] = region;
             labels[nr] = r->id;
-            /* point at the provider that sends it there, else the resource's region */
-            locs[nr].file = NULL;
-            for (size_t k = 0; k < t->nprovs && !locs[nr].file; k++)
-                if (t->provs[k].region == region)
-                    locs[nr] = t->provs[k].loc;
-            if (!locs[nr].file) {
-                rl_fbuild loc = t->fb;
+            /* point at what sends it there: the provider's region, else its own */
+            rl_tf_where w;
+            const rl_node *rn = rl_node_get(r->props, "region");
+            rl_fbuild loc = fb;
+            if (!rn && rl_tf_region_source(st, &w)) {
+                loc.in = w.in;
+                loc.file = rl_doc_path(w.in->doc);
+                locs[nr] = rl_fb_loc(&loc, w.node, w.path);
+            } else {
                 loc.in = st->input;
                 loc.file = rl_doc_path(st->input->doc);
-                const rl_node *rn = rl_node_get(r->props, "region");
-                locs[nr] = rn ? rl_fb_loc(&loc, rn, rl_fb_printf(&t->fb, "%s.region", r->path))
+                locs[nr] = rn ? rl_fb_loc(&loc, rn, rl_fb_printf(&fb, "%s.region", r->path))
                               : rl_fb_loc(&loc, r->props ? r->props : r->node, r->path);
             }
             nr++;
         }
     }
-    for (size_t k = 0; k < t->nins; k++)
-        if (t->ins[k]->kind == RL_INPUT_TF_CONFIG)
-            nr = tf_modules(t, t->ins[k], regions, locs, labels, nr, 32);
+    ar.nr = nr;
+    rl_tf_apply_unread_calls(m->stacks[from], on_unread_call, &ar);
+    nr = ar.nr;
     rl_dgroup g;
     memset(&g, 0, sizeof(g));
-    g.name = t->fb.flow.name;
-    size_t gid = rl_fb_group(&t->fb, &g);
+    g.name = fb.flow.name;
+    size_t gid = rl_fb_group(&fb, &g);
     for (size_t i = 0; i < nr; i++) {
         rl_dnode n;
         memset(&n, 0, sizeof(n));
         n.region = regions[i];
         n.region_via = "its resources";
-        n.name = rl_fb_printf(&t->fb, "%s in %s", labels[i], regions[i]);
+        n.name = rl_fb_printf(&fb, "%s in %s", labels[i], regions[i]);
         n.loc = locs[i];
         n.group = gid;
-        rl_fb_node(&t->fb, &n, NULL, 0);
+        rl_fb_node(&fb, &n, NULL, 0);
     }
-    (void)db;
-    return rl_fb_end(&t->fb);
+    return rl_fb_end(&fb);
 }
 
 static int add_terraform(rl_dbuild *db)
 {
-    const rl_inputs *ins = db->m->inputs;
-    size_t nin = rl_inputs_count(ins);
-    for (size_t i = 0; i < nin; i++) {
-        const rl_input *in = rl_inputs_at(ins, i);
-        if (!in->doc || (in->kind != RL_INPUT_TF_CONFIG && in->kind != RL_INPUT_TF_PLAN &&
-                         in->kind != RL_INPUT_TF_STATE))
-            continue;
-        tf_root *t = calloc(1, sizeof(*t));
-        if (!t)
-            return RL_ENOMEM;
-        if (in->kind == RL_INPUT_TF_CONFIG) {
-            /* a folder of *.tf.json files is one root module: handled at its first file */
-            bool first = true;
-            for (size_t j = 0; j < i && first; j++) {
-                const rl_input *o = rl_inputs_at(ins, j);
-                first = !(o->doc && o->kind == RL_INPUT_TF_CONFIG && same_dir(o->path, in->path));
-            }
-            if (!first) {
-                free(t);
-                continue;
-            }
-            for (size_t j = i; j < nin && t->nins < 64; j++) {
-                const rl_input *o = rl_inputs_at(ins, j);
-                if (o->doc && o->kind == RL_INPUT_TF_CONFIG && same_dir(o->path, in->path))
-                    t->ins[t->nins++] = o;
-            }
-        } else {
-            t->ins[t->nins++] = in;
-        }
-        char dir[512];
-        const char *slash = strrchr(in->path, '/');
-        if (in->kind == RL_INPUT_TF_CONFIG)
-            snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - in->path) : 1,
-                     slash ? in->path : ".");
-        else
-            snprintf(dir, sizeof(dir), "%s", in->path);
-        rl_fb_begin(&t->fb, db, RL_FLOW_TERRAFORM, in, rl_model_intern(db->m, dir));
-        for (size_t k = 0; k < t->nins; k++) {
-            if (in->kind == RL_INPUT_TF_CONFIG)
-                tf_providers(t, t->ins[k]);
-            else if (in->kind == RL_INPUT_TF_PLAN)
-                tf_plan_providers(t, t->ins[k]);
-        }
-        int rc = tf_root_flow(db, t);
-        free(t);
+    const rl_model *m = db->m;
+    for (size_t i = 0; i < m->nstacks; i++) {
+        const void *apply = rl_tf_apply_of(m->stacks[i]);
+        bool first = apply != NULL;
+        for (size_t j = 0; j < i && first; j++)
+            first = rl_tf_apply_of(m->stacks[j]) != apply;
+        int rc = first ? tf_apply_flow(db, apply, i) : RL_OK;
         if (rc < 0)
             return rc;
     }

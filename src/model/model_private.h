@@ -73,6 +73,13 @@ struct rl_model_priv {
     struct rl_edge *edge;         /* the application's edge (edge.c) */
 };
 
+/* Where a Terraform value is written: the file, the node and its logical path. */
+typedef struct rl_tf_where {
+    const rl_input *in;
+    const rl_node *node;
+    const char *path;
+} rl_tf_where;
+
 /* Builders for each input family (model.c, model_tf.c). */
 int rl_model_add_cfn(rl_model *m, const rl_input *in);
 /* Terraform configurations: the *.tf.json files of one folder are one module; folders no
@@ -105,6 +112,19 @@ const rl_tfvalue *rl_tf_module_output(const rl_eval_env *env, const char *call, 
                                       const char *out, size_t ol, const char **why);
 const rl_node *rl_tf_plan_expressions(const rl_resource *r);
 const rl_node *rl_tf_plan_unknown(const rl_resource *r);
+
+/* One Terraform apply: the root module instance a configuration stack belongs to (its
+ * module calls' instances included), or the plan; NULL for other stacks. Its first input
+ * (the root folder's first file, or the plan). Where the provider that sends a stack's
+ * resources to its region sets that region; false when no provider of the module says. */
+const void *rl_tf_apply_of(const rl_stack *st);
+const rl_input *rl_tf_apply_input(const rl_stack *st);
+bool rl_tf_region_source(const rl_stack *st, rl_tf_where *out);
+/* The module calls of the apply of `st` whose module is not among the files read: the
+ * region of the provider each is given, and where (the call's `providers` entry). */
+typedef void (*rl_tf_call_fn)(void *ctx, const char *name, const char *region,
+                              const rl_tf_where *where);
+void rl_tf_apply_unread_calls(const rl_stack *st, rl_tf_call_fn fn, void *ctx);
 int rl_model_add_stack(rl_model *m, rl_stack *st);
 rl_stack *rl_model_new_stack(rl_model *m, const rl_input *in, rl_stack_source src,
                              const char *region, bool shared);

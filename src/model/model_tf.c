@@ -16,6 +16,8 @@
 typedef struct tf_provider {
     const char *key;    /* "aws" or "aws.west" (config) / provider_config key (plan) */
     const char *region; /* resolved, or NULL */
+    rl_tf_where where;  /* what sets the region: the provider's `region`, a module call's
+                           `providers` entry, a plan's provider expression */
 } tf_provider;
 
 /* The *.tf.json inputs of one folder. */
@@ -29,8 +31,13 @@ typedef struct tf_folder {
 
 /* A module call of an instance: the instance it made, or why it made none. */
 typedef struct tf_call {
+    const char *name;
     struct rl_tf_module *mod;
     const char *why;
+    /* a call whose module is not among the files: where its resources still go */
+    const char *region;
+    rl_tf_where where;
+    struct tf_call *next; /* the module's calls in the order they are written */
 } tf_call;
 
 struct rl_tf_module {
@@ -39,13 +46,15 @@ struct rl_tf_module {
     rl_eval_env *env;   /* variables, locals; the region is its stacks' own */
     tf_provider provs[MAX_PROVIDERS];
     size_t nprovs;
-    rl_hmap ids;       /* address without the prefix -> resource */
-    rl_hmap outputs;   /* name -> rl_tfvalue* */
-    rl_hmap calls;     /* call name -> tf_call* */
-    rl_stack **hidden; /* data sources, by file: read, never deployed */
+    rl_hmap ids;                     /* address without the prefix -> resource */
+    rl_hmap outputs;                 /* name -> rl_tfvalue* */
+    rl_hmap calls;                   /* call name -> tf_call* */
+    tf_call *first_call, *last_call; /* in the order they are written */
+    rl_stack **hidden;               /* data sources, by file: read, never deployed */
     size_t nhidden;
     int depth;
-    struct rl_tf_module *next; /* every instance, for freeing */
+    const struct rl_tf_module *root; /* the root module instance it is applied with */
+    struct rl_tf_module *next;       /* every instance, for freeing */
 };
 
 /* Per plan/state resource: where its configuration and unknowns are. */
@@ -56,6 +65,8 @@ typedef struct tf_extra {
 } tf_extra;
 
 struct rl_tf_plan {
+    tf_provider provs[MAX_PROVIDERS];
+    size_t nprovs;
     rl_hmap ids;   /* full address (instance keys removed) -> resource */
     rl_hmap extra; /* resource pointer -> tf_extra* */
     const rl_node *config;
@@ -78,12 +89,11 @@ typedef struct tf_ctx {
     struct rl_tf_plan *plan;  /* plans and states */
     tf_provider *provs;
     size_t *nprovs;
-    tf_provider own[MAX_PROVIDERS];
-    size_t nown;
     rl_stack *by_region[16]; /* stacks created for this input, by region */
     size_t nby;
-    rl_stack *unknown; /* resources whose region cannot be resolved */
-    rl_stack *data;    /* data sources of this file */
+    rl_stack *unknown;      /* resources whose region cannot be resolved */
+    rl_stack *data;         /* data sources of this file */
+    const char *block_path; /* each_labeled(): the logical path of the block being read */
 } tf_ctx;
 
 static struct rl_tf_state *tf_state(rl_model *m)
@@ -195,14 +205,18 @@ static int add_res(tf_ctx *c, rl_stack_source src, const char *type, const char 
 
 /* ---- *.tf.json configuration ------------------------------------------------------ */
 
-/* Calls fn for each (label, body) of a block that may be an object or a list of objects. */
+/* Calls fn for each (label, body) of a block that may be an object or a list of objects;
+ * c->block_path is the body's logical path ("provider.aws[1]", "provider[1].aws") during
+ * the call. */
 typedef int (*block_fn)(tf_ctx *c, const char *label, const rl_node *body, void *arg);
 
-static int each_labeled(tf_ctx *c, const rl_node *n, block_fn fn, void *arg)
+static int each_labeled(tf_ctx *c, const rl_node *n, const char *base, block_fn fn, void *arg)
 {
+    char path[512];
     if (rl_node_is_seq(n)) {
         for (size_t i = 0; i < n->u.seq.count; i++) {
-            int rc = each_labeled(c, n->u.seq.items[i], fn, arg);
+            snprintf(path, sizeof(path), "%s[%zu]", base, i);
+            int rc = each_labeled(c, n->u.seq.items[i], path, fn, arg);
             if (rc < 0)
                 return rc;
         }
@@ -213,14 +227,15 @@ static int each_labeled(tf_ctx *c, const rl_node *n, block_fn fn, void *arg)
         const rl_node *body = n->u.map.items[i].value;
         if (!label)
             continue;
-        if (rl_node_is_seq(body)) {
-            for (size_t j = 0; j < body->u.seq.count; j++) {
-                int rc = fn(c, label, body->u.seq.items[j], arg);
-                if (rc < 0)
-                    return rc;
-            }
-        } else {
-            int rc = fn(c, label, body, arg);
+        size_t nb = rl_node_is_seq(body) ? body->u.seq.count : 1;
+        for (size_t j = 0; j < nb; j++) {
+            if (rl_node_is_seq(body))
+                snprintf(path, sizeof(path), "%s.%s[%zu]", base, label, j);
+            else
+                snprintf(path, sizeof(path), "%s.%s", base, label);
+            c->block_path = path;
+            int rc = fn(c, label, rl_node_is_seq(body) ? body->u.seq.items[j] : body, arg);
+            c->block_path = NULL;
             if (rc < 0)
                 return rc;
         }
@@ -264,13 +279,13 @@ static int on_output(tf_ctx *c, const char *name, const rl_node *body, void *arg
     return v ? put_value(c->m, &c->mod->outputs, name, v, c->in->doc, c->env) : RL_OK;
 }
 
-static int add_provider(tf_ctx *c, const char *key, const char *region)
+static int add_provider(tf_ctx *c, const char *key, const char *region, rl_tf_where where)
 {
     for (size_t i = 0; i < *c->nprovs; i++)
         if (!strcmp(c->provs[i].key, key))
             return RL_OK; /* passed by the caller, or written twice: the first wins */
     if (*c->nprovs < MAX_PROVIDERS)
-        c->provs[(*c->nprovs)++] = (tf_provider){key, region};
+        c->provs[(*c->nprovs)++] = (tf_provider){key, region, where};
     return RL_OK;
 }
 
@@ -284,10 +299,13 @@ static int on_provider(tf_ctx *c, const char *name, const rl_node *body, void *a
     if (!key)
         return RL_ENOMEM;
     /* no region argument: the one the file's folder is attributed to (envs/us-west-2/) */
-    const char *region = resolve_region(c, rl_node_get(body, "region"));
-    if (!region && !rl_node_get(body, "region") && c->in->region)
+    const rl_node *rn = rl_node_get(body, "region");
+    const char *region = resolve_region(c, rn);
+    if (!region && !rn && c->in->region)
         region = c->in->region;
-    return add_provider(c, key, region);
+    const char *path = rl_arena_printf(c->m->priv->arena, "%s.region", c->block_path);
+    rl_tf_where where = {c->in, rn ? rn : body, path};
+    return path ? add_provider(c, key, region, where) : RL_ENOMEM;
 }
 
 static int on_resource_type(tf_ctx *c, const char *type, const rl_node *body, void *arg)
@@ -537,13 +555,38 @@ static int on_call(void *ctx, const rl_input *in, const char *name, const rl_nod
     }
     if ((!call->mod && !call->why) || rl_hmap_puts(&x->mod->calls, name, call) < 0)
         return x->rc = RL_ENOMEM;
+    call->name = name;
+    if (!call->mod) {
+        /* the apply still deploys what it holds, to the provider it is given */
+        const rl_node *provs = rl_node_get(body, "providers");
+        if (rl_node_is_seq(provs))
+            provs = rl_node_at(provs, 0);
+        const rl_node *ref = rl_node_get(provs, "aws");
+        const char *key = ref ? rl_node_str(ref) : "aws";
+        if (key && !strncmp(key, "${", 2)) /* older files write "${aws.west}" */
+            key += 2;
+        for (size_t k = 0; key && k < x->mod->nprovs && !call->region; k++) {
+            size_t kl = strlen(x->mod->provs[k].key);
+            if (!strncmp(x->mod->provs[k].key, key, kl) && (!key[kl] || key[kl] == '}'))
+                call->region = x->mod->provs[k].region;
+        }
+        call->where.in = in;
+        call->where.node = ref ? ref : body;
+        call->where.path =
+            rl_arena_printf(m->priv->arena, ref ? "module.%s.providers.aws" : "module.%s", name);
+    }
+    if (x->mod->last_call)
+        x->mod->last_call->next = call;
+    else
+        x->mod->first_call = call;
+    x->mod->last_call = call;
     return 0;
 }
 
 /* Providers a module call passes: `providers = {aws = aws.west}`, else the caller's default
  * provider. */
 static void inherit_providers(struct rl_tf_module *mod, const struct rl_tf_module *parent,
-                              const rl_node *call)
+                              const rl_input *call_in, const rl_node *call)
 {
     const rl_node *map = rl_node_get(call, "providers");
     if (rl_node_is_seq(map))
@@ -561,7 +604,8 @@ static void inherit_providers(struct rl_tf_module *mod, const struct rl_tf_modul
             if (!strncmp(parent->provs[k].key, val, strlen(parent->provs[k].key)) &&
                 strchr("}", val[strlen(parent->provs[k].key)]))
                 region = parent->provs[k].region;
-        mod->provs[mod->nprovs++] = (tf_provider){key, region};
+        rl_tf_where where = {call_in, map->u.map.items[i].value, "module.providers"};
+        mod->provs[mod->nprovs++] = (tf_provider){key, region, where};
         has_default = has_default || !strcmp(key, "aws");
     }
     for (size_t k = 0; !has_default && k < parent->nprovs; k++)
@@ -602,6 +646,7 @@ static struct rl_tf_module *instantiate(rl_model *m, const tf_folder *f, const c
     mod->folder = f;
     mod->prefix = prefix;
     mod->depth = depth;
+    mod->root = parent ? parent->root : mod;
     mod->env = env;
     mod->next = tf->modules;
     tf->modules = mod;
@@ -612,7 +657,7 @@ static struct rl_tf_module *instantiate(rl_model *m, const tf_folder *f, const c
     env->account_id = m->account_id;
     env->tfmod = mod;
     if (parent) {
-        inherit_providers(mod, parent, call);
+        inherit_providers(mod, parent, call_in, call);
         if ((*rc = bind_arguments(m, mod, parent, call_in, call)) < 0)
             return NULL;
     }
@@ -632,18 +677,22 @@ static struct rl_tf_module *instantiate(rl_model *m, const tf_folder *f, const c
             if (pass == 0) {
                 const rl_node *locals = rl_node_get(root, "locals");
                 size_t nl = rl_node_is_seq(locals) ? rl_node_count(locals) : 1;
-                *rc = each_labeled(&c, rl_node_get(root, "variable"), on_variable, NULL);
+                *rc =
+                    each_labeled(&c, rl_node_get(root, "variable"), "variable", on_variable, NULL);
                 for (size_t k = 0; k < nl && *rc == RL_OK; k++)
                     *rc = each_labeled(&c, rl_node_is_seq(locals) ? rl_node_at(locals, k) : locals,
-                                       on_locals, NULL);
+                                       "locals", on_locals, NULL);
                 if (*rc == RL_OK)
-                    *rc = each_labeled(&c, rl_node_get(root, "output"), on_output, NULL);
+                    *rc = each_labeled(&c, rl_node_get(root, "output"), "output", on_output, NULL);
             } else if (pass == 1) {
-                *rc = each_labeled(&c, rl_node_get(root, "provider"), on_provider, NULL);
+                *rc =
+                    each_labeled(&c, rl_node_get(root, "provider"), "provider", on_provider, NULL);
             } else {
-                *rc = each_labeled(&c, rl_node_get(root, "resource"), on_resource_type, NULL);
+                *rc = each_labeled(&c, rl_node_get(root, "resource"), "resource", on_resource_type,
+                                   NULL);
                 if (*rc == RL_OK)
-                    *rc = each_labeled(&c, rl_node_get(root, "data"), on_resource_type, (void *)1);
+                    *rc = each_labeled(&c, rl_node_get(root, "data"), "data", on_resource_type,
+                                       (void *)1);
             }
             if (*rc < 0)
                 return NULL;
@@ -692,7 +741,10 @@ static void plan_providers(tf_ctx *c)
         if (!key || !rl_node_streq(rl_node_get(p, "name"), "aws") || *c->nprovs == MAX_PROVIDERS)
             continue;
         const rl_node *re = rl_node_path(p, "expressions.region");
-        const char *region = rl_node_str(rl_node_get(re, "constant_value"));
+        const rl_node *at = rl_node_get(re, "constant_value");
+        const char *region = rl_node_str(at);
+        if (!at)
+            at = rl_node_at(rl_node_get(re, "references"), 0);
         if (!region) {
             const char *ref = rl_node_str(rl_node_at(rl_node_get(re, "references"), 0));
             region = ref ? plan_var(c, ref) : NULL;
@@ -702,8 +754,11 @@ static void plan_providers(tf_ctx *c)
         /* no region in the plan (the environment's): the region the file is attributed to */
         if (!region && !rl_node_get(rl_node_get(p, "expressions"), "region"))
             region = c->in->region;
+        const char *path = rl_arena_printf(
+            c->m->priv->arena, "configuration.provider_config.%s.expressions.region", key);
+        rl_tf_where where = {c->in, at ? at : re ? re : p, path};
         c->provs[(*c->nprovs)++] =
-            (tf_provider){key, region ? rl_model_intern(c->m, region) : NULL};
+            (tf_provider){key, region ? rl_model_intern(c->m, region) : NULL, where};
     }
 }
 
@@ -865,8 +920,8 @@ static int plan_new(tf_ctx *c)
     env->account_id = c->m->account_id;
     env->plan = c->plan;
     c->env = env;
-    c->provs = c->own;
-    c->nprovs = &c->nown;
+    c->provs = c->plan->provs;
+    c->nprovs = &c->plan->nprovs;
     return RL_OK;
 }
 
@@ -1085,4 +1140,60 @@ const rl_node *rl_tf_plan_unknown(const rl_resource *r)
     const rl_eval_env *env = r->stack->env;
     const tf_extra *x = env && env->plan ? rl_hmap_gets(&env->plan->extra, r->id) : NULL;
     return x ? x->unknown : NULL;
+}
+
+/* ---- what a Terraform apply holds (the deploy flows) --------------------------------- */
+
+const void *rl_tf_apply_of(const rl_stack *st)
+{
+    const rl_eval_env *env = st->env;
+    if (!env || !env->terraform)
+        return NULL;
+    if (env->tfmod)
+        return env->tfmod->root;
+    return env->plan;
+}
+
+const rl_input *rl_tf_apply_input(const rl_stack *st)
+{
+    const rl_eval_env *env = st->env;
+    if (env && env->tfmod)
+        return env->tfmod->root->folder->ins[0];
+    return st->input;
+}
+
+bool rl_tf_region_source(const rl_stack *st, rl_tf_where *out)
+{
+    const rl_eval_env *env = st->env;
+    const tf_provider *provs = NULL;
+    size_t n = 0;
+    if (env && env->tfmod) {
+        provs = env->tfmod->provs;
+        n = env->tfmod->nprovs;
+    } else if (env && env->plan) {
+        provs = env->plan->provs;
+        n = env->plan->nprovs;
+    }
+    for (size_t i = 0; st->region && i < n; i++)
+        if (provs[i].region == st->region && provs[i].where.node) {
+            *out = provs[i].where;
+            return true;
+        }
+    return false;
+}
+
+static void each_unread(const struct rl_tf_module *mod, rl_tf_call_fn fn, void *ctx, int depth)
+{
+    for (const tf_call *c = mod->first_call; c && depth <= MAX_MODULE_DEPTH; c = c->next) {
+        if (c->mod)
+            each_unread(c->mod, fn, ctx, depth + 1);
+        else if (c->region)
+            fn(ctx, c->name, c->region, &c->where);
+    }
+}
+
+void rl_tf_apply_unread_calls(const rl_stack *st, rl_tf_call_fn fn, void *ctx)
+{
+    if (st->env && st->env->tfmod)
+        each_unread(st->env->tfmod->root, fn, ctx, 0);
 }
