@@ -125,36 +125,10 @@ static const char *resolve_region(tf_ctx *c, const rl_node *n)
     return rl_is_region(s, strlen(s)) ? rl_model_intern(c->m, s) : NULL;
 }
 
-static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
+/* An environment for one stack of this file: the module's variables and locals (borrowed),
+ * this file's positions, the stack's region (NULL: unknown). */
+static rl_eval_env *file_env(tf_ctx *c, const char *region)
 {
-    if (!region) {
-        if (!c->unknown) {
-            c->unknown = rl_model_new_stack(c->m, c->in, src, NULL, false);
-            if (!c->unknown || rl_model_add_stack(c->m, c->unknown) < 0)
-                return NULL;
-            rl_eval_env *env = rl_model_new_env(c->m);
-            if (!env)
-                return NULL;
-            *env = *c->env;
-            memset(&env->params, 0, sizeof(env->params));
-            memset(&env->resources, 0, sizeof(env->resources));
-            memset(&env->cond_cache, 0, sizeof(env->cond_cache));
-            env->borrowed = true;
-            env->doc = c->in->doc;
-            env->root = rl_doc_root(c->in->doc);
-            c->unknown->env = env;
-        }
-        return c->unknown;
-    }
-    for (size_t i = 0; i < c->nby; i++)
-        if (!strcmp(c->by_region[i]->region, region))
-            return c->by_region[i];
-    if (c->nby == sizeof(c->by_region) / sizeof(*c->by_region))
-        return stack_for(c, NULL, src); /* more regions than any pair needs: unknown */
-    rl_stack *st = rl_model_new_stack(c->m, c->in, src, region, false);
-    if (!st)
-        return NULL;
-    /* each region's stack needs its own environment: the region data source differs */
     rl_eval_env *env = rl_model_new_env(c->m);
     if (!env)
         return NULL;
@@ -165,10 +139,34 @@ static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
     env->borrowed = true;
     env->doc = c->in->doc; /* the module's files share variables, not their positions */
     env->root = rl_doc_root(c->in->doc);
-    env->region = region;
-    env->partition = rl_region_partition(region);
-    env->account_id = rl_model_account_for(c->m, region);
-    st->env = env;
+    if (region) {
+        env->region = region;
+        env->partition = rl_region_partition(region);
+        env->account_id = rl_model_account_for(c->m, region);
+    }
+    return env;
+}
+
+static rl_stack *stack_for(tf_ctx *c, const char *region, rl_stack_source src)
+{
+    if (!region) {
+        if (!c->unknown) {
+            c->unknown = rl_model_new_stack(c->m, c->in, src, NULL, false);
+            if (!c->unknown || rl_model_add_stack(c->m, c->unknown) < 0 ||
+                !(c->unknown->env = file_env(c, NULL)))
+                return NULL;
+        }
+        return c->unknown;
+    }
+    for (size_t i = 0; i < c->nby; i++)
+        if (!strcmp(c->by_region[i]->region, region))
+            return c->by_region[i];
+    if (c->nby == sizeof(c->by_region) / sizeof(*c->by_region))
+        return stack_for(c, NULL, src); /* more regions than any pair needs: unknown */
+    rl_stack *st = rl_model_new_stack(c->m, c->in, src, region, false);
+    /* each region's stack needs its own environment: the region data source differs */
+    if (!st || !(st->env = file_env(c, region)))
+        return NULL;
     const char *base = strrchr(c->in->path, '/');
     st->name = rl_model_intern(c->m, base ? base + 1 : c->in->path);
     if (rl_model_add_stack(c->m, st) < 0)
@@ -342,17 +340,8 @@ static int on_resource_type(tf_ctx *c, const char *type, const rl_node *body, vo
                     return RL_ENOMEM;
                 mod->hidden = n;
                 hidden = rl_model_new_stack(c->m, c->in, RL_STACK_TF_CONFIG, NULL, false);
-                rl_eval_env *env = rl_model_new_env(c->m);
-                if (!hidden || !env)
+                if (!hidden || !(hidden->env = file_env(c, NULL)))
                     return RL_ENOMEM;
-                *env = *c->env;
-                memset(&env->params, 0, sizeof(env->params));
-                memset(&env->resources, 0, sizeof(env->resources));
-                memset(&env->cond_cache, 0, sizeof(env->cond_cache));
-                env->borrowed = true;
-                env->doc = c->in->doc;
-                env->root = rl_doc_root(c->in->doc);
-                hidden->env = env;
                 mod->hidden[mod->nhidden++] = hidden;
                 c->data = hidden;
             }
