@@ -742,6 +742,7 @@ typedef struct collect {
     const char *region;
     const char *path;
     bool creation, attach;
+    bool maybe; /* the use is under a condition this region cannot decide */
     const rl_node *last_parent; /* the parent key last classified (siblings share it) */
     unsigned last_class;
     int rc;
@@ -910,6 +911,7 @@ static int add_use(void *ctx, const rl_role_ref *ref)
     u->profile = profile;
     u->creation = c->creation;
     u->attach = c->attach;
+    u->maybe = c->maybe;
     u->region = c->region;
     u->stack = c->st;
     u->res = c->res;
@@ -1120,9 +1122,10 @@ static void plan_walk(plan *pl, const rl_node *n, unsigned kc, unsigned pc, unsi
 }
 
 /* Whether the instance's walk reaches the leaf: the branch of each Fn::If on its path is
- * one the condition takes in this region (both when unknown). */
-static bool plan_reaches(const plan *pl, const plan_leaf *lf, const rl_stack *st)
+ * one the condition takes in this region (both when unknown: *maybe is then set). */
+static bool plan_reaches(const plan *pl, const plan_leaf *lf, const rl_stack *st, bool *maybe)
 {
+    *maybe = false;
     for (size_t i = 0; i < lf->nsteps; i++) {
         const plan_step *s = &pl->steps[lf->step0 + i];
         if (!s->cond)
@@ -1131,6 +1134,7 @@ static bool plan_reaches(const plan *pl, const plan_leaf *lf, const rl_stack *st
         size_t b = pl->steps[lf->step0 + i + 1].index;
         if ((c == 1 && b == 2) || (c == 0 && b == 1))
             return false;
+        *maybe = *maybe || c < 0;
     }
     return true;
 }
@@ -1233,6 +1237,7 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
                  !strcmp(res->type, "aws_codepipeline")))
                 continue;
             c.res = res;
+            c.maybe = false;
             if (role_type(res->type) && (rc = add_creation(&c, res)) < 0)
                 break;
             if (!res->props)
@@ -1260,7 +1265,7 @@ static int compute_uses(const rl_model *m, rl_iam_db *db)
             }
             for (size_t k = 0; k < pl->n && rc == RL_OK; k++) {
                 const plan_leaf *lf = &pl->leaves[k];
-                if (!plan_reaches(pl, lf, st))
+                if (!plan_reaches(pl, lf, st, &c.maybe))
                     continue;
                 plan_path(pl, lf, res, &path);
                 rc = path.failed ? RL_ENOMEM : plan_leaf_use(&c, res, lf->leaf, path.data);

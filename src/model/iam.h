@@ -48,6 +48,7 @@ typedef struct rl_role_use {
     bool creation;       /* the role's definition (RoleName) rather than a use of it */
     bool attach;         /* a policy or instance profile attached to the role: IAM-only
                             bookkeeping, not a use of the role in a region */
+    bool maybe;          /* under a condition its region cannot decide: it may not exist */
     const char *region;  /* the region the use deploys to (a pipeline action's Region) */
     const rl_stack *stack;
     const rl_resource *res;

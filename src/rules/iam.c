@@ -295,7 +295,9 @@ static void report_group(ic *c, const rl_role_use *first, const char *account)
     const rl_model *m = c->m;
     uint64_t regions = 0, creators = 0;
     for (const rl_role_use *u = first; u; u = u->next_key) {
-        if (!account_ok(u, account) || u->attach)
+        /* a use under a condition the region cannot decide may not exist: it does not make
+         * a second region (unknown is never present either) */
+        if (!account_ok(u, account) || u->attach || u->maybe)
             continue;
         regions |= bit_of(m, u->region);
         if (u->creation)
