@@ -29,6 +29,7 @@ typedef struct rl_lint_opts {
     unsigned max_depth;         /* 0 = default */
     uint64_t max_alias_nodes;
     unsigned jobs; /* --jobs: threads that read and parse the inputs; 0 = one per CPU */
+    rl_eval_limits eval_limits; /* the evaluator's budgets; 0 fields: the defaults */
 } rl_lint_opts;
 
 typedef struct rl_lint rl_lint;

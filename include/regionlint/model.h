@@ -67,6 +67,20 @@ enum {
     RL_ANALYSIS_EDGE = 1 << 3      /* entry points, fronts, records (RL70x, RL901) */
 };
 
+/* The evaluator's budgets (0: the default): the longest string a value may evaluate to, the
+ * scratch one evaluation may take (alternatives of Fn::If, Fn::Join, Fn::Sub copies), and
+ * all evaluations of one template instance together. Past a budget the value is unknown,
+ * "too large to evaluate", noted once at its expression; never an out-of-memory. */
+typedef struct rl_eval_limits {
+    size_t value_bytes;    /* default RL_EVAL_VALUE_BYTES */
+    size_t eval_bytes;     /* default RL_EVAL_BYTES */
+    size_t template_bytes; /* default RL_EVAL_TEMPLATE_BYTES */
+} rl_eval_limits;
+
+#define RL_EVAL_VALUE_BYTES    ((size_t)1 << 20)
+#define RL_EVAL_BYTES          ((size_t)16 << 20)
+#define RL_EVAL_TEMPLATE_BYTES ((size_t)256 << 20)
+
 typedef struct rl_model_opts {
     const char *primary;
     const char **standby;
@@ -74,7 +88,14 @@ typedef struct rl_model_opts {
     rl_strategy strategy;
     long bake_time;
     unsigned analyses; /* RL_ANALYSIS_* */
+    rl_eval_limits limits;
 } rl_model_opts;
+
+/* A value the evaluator found too large (rl_eval_limits): where, and whether the whole
+ * template's budget was spent. Calls fn for each, in the order they were met. */
+typedef void (*rl_eval_hit_fn)(void *ctx, const rl_doc *doc, const rl_node *at,
+                               bool template_spent);
+void rl_model_eval_hits(const rl_model *m, rl_eval_hit_fn fn, void *ctx);
 
 /* Builds the model from classified, attributed inputs. Returns 0 or RL_ENOMEM. */
 int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,

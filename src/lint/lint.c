@@ -248,6 +248,29 @@ int rl_lint_load_rules(rl_registry **out, const rl_lint_opts *o, rl_error *err)
     return rc;
 }
 
+typedef struct eval_ctx {
+    rl_lint *l;
+    int rc;
+} eval_ctx;
+
+/* A value the evaluator would not evaluate (its budgets): an RL001 note at the expression,
+ * once; the rules read it as unknown. */
+static void on_eval_hit(void *ctx, const rl_doc *doc, const rl_node *at, bool template_spent)
+{
+    eval_ctx *x = ctx;
+    if (x->rc < 0)
+        return;
+    rl_finding *f;
+    x->rc = rl_engine_emit(
+        x->l->rules, x->l->findings, &f, RL_ID(RL001), RL_LEVEL_NOTE, rl_doc_path(doc), &at->span,
+        "",
+        template_spent ? "the values of this template are too large to evaluate (their "
+                         "evaluations passed the template's budget): this one and those after it "
+                         "are read as unknown"
+                       : "this value is too large to evaluate (its string or its alternatives "
+                         "pass the evaluator's budget): it is read as unknown");
+}
+
 int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
 {
     rl_lint *l = calloc(1, sizeof(*l));
@@ -300,7 +323,8 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
                            l->nstandby,
                            l->strategy,
                            l->cfg->bake_time >= 0 ? l->cfg->bake_time : 3600,
-                           rl_ruleset_analyses(l->rules)};
+                           rl_ruleset_analyses(l->rules),
+                           o->eval_limits};
     if ((rc = rl_model_build(&l->model, l->inputs, l->cfg, &mopts, err)) < 0)
         goto cleanup;
     if ((rc = rl_findings_new(&l->findings)) < 0) {
@@ -309,6 +333,12 @@ int rl_lint_run(rl_lint **out, const rl_lint_opts *o, rl_error *err)
     }
     if ((rc = rl_engine_run(l->reg, l->rules, l->model, l->cfg, l->findings, err)) < 0)
         goto cleanup;
+    eval_ctx ec = {l, RL_OK};
+    rl_model_eval_hits(l->model, on_eval_hit, &ec);
+    if ((rc = ec.rc) < 0) {
+        rl_error_set(err, rc, NULL, 0, 0, "out of memory");
+        goto cleanup;
+    }
     rc = suppress(l, o, err);
 
 cleanup:
@@ -366,7 +396,9 @@ int rl_lint_exit_status(const rl_lint *l, rl_level fail_on)
         const rl_finding *f = rl_findings_at(l->findings, i);
         if (f->suppressed)
             continue;
-        if (!strcmp(f->rule_id, RL_ID(RL001)))
+        /* a file not read is "could not check"; an RL001 note (a value too large to
+         * evaluate, read as unknown) is not: the file was linted */
+        if (!strcmp(f->rule_id, RL_ID(RL001)) && f->level > RL_LEVEL_NOTE)
             return 2;
         if (fail_on != RL_LEVEL_NONE && f->level >= fail_on)
             status = 1;

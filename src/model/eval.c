@@ -38,8 +38,39 @@ typedef struct ev {
     const rl_eval_env *env;
     rl_arena *a;
     int depth;
-    bool oom;
+    bool oom;            /* stop: out of memory, or (big) over budget */
+    bool big;            /* the value is larger than the budgets allow: it is read as unknown */
+    size_t used;         /* scratch bytes this evaluation has taken */
+    size_t budget;       /* at most this many */
+    size_t max_len;      /* the longest string a value may be */
+    bool template_bound; /* budget is what is left of the template's, less than one evaluation's */
 } ev;
+
+/* ---- budgets --------------------------------------------------------------------- */
+
+/* Scratch memory within this evaluation's budget: past it the evaluation stops and its
+ * value is unknown ("too large to evaluate"), never an out-of-memory. */
+static void *ev_alloc(ev *e, size_t n)
+{
+    if (n > e->budget - e->used) {
+        e->big = e->oom = true;
+        return NULL;
+    }
+    void *p = rl_arena_alloc(e->a, n);
+    if (!p)
+        e->oom = true;
+    else
+        e->used += n;
+    return p;
+}
+
+static void *ev_calloc(ev *e, size_t n, size_t size)
+{
+    void *p = n && size > SIZE_MAX / n ? NULL : ev_alloc(e, n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
 
 /* ---- string building ------------------------------------------------------------- */
 
@@ -47,14 +78,16 @@ static void sv_reserve(ev *e, sv *s, size_t extra)
 {
     if (s->len + extra + 1 <= s->cap)
         return;
+    if (s->len + extra + 1 > e->max_len) {
+        e->big = e->oom = true; /* longer than a value may be */
+        return;
+    }
     size_t ncap = s->cap ? s->cap * 2 : 64;
     while (ncap < s->len + extra + 1)
         ncap *= 2;
-    char *n = rl_arena_alloc(e->a, ncap);
-    if (!n) {
-        e->oom = true;
+    char *n = ev_alloc(e, ncap);
+    if (!n)
         return;
-    }
     if (s->len)
         memcpy(n, s->s, s->len);
     s->s = n;
@@ -65,7 +98,7 @@ static void sv_add_part(ev *e, sv *s, rl_strpart p)
 {
     if (s->nparts == s->capparts) {
         size_t ncap = s->capparts ? s->capparts * 2 : 4;
-        rl_strpart *n = rl_arena_alloc(e->a, ncap * sizeof(*n));
+        rl_strpart *n = ev_alloc(e, ncap * sizeof(*n));
         if (!n) {
             e->oom = true;
             return;
@@ -147,7 +180,7 @@ static sv sv_new(void)
 static svs svs_one(ev *e, sv s)
 {
     svs r = {NULL, 0};
-    r.v = rl_arena_alloc(e->a, sizeof(sv));
+    r.v = ev_alloc(e, sizeof(sv));
     if (!r.v) {
         e->oom = true;
         return r;
@@ -172,7 +205,7 @@ static svs svs_concat(ev *e, svs a, svs b)
     size_t n = a.n * b.n;
     if (n > RL_EVAL_MAX_ALTERNATIVES)
         n = RL_EVAL_MAX_ALTERNATIVES;
-    svs r = {rl_arena_alloc(e->a, n * sizeof(sv)), 0};
+    svs r = {ev_alloc(e, n * sizeof(sv)), 0};
     if (!r.v) {
         e->oom = true;
         return r;
@@ -219,7 +252,7 @@ static svs svs_union(ev *e, svs a, svs b)
     size_t n = a.n + b.n;
     if (n > RL_EVAL_MAX_ALTERNATIVES)
         n = RL_EVAL_MAX_ALTERNATIVES;
-    svs r = {rl_arena_alloc(e->a, (n ? n : 1) * sizeof(sv)), 0};
+    svs r = {ev_alloc(e, (n ? n : 1) * sizeof(sv)), 0};
     if (!r.v) {
         e->oom = true;
         return r;
@@ -698,7 +731,7 @@ static svlist eval_list(ev *e, const rl_node *n, const rl_doc *doc)
     if (!n || e->oom || e->depth > MAX_DEPTH)
         return l;
     if (rl_node_is_seq(n)) {
-        l.items = rl_arena_calloc(e->a, n->u.seq.count + 1, sizeof(svs));
+        l.items = ev_calloc(e, n->u.seq.count + 1, sizeof(svs));
         if (!l.items) {
             e->oom = true;
             return l;
@@ -743,7 +776,7 @@ static svlist eval_list(ev *e, const rl_node *n, const rl_doc *doc)
                 count++;
                 i += dl - 1;
             }
-        l.items = rl_arena_calloc(e->a, count, sizeof(svs));
+        l.items = ev_calloc(e, count, sizeof(svs));
         if (!l.items) {
             e->oom = true;
             return l;
@@ -863,10 +896,43 @@ static int cond_value(ev *e, const char *name)
 static ev ev_begin_env(const rl_eval_env *env)
 {
     ev e;
+    const struct rl_model_priv *priv = env->model->priv;
     memset(&e, 0, sizeof(e));
     e.env = env;
-    e.a = env->model->priv->scratch;
+    e.a = priv->scratch;
+    e.max_len = priv->limits.value_bytes;
+    /* what is left of the template's budget, at most one evaluation's */
+    size_t left = env->eval_spent < priv->limits.template_bytes
+                      ? priv->limits.template_bytes - env->eval_spent
+                      : 0;
+    e.template_bound = left < priv->limits.eval_bytes;
+    e.budget = e.template_bound ? left : priv->limits.eval_bytes;
     return e;
+}
+
+/* After a top-level evaluation: its scratch counts against the template's budget, and a
+ * value over budget is noted once at its expression (the run reports it: RL001 note). */
+static void ev_end(ev *e, const rl_node *node)
+{
+    rl_eval_env *env = (rl_eval_env *)e->env; /* the budget is filled as values are read */
+    env->eval_spent += e->used;
+    if (!e->big || !node)
+        return;
+    struct rl_model_priv *priv = env->model->priv;
+    if (rl_hmap_get(&priv->eval_hits, node, RL_HMAP_PTR))
+        return;
+    rl_eval_hit *h = rl_arena_calloc(priv->arena, 1, sizeof(*h));
+    if (!h || rl_hmap_put(&priv->eval_hits, node, RL_HMAP_PTR, h) < 0)
+        return; /* out of memory while noting it: the value is still unknown */
+    h->doc = env->doc;
+    h->node = node;
+    h->spent = e->template_bound;
+    h->next = NULL;
+    if (priv->hits_tail)
+        priv->hits_tail->next = h;
+    else
+        priv->hits = h;
+    priv->hits_tail = h;
 }
 
 static ev ev_begin(const rl_stack *st)
@@ -930,7 +996,15 @@ int rl_eval_strings(const rl_stack *st, const rl_node *node, rl_evstr_fn fn, voi
         rl_arena_reset(e.a);
     priv->eval_depth++;
     svs r = eval_node(&e, node, st->env->doc);
-    int rc = e.oom ? RL_ENOMEM : 0;
+    ev_end(&e, node);
+    int rc = e.oom && !e.big ? RL_ENOMEM : 0;
+    if (e.big) {
+        /* too large to evaluate: one unknown piece that says so */
+        rl_strpart part = {0, 3, NULL, NULL, 0, "too large to evaluate", NULL};
+        rl_evstr s = {UNKNOWN_MARK, 3, &part, 1, false};
+        rc = fn(ctx, &s);
+        r.n = 0;
+    }
     for (size_t i = 0; i < r.n && !rc; i++) {
         if (r.v[i].absent)
             continue;
@@ -957,6 +1031,7 @@ const char *rl_env_string(const rl_eval_env *env, const rl_node *node)
     scratch_reuse(env);
     ev e = ev_begin_env(env);
     svs r = eval_node(&e, node, env->doc);
+    ev_end(&e, node);
     if (e.oom || r.n != 1 || !r.v[0].complete || r.v[0].absent)
         return NULL;
     return rl_model_intern((rl_model *)env->model, r.v[0].s ? r.v[0].s : "");
@@ -973,7 +1048,9 @@ int rl_env_condition(const rl_eval_env *env, const char *name)
         return -1;
     scratch_reuse(env);
     ev e = ev_begin_env(env);
-    return cond_value(&e, name);
+    int v = cond_value(&e, name);
+    ev_end(&e, rl_node_get(env->conditions, name));
+    return v;
 }
 
 int rl_eval_condition(const rl_stack *st, const char *name)

@@ -742,7 +742,7 @@ typedef struct collect {
     const char *region;
     const char *path;
     bool creation, attach;
-    bool maybe; /* the use is under a condition this region cannot decide */
+    bool maybe;                 /* the use is under a condition this region cannot decide */
     const rl_node *last_parent; /* the parent key last classified (siblings share it) */
     unsigned last_class;
     int rc;

@@ -526,6 +526,11 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     m->nstandby = o->nstandby;
     m->strategy = o->strategy;
     m->bake_time = o->bake_time;
+    m->priv->limits.value_bytes =
+        o->limits.value_bytes ? o->limits.value_bytes : RL_EVAL_VALUE_BYTES;
+    m->priv->limits.eval_bytes = o->limits.eval_bytes ? o->limits.eval_bytes : RL_EVAL_BYTES;
+    m->priv->limits.template_bytes =
+        o->limits.template_bytes ? o->limits.template_bytes : RL_EVAL_TEMPLATE_BYTES;
     m->regions = rl_arena_calloc(m->priv->arena, o->nstandby + 2, sizeof(*m->regions));
     if (!m->regions) {
         rc = RL_ENOMEM;
@@ -631,6 +636,7 @@ void rl_model_free(rl_model *m)
         rl_model_tf_free(m);
         rl_hmap_free(&m->priv->named);
         rl_hmap_free(&m->priv->dirs);
+        rl_hmap_free(&m->priv->eval_hits);
         rl_model_policies_free(m);
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);
@@ -668,6 +674,12 @@ bool rl_type_global(const char *t)
             /* Route 53 Resolver endpoints and rules are regional */
             return strncmp(t, "aws_route53_resolver", 20) != 0;
     return false;
+}
+
+void rl_model_eval_hits(const rl_model *m, rl_eval_hit_fn fn, void *ctx)
+{
+    for (const rl_eval_hit *h = m->priv->hits; h; h = h->next)
+        fn(ctx, h->doc, h->node, h->spent);
 }
 
 bool rl_model_in_pair(const rl_model *m, const char *region)

@@ -47,9 +47,18 @@ struct rl_eval_env {
     rl_hmap tf_locals;          /* local name -> rl_tfvalue* */
     struct rl_tf_module *tfmod; /* configuration: the module instance (scope of addresses) */
     struct rl_tf_plan *plan;    /* plan or state: its addresses, configuration, unknowns */
+    size_t eval_spent;          /* scratch bytes its evaluations took (the template's budget) */
     bool borrowed;              /* tf_vars/tf_locals belong to another environment */
     bool res_borrowed;          /* resources belongs to the template's first instance */
 };
+
+/* A value too large to evaluate (rl_model_eval_hits()). */
+typedef struct rl_eval_hit {
+    const rl_doc *doc;
+    const rl_node *node;
+    bool spent; /* the template's whole budget, not this value's */
+    struct rl_eval_hit *next;
+} rl_eval_hit;
 
 struct rl_model_priv {
     rl_arena *arena;        /* stacks, resources, envs, interned strings */
@@ -62,7 +71,10 @@ struct rl_model_priv {
     rl_hmap named;          /* scope + "\x1f" + physical identifier -> resource (refs.c) */
     rl_hmap policies;       /* (stack, node) -> compiled policy document (policies.c) */
     rl_hmap dirs;           /* folder -> its templates and the parameter files it serves */
-    rl_eval_env **envs;     /* every environment, for freeing */
+    rl_eval_limits limits;  /* the evaluator's budgets */
+    rl_hmap eval_hits;      /* node -> rl_eval_hit: values over budget, noted once */
+    rl_eval_hit *hits, *hits_tail;
+    rl_eval_env **envs; /* every environment, for freeing */
     size_t nenvs;
     struct rl_quota_db *quotas;   /* service quotas, usage, Trusted Advisor (quotas.c) */
     struct rl_iam_db *iam;        /* IAM exports and role uses (iam.c) */

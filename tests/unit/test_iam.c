@@ -43,7 +43,7 @@ static void build(fx *f)
     rl_inputs_load(f->in, NULL);
     rl_inputs_classify(f->in, f->cfg);
     rl_inputs_attribute(f->in, f->cfg);
-    rl_model_opts o = {"us-east-1", standby, 1, RL_STRATEGY_WARM_STANDBY, 3600, ~0u};
+    rl_model_opts o = {"us-east-1", standby, 1, RL_STRATEGY_WARM_STANDBY, 3600, ~0u, {0, 0, 0}};
     cr_assert_eq(rl_model_build(&f->m, f->in, f->cfg, &o, &err), 0, "%s", err.message);
 }
 
