@@ -960,15 +960,24 @@ Test(services, fixtures_positions)
         const char *fixture, *rule;
         size_t n;
         const char *first;
+        size_t nnotes; /* statements that bind the primary as the standby */
+        const char *first_note;
     } rows[] = {
-        {"rl301-fires", "RL301", 2, "templates/app.yaml:15:11"},
-        {"rl302-fires", "RL302", 2, "templates/app.yaml:13:11"},
-        {"rl303-fires", "RL303", 2, "templates/site.yaml:6:11"},
-        {"rl304-fires", "RL304", 2, "templates/app.yaml:14:11"},
-        {"rl301-clean", "RL301", 0, NULL},
-        {"rl302-clean", "RL302", 0, NULL},
-        {"rl303-clean", "RL303", 0, NULL},
-        {"rl304-clean", "RL304", 0, NULL},
+        {"rl301-fires", "RL301", 2, "templates/app.yaml:15:11", 1, "scps/deny-dynamodb.json:11:20"},
+        {"rl302-fires", "RL302", 2, "templates/app.yaml:13:11", 0, NULL},
+        {"rl303-fires", "RL303", 2, "templates/site.yaml:6:11", 0, NULL},
+        {"rl304-fires", "RL304", 2, "templates/app.yaml:14:11", 0, NULL},
+        {"rl301-org-ids-fires", "RL301", 2, "templates/app.yaml:5:11", 0, NULL},
+        {"rl302-ou-folders-fires", "RL302", 2, "templates/app.yaml:13:11", 1,
+         "scps/ou-ab12-workloads/approved-services.json:4:5"},
+        {"rl301-every-region-note", "RL301", 0, NULL, 2, "scps/approved-services.json:4:5"},
+        {"rl302-every-region-note", "RL302", 0, NULL, 1, "org/scps/p-approvedlist.json:11:20"},
+        {"rl301-clean", "RL301", 0, NULL, 0, NULL},
+        {"rl302-clean", "RL302", 0, NULL, 0, NULL},
+        {"rl303-clean", "RL303", 0, NULL, 0, NULL},
+        {"rl304-clean", "RL304", 0, NULL, 0, NULL},
+        {"rl301-org-ids-clean", "RL301", 0, NULL, 0, NULL},
+        {"rl302-ou-folders-clean", "RL302", 0, NULL, 0, NULL},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
         char dir[512];
@@ -983,8 +992,12 @@ Test(services, fixtures_positions)
         cr_expect_eq(n, rows[i].n, "%s: %zu %s", rows[i].fixture, n, rows[i].rule);
         if (rows[i].first && n)
             cr_expect_str_eq(got[0], rows[i].first, "%s", rows[i].fixture);
+        n = notes(f, rows[i].rule, got, 8);
+        cr_expect_eq(n, rows[i].nnotes, "%s: %zu %s notes", rows[i].fixture, n, rows[i].rule);
+        if (rows[i].first_note && n)
+            cr_expect_str_eq(got[0], rows[i].first_note, "%s", rows[i].fixture);
         /* nothing else of the family fires in a clean scenario */
-        if (!rows[i].first) {
+        if (!rows[i].first && !rows[i].first_note) {
             const rl_findings *fs = rl_lint_findings(f->lint);
             for (size_t k = 0; k < rl_findings_count(fs); k++)
                 cr_expect(strncmp(rl_findings_at(fs, k)->rule_id, "RL3", 3), "%s: %s",
