@@ -839,6 +839,54 @@ Test(services, scp_folders_siblings)
     fx_free(f);
 }
 
+/* Allow-lists of several OUs in one folder, each file named after its OU: one level each,
+ * not one merged list. */
+Test(services, scp_file_names_are_levels)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", lambda_and_table);
+    put(f, ".regionlint.yaml", "account: \"111122223333\"\n");
+    put(f, "org/parents-111122223333.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-prod0001\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "org/parents-ou-ab12-prod0001.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-workloads\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "scps/allow-list-ou-ab12-workloads.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"lambda:*\", \"logs:*\", "
+        "\"iam:*\", \"dynamodb:*\"], \"Resource\": \"*\"}}\n");
+    put(f, "scps/allow-list-ou-ab12-prod0001.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"lambda:*\", \"logs:*\", "
+        "\"iam:*\"], \"Resource\": \"*\", \"Condition\": {\"StringEquals\": "
+        "{\"aws:RequestedRegion\": [\"us-east-1\", \"us-west-2\"]}}}}\n");
+    put(f, "scps/allow-list-ou-ab12-sandbox1.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}\n");
+    run(f, "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 3, "the sandbox's list is on no level of the path");
+    cr_expect_str_eq(p->levels[0].target, "ou-ab12-workloads");
+    cr_expect_str_eq(p->levels[1].target, "ou-ab12-prod0001");
+    cr_expect_str_eq(p->levels[2].target, "111122223333");
+    char got[4][128];
+    /* DynamoDB: Workloads allows it, Prod does not, in either region */
+    cr_expect_eq(findings(f, "RL302", got, 4), 0);
+    cr_assert_eq(notes(f, "RL302", got, 4), 1);
+    cr_expect_str_eq(got[0], "scps/allow-list-ou-ab12-prod0001.json:1:15");
+    fx_free(f);
+}
+
+/* The real SCPs (folders named after their topic, files after their purpose) name no
+ * level: without an organization export they apply as one level. */
+Test(services, real_scps_name_no_level)
+{
+    fx *f = fx_new();
+    run_in(f, RL_SOURCE_DIR "/tests/data/scp", "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->nlevels, 1);
+    cr_expect_null(p->levels[0].target);
+    cr_expect_geq(p->levels[0].nscps, 59);
+    fx_free(f);
+}
+
 /* ---- the primary as the reference --------------------------------------------------- */
 
 /* A deny that binds every region: one note for the statement, whatever the number of
