@@ -29,6 +29,7 @@ typedef struct rl_config_ignore {
 typedef struct rl_config_setting {
     const char *rule;
     const rl_node *node; /* the rule's settings mapping */
+    const rl_node *key;  /* the rule id it is under (rules.RL501), for positions */
 } rl_config_setting;
 
 /* `account:` — the AWS account the stacks of a region deploy into (for SCPs). */

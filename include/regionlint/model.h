@@ -81,6 +81,11 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
                    const rl_model_opts *opts, rl_error *err);
 void rl_model_free(rl_model *m);
 
+/* True for a resource type that lives in no region of its own: IAM, CloudFront, Route 53
+ * (not Resolver), Global Accelerator, Route 53 ARC, Organizations (CloudFormation and
+ * Terraform types). */
+bool rl_type_global(const char *type);
+
 /* True when `region` is the primary or one of the standbys. */
 bool rl_model_in_pair(const rl_model *m, const char *region);
 bool rl_model_is_primary(const rl_model *m, const char *region);

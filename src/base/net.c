@@ -175,21 +175,39 @@ void rl_domains_free(rl_domains *d)
     memset(d, 0, sizeof(*d));
 }
 
+/* Strips a leading "*." or "." and trailing dots; false when the rest is no host name. */
+static bool domain_norm(const char **name, size_t *len)
+{
+    const char *s = *name;
+    if (!strncmp(s, "*.", 2))
+        s += 2;
+    else if (s[0] == '.')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253 || !is_alnum(s[0]))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_name_char(s[i]) || (s[i] == '.' && i + 1 < n && s[i + 1] == '.'))
+            return false;
+    *name = s;
+    *len = n;
+    return true;
+}
+
+bool rl_domain_valid(const char *name)
+{
+    size_t n;
+    return name && domain_norm(&name, &n);
+}
+
 int rl_domains_add(rl_domains *d, const char *name, rl_domain **out)
 {
+    size_t n;
     *out = NULL;
-    if (!strncmp(name, "*.", 2))
-        name += 2;
-    else if (name[0] == '.')
-        name++;
-    size_t n = strlen(name);
-    while (n > 0 && name[n - 1] == '.')
-        n--;
-    if (n == 0 || n > 253 || !is_alnum(name[0]))
+    if (!domain_norm(&name, &n))
         return RL_EINVAL;
-    for (size_t i = 0; i < n; i++)
-        if (!is_name_char(name[i]) || (name[i] == '.' && i + 1 < n && name[i + 1] == '.'))
-            return RL_EINVAL;
     rl_domain *e = rl_hmap_get(&d->map, name, n);
     if (!e) {
         e = rl_arena_calloc(d->arena, 1, sizeof(*e));

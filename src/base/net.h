@@ -31,6 +31,9 @@ bool rl_cidr_parse(const char *s, size_t len, uint32_t *net, unsigned *prefix);
 typedef int (*rl_host_fn)(void *ctx, size_t off, size_t len);
 int rl_scan_hosts(const char *s, size_t len, rl_host_fn fn, void *ctx);
 
+/* True when `name` is a host name or domain as rl_domains_add() takes it. */
+bool rl_domain_valid(const char *name);
+
 /* A set of domain names matched by DNS-label suffix: "corp.example.com" matches itself and
  * "db.corp.example.com", not "xcorp.example.com". Case-insensitive. Each name carries a
  * value (e.g. the third party it belongs to). */

@@ -420,7 +420,7 @@ static int load_rules(cload *c, const rl_node *rules)
         } else if (is_rule_id(key)) {
             if (!rl_node_is_map(v))
                 return cerr(c, v, "settings of %s must be a mapping", key);
-            cfg->settings[cfg->nsettings++] = (rl_config_setting){key, v};
+            cfg->settings[cfg->nsettings++] = (rl_config_setting){key, v, k};
         } else {
             return cerr(c, k,
                         "unknown key 'rules.%s' (expected disable, enable, levels, custom or a "

@@ -52,7 +52,7 @@ static bool is_fp(const char *s)
 /* Adds one accepted finding; rule ids that a baseline never accepts are left out here. */
 static int add(rl_baseline *b, const char *rule, const char *fp, const char *message)
 {
-    if (rule && (!strcmp(rule, "RL001") || !strcmp(rule, "RL004")))
+    if (rule && (!strcmp(rule, RL_ID(RL001)) || !strcmp(rule, RL_ID(RL004))))
         return RL_OK;
     if (b->count == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 64;
@@ -221,7 +221,7 @@ cleanup:
 
 bool rl_baseline_eligible(const rl_ruleset *rs, const rl_finding *f)
 {
-    return strcmp(f->rule_id, "RL001") && strcmp(f->rule_id, "RL004") &&
+    return strcmp(f->rule_id, RL_ID(RL001)) && strcmp(f->rule_id, RL_ID(RL004)) &&
            !rl_ruleset_mandatory(rs, f->rule_id);
 }
 

@@ -366,7 +366,7 @@ int rl_lint_exit_status(const rl_lint *l, rl_level fail_on)
         const rl_finding *f = rl_findings_at(l->findings, i);
         if (f->suppressed)
             continue;
-        if (!strcmp(f->rule_id, "RL001"))
+        if (!strcmp(f->rule_id, RL_ID(RL001)))
             return 2;
         if (fail_on != RL_LEVEL_NONE && f->level >= fail_on)
             status = 1;

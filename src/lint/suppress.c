@@ -324,7 +324,7 @@ static void set_ids(sup *s, ignore *ig, const char *const *pats, size_t n)
                 id->ran = true;
         }
         id->mandatory = rl_registry_find(s->reg, id->pat) &&
-                        rl_ruleset_mandatory(s->o->rules, id->pat) && strcmp(id->pat, "RL004");
+                        rl_ruleset_mandatory(s->o->rules, id->pat) && strcmp(id->pat, RL_ID(RL004));
     }
 }
 
@@ -407,7 +407,7 @@ int rl_suppress_check_config(const rl_config *cfg, const rl_registry *reg, rl_er
         if (!any)
             return rl_error_set(err, RL_ECONFIG, cfg->path, line, col,
                                 "ignore: '%s' matches no rule (see --list-rules)", ig->rule);
-        if (!strcmp(ig->rule, "RL004"))
+        if (!strcmp(ig->rule, RL_ID(RL004)))
             return rl_error_set(err, RL_ECONFIG, cfg->path, line, col,
                                 "ignore: RL004 cannot be suppressed; fix the suppression it "
                                 "reports instead");
@@ -1202,8 +1202,8 @@ static void emit(sup *s, const ignore *ig, rl_level level, const rl_span *at, co
     va_end(ap);
     rl_finding *f;
     const rl_span *sp = at && at->start.line ? at : ig->at.start.line ? &ig->at : NULL;
-    if (rl_engine_emit(s->o->rules, s->fs, &f, "RL004", level, ig->at_file, sp, ig->at_path, "%s",
-                       msg) < 0)
+    if (rl_engine_emit(s->o->rules, s->fs, &f, RL_ID(RL004), level, ig->at_file, sp, ig->at_path,
+                       "%s", msg) < 0)
         oom(s);
 }
 
@@ -1236,7 +1236,7 @@ static void report(sup *s, const ignore *ig)
         emit(s, ig, RL_LEVEL_NONE, NULL, "%s names no rule %s (see --list-rules)", ig->what,
              rl_strbuf_cstr(&s->b));
     for (size_t i = 0; i < ig->nids; i++)
-        if (!strcmp(ig->ids[i].pat, "RL004"))
+        if (!strcmp(ig->ids[i].pat, RL_ID(RL004)))
             emit(s, ig, RL_LEVEL_NONE, NULL,
                  "%s names RL004, which cannot be suppressed: fix the suppression problem it "
                  "reports instead",
@@ -1282,7 +1282,7 @@ static void report(sup *s, const ignore *ig)
     size_t stale = 0;
     for (size_t i = 0; i < ig->nids; i++) {
         const ig_id *id = &ig->ids[i];
-        if (id->known && id->ran && !id->used && !id->mandatory && strcmp(id->pat, "RL004")) {
+        if (id->known && id->ran && !id->used && !id->mandatory && strcmp(id->pat, RL_ID(RL004))) {
             rl_strbuf_printf(&s->b, "%s%s", stale ? ", " : "", id->pat);
             stale++;
         }

@@ -267,9 +267,13 @@ bool ds_is_tf(const rl_stack *st)
     return st->source != RL_STACK_CFN;
 }
 
+/* A property in the store's instance: the reference layer decides Fn::If and AWS::NoValue;
+ * NULL when it is absent. An unknown value is its node (its evaluation gives unknown
+ * pieces; copy_unknown() keeps the stores whose copies cannot be known). */
 const rl_node *ds_prop(const rl_resource *r, const char *cfn, const char *tf)
 {
-    return rl_node_get(r->props, ds_is_tf(r->stack) ? tf : cfn);
+    rl_val v = rl_prop(r, ds_is_tf(r->stack) ? tf : cfn);
+    return v.state == RL_ABSENT ? NULL : v.node;
 }
 
 /* A value that is set: not absent, not JSON null (plans), not an empty string. */
@@ -689,6 +693,88 @@ static void add_store(ds *d, const rl_resource *r)
     index_store(d, s, ds_family_of(t->kind));
 }
 
+/* ---- what the files cannot tell ---------------------------------------------------------- */
+
+/* The properties of a store that copy it to another region. */
+static const char *const copy_props[] = {"ReplicationConfiguration",
+                                         "Replicas",
+                                         "GlobalClusterIdentifier",
+                                         "ReplicationSourceIdentifier",
+                                         "SourceDBInstanceIdentifier",
+                                         "ReplicaRegions",
+                                         "GlobalReplicationGroupId",
+                                         "replication_configuration",
+                                         "replica",
+                                         "global_cluster_identifier",
+                                         "replication_source_identifier",
+                                         "replicate_source_db",
+                                         "global_replication_group_id"};
+
+static void mark_unknown(ds *d, rl_ds_store *s, const char *why, const rl_node *at,
+                         const char *file, const char *path)
+{
+    if (s->unknown)
+        return;
+    s->unknown = why ? why : "a value the files do not give";
+    s->unknown_file = file;
+    s->unknown_span = at ? at->span : s->res->node->span;
+    s->unknown_path = path ? path : s->res->path;
+    (void)d;
+}
+
+/* A copy property whose value is unknown in the primary (an undecided condition, a
+ * parameter without a value): the store may be copied; no "missing" is claimed. */
+static void copy_unknown(ds *d, rl_ds_store *s)
+{
+    const rl_resource *r = s->res;
+    for (size_t i = 0; i < sizeof(copy_props) / sizeof(*copy_props) && !s->unknown; i++) {
+        rl_val v = rl_prop(r, copy_props[i]);
+        if (v.state == RL_UNKNOWN)
+            mark_unknown(d, s, v.why, v.node, rl_doc_path(r->stack->input->doc),
+                         ds_sub_path(d, r, copy_props[i]));
+    }
+}
+
+typedef struct taker {
+    ds *d;
+    const rl_resource *custom;
+} taker;
+
+static int on_taken(void *ctx, const rl_ref *ref, const rl_node *at)
+{
+    taker *t = ctx;
+    if (ref->state != RL_KNOWN)
+        return 0;
+    rl_ds_store *s = rl_hmap_gets(&t->d->db->by_res, ds_res_key(t->d, ref->res));
+    if (s && s->res == ref->res)
+        mark_unknown(t->d, s,
+                     rl_arena_printf(t->d->a,
+                                     "the custom resource %s (%s) takes it, and what it "
+                                     "does is not in the files",
+                                     t->custom->id, t->custom->type),
+                     at, rl_doc_path(t->custom->stack->input->doc), t->custom->path);
+    return t->d->rc;
+}
+
+/* A store a custom resource takes as input may be copied by it (a replication Lambda). */
+static void custom_takers(ds *d)
+{
+    const rl_model *m = d->m;
+    for (size_t i = 0; i < m->nstacks && !d->rc; i++) {
+        const rl_stack *st = m->stacks[i];
+        if (st->source != RL_STACK_CFN || !rl_model_is_primary(m, st->region))
+            continue;
+        for (size_t j = 0; j < st->nresources && !d->rc; j++) {
+            const rl_resource *r = &st->resources[j];
+            if (!r->type || (strncmp(r->type, "Custom::", 8) &&
+                             strcmp(r->type, "AWS::CloudFormation::CustomResource")))
+                continue;
+            taker t = {d, r};
+            rl_refs_each(st, r, r->props, on_taken, &t);
+        }
+    }
+}
+
 /* ---- building --------------------------------------------------------------------------- */
 
 bool ds_in_pair(const rl_model *m, const rl_stack *st)
@@ -857,8 +943,11 @@ static int build(const rl_model *m, rl_ds_db *db)
             add_store(&d, r);
         }
     }
-    for (size_t i = 0; i < db->nstores && !d.rc; i++)
+    for (size_t i = 0; i < db->nstores && !d.rc; i++) {
         ds_store_links(&d, db->stores[i]);
+        copy_unknown(&d, db->stores[i]);
+    }
+    custom_takers(&d);
     /* caches keep nothing worth a finding unless they keep snapshots or replicate */
     size_t k = 0;
     for (size_t i = 0; i < db->nstores; i++) {

@@ -111,6 +111,11 @@ typedef struct rl_ds_store {
     rl_ds_writer *writers; /* per region, one without a place and at most
                               RL_DS_WRITERS_KEPT at different places, first found first */
     bool writers_done;
+    /* why the files cannot tell whether something copies it (a copy property under an
+     * undecided condition, a custom resource that takes it), or NULL; where */
+    const char *unknown;
+    const char *unknown_file, *unknown_path;
+    rl_span unknown_span;
 } rl_ds_store;
 
 #define RL_DS_WRITERS_KEPT 8

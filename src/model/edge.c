@@ -122,26 +122,6 @@ static int list_put(rl_edge *e, rl_hmap *map, const char *key, rl_ep *ep)
     return rl_hmap_put(map, k, strlen(k), l) < 0 ? RL_ENOMEM : RL_OK;
 }
 
-/* Types whose resources live in no region of their own (a reference to them says nothing
- * about where a value leads). */
-static bool global_type(const char *t)
-{
-    static const char *const prefixes[] = {"AWS::Route53::",
-                                           "AWS::CloudFront::",
-                                           "AWS::IAM::",
-                                           "AWS::GlobalAccelerator::",
-                                           "aws_route53_",
-                                           "aws_cloudfront_",
-                                           "aws_iam_",
-                                           "aws_globalaccelerator_",
-                                           "AWS::Route53RecoveryControl::",
-                                           "AWS::Route53RecoveryReadiness::"};
-    for (size_t i = 0; t && i < sizeof(prefixes) / sizeof(*prefixes); i++)
-        if (!strncmp(t, prefixes[i], strlen(prefixes[i])))
-            return true;
-    return false;
-}
-
 /* ---- references ------------------------------------------------------------------------ */
 
 /* The entry point a reference leads to: keyed by the resource, and for SAM's implicit
@@ -365,7 +345,7 @@ static int on_target_ref(void *ctx, const rl_ref *ref, const rl_node *at)
         target_add(rs->e, rs->t, ep);
         return 0;
     }
-    if (!global_type(r->type) && r->stack->region) {
+    if (!rl_type_global(r->type) && r->stack->region) {
         rs->t->known = true;
         if (!rs->t->region)
             rs->t->region = r->stack->region;

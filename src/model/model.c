@@ -121,35 +121,111 @@ static void stem(const char *path, char *out, size_t outsz)
     out[len] = '\0';
 }
 
-/* Whether parameter file `p` belongs to template `t`: same folder (or its params/ or
- * parameters/ subfolder, with an optional region folder below), and a file name that
- * starts with the template's name unless the template is the only one in its folder. */
-static bool params_match(const rl_input *t, const rl_input *p, bool only_template)
+/* The folder a parameter file serves: its own, or the folder above a params/ or parameters/
+ * folder (params/ itself, or params/<region>/ for the file's own region). */
+static size_t served_dir(const rl_input *p)
 {
-    size_t tl = dir_len(t->path), pl = dir_len(p->path);
-    const char *pd = p->path;
-    bool same = pl == tl && !strncmp(pd, t->path, tl);
-    bool sub = false;
-    if (!same && pl > tl && !strncmp(pd, t->path, tl) && (tl == 0 || pd[tl] == '/')) {
-        const char *rest = pd + tl + (tl ? 1 : 0);
-        size_t rl = pl - tl - (tl ? 1 : 0);
-        static const char *const names[] = {"params", "parameters"};
-        for (size_t i = 0; i < 2; i++) {
-            size_t nl = strlen(names[i]);
-            if (rl < nl || strncmp(rest, names[i], nl))
-                continue;
-            /* params/ itself, or params/<region>/ for the file's own region */
-            if (rl == nl || (rest[nl] == '/' && p->region && rl - nl - 1 == strlen(p->region) &&
-                             !strncmp(rest + nl + 1, p->region, rl - nl - 1)))
-                sub = true;
-        }
+    size_t pl = dir_len(p->path);
+    const char *d = p->path;
+    size_t start = pl;
+    while (start > 0 && d[start - 1] != '/')
+        start--;
+    /* params/<region>/file: step over the region folder of the file's own region */
+    if (p->region && pl - start == strlen(p->region) &&
+        !strncmp(d + start, p->region, pl - start) && start > 0) {
+        pl = start - 1;
+        start = pl;
+        while (start > 0 && d[start - 1] != '/')
+            start--;
     }
-    if (!same && !sub)
-        return false;
-    char ts[256], ps[256];
+    static const char *const names[] = {"params", "parameters"};
+    for (size_t i = 0; i < 2; i++)
+        if (pl - start == strlen(names[i]) && !strncmp(d + start, names[i], pl - start))
+            return start ? start - 1 : 0;
+    return dir_len(p->path);
+}
+
+/* How much of parameter stem `ps` template stem `ts` names: its length when ps is ts, or
+ * ts followed by '-', '_' or '.'; 0 otherwise. */
+static size_t stem_match(const char *ts, const char *ps)
+{
+    size_t n = strlen(ts);
+    if (!n || strncmp(ps, ts, n))
+        return 0;
+    return !ps[n] || ps[n] == '-' || ps[n] == '_' || ps[n] == '.' ? n : 0;
+}
+
+/* Parameter files and templates of each folder, indexed once (no template is compared with
+ * every file of the inputs). */
+typedef struct dir_files {
+    const rl_input **params, **templates;
+    size_t nparams, ntemplates, pcap, tcap;
+} dir_files;
+
+static int dir_add(rl_model *m, const char *path, size_t len, const rl_input *in, bool param)
+{
+    char key[4096];
+    if (len >= sizeof(key))
+        return RL_OK;
+    memcpy(key, path, len);
+    key[len] = '\0';
+    dir_files *f = rl_hmap_gets(&m->priv->dirs, key);
+    if (!f) {
+        const char *k = rl_model_intern(m, key);
+        f = rl_arena_calloc(m->priv->arena, 1, sizeof(*f));
+        if (!k || !f || rl_hmap_puts(&m->priv->dirs, k, f) < 0)
+            return RL_ENOMEM;
+    }
+    const rl_input ***v = param ? &f->params : &f->templates;
+    size_t *n = param ? &f->nparams : &f->ntemplates, *cap = param ? &f->pcap : &f->tcap;
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4;
+        const rl_input **nv = rl_arena_alloc(m->priv->arena, ncap * sizeof(*nv));
+        if (!nv)
+            return RL_ENOMEM;
+        if (*n)
+            memcpy(nv, *v, *n * sizeof(*nv));
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = in;
+    return RL_OK;
+}
+
+static int index_dirs(rl_model *m)
+{
+    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
+        const rl_input *in = rl_inputs_at(m->inputs, i);
+        int rc = RL_OK;
+        if (in->doc && in->kind == RL_INPUT_CFN_PARAMS)
+            rc = dir_add(m, in->path, served_dir(in), in, true);
+        else if (in->doc && in->kind == RL_INPUT_CFN_TEMPLATE)
+            rc = dir_add(m, in->path, dir_len(in->path), in, false);
+        if (rc < 0)
+            return rc;
+    }
+    return RL_OK;
+}
+
+/* Whether parameter file `p` (of the template's folder) belongs to template `t`: the
+ * longest template name of the folder that the file's name starts with, up to a '-', '_'
+ * or '.', is its template (app-db.params.json feeds app-db.yaml, not app.yaml); a file
+ * whose name no template's starts is the only template's when the folder has one. */
+static bool params_match(const dir_files *f, const rl_input *t, const rl_input *p)
+{
+    char ts[256], ps[256], os[256];
     stem(t->path, ts, sizeof(ts));
     stem(p->path, ps, sizeof(ps));
-    return only_template || !strncmp(ps, ts, strlen(ts));
+    size_t mine = stem_match(ts, ps), best = 0;
+    for (size_t i = 0; i < f->ntemplates; i++) {
+        stem(f->templates[i]->path, os, sizeof(os));
+        size_t n = stem_match(os, ps);
+        if (n > best)
+            best = n;
+    }
+    if (best)
+        return mine == best;
+    return f->ntemplates == 1;
 }
 
 /* ---- CloudFormation --------------------------------------------------------------- */
@@ -369,13 +445,19 @@ static int add_cfn_instance(rl_model *m, const rl_input *in, const char *region,
 }
 
 /* The parameter file for one instance: a region-specific match beats a shared one. */
-static const rl_input *pick_params(const rl_model *m, const rl_input *t, const char *region,
-                                   bool only_template)
+static const rl_input *pick_params(const rl_model *m, const rl_input *t, const char *region)
 {
+    char dir[4096];
+    size_t dl = dir_len(t->path);
+    if (dl >= sizeof(dir))
+        return NULL;
+    memcpy(dir, t->path, dl);
+    dir[dl] = '\0';
+    const dir_files *f = rl_hmap_gets(&m->priv->dirs, dir);
     const rl_input *shared = NULL;
-    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
-        const rl_input *p = rl_inputs_at(m->inputs, i);
-        if (p->kind != RL_INPUT_CFN_PARAMS || !params_match(t, p, only_template))
+    for (size_t i = 0; f && i < f->nparams; i++) {
+        const rl_input *p = f->params[i];
+        if (!params_match(f, t, p))
             continue;
         if (p->region && region && !strcmp(p->region, region))
             return p;
@@ -385,28 +467,37 @@ static const rl_input *pick_params(const rl_model *m, const rl_input *t, const c
     return shared;
 }
 
-static bool only_template_in_dir(const rl_model *m, const rl_input *t)
+/* A template every resource of which is global (IAM roles, an OIDC provider, CloudFront,
+ * Route 53): deployed once, not once per region. */
+static bool global_only(const rl_input *in)
 {
-    size_t tl = dir_len(t->path);
-    for (size_t i = 0; i < rl_inputs_count(m->inputs); i++) {
-        const rl_input *o = rl_inputs_at(m->inputs, i);
-        if (o != t && o->kind == RL_INPUT_CFN_TEMPLATE && dir_len(o->path) == tl &&
-            !strncmp(o->path, t->path, tl))
+    const rl_node *res = rl_node_get(rl_doc_root(in->doc), "Resources");
+    size_t n = 0;
+    for (size_t i = 0; rl_node_is_map(res) && i < res->u.map.count; i++) {
+        const char *type = rl_node_str(rl_node_get(res->u.map.items[i].value, "Type"));
+        if (!type)
+            continue;
+        if (!rl_type_global(type))
             return false;
+        n++;
     }
-    return true;
+    return n > 0;
 }
 
 int rl_model_add_cfn(rl_model *m, const rl_input *in)
 {
-    bool only = only_template_in_dir(m, in);
     rl_stack *st = NULL, *first = NULL;
     if (in->region)
-        return add_cfn_instance(m, in, in->region, false, pick_params(m, in, in->region, only), &st,
+        return add_cfn_instance(m, in, in->region, false, pick_params(m, in, in->region), &st,
+                                NULL);
+    /* a global-only template is deployed once, from the primary, unless the config says it
+     * is deployed to every region (inputs: shared:) */
+    if (in->region_from == RL_REGION_FROM_NONE && global_only(in))
+        return add_cfn_instance(m, in, m->primary, false, pick_params(m, in, m->primary), &st,
                                 NULL);
     for (size_t i = 0; i < m->nregions; i++) {
-        int rc = add_cfn_instance(m, in, m->regions[i], true,
-                                  pick_params(m, in, m->regions[i], only), &st, first);
+        int rc = add_cfn_instance(m, in, m->regions[i], true, pick_params(m, in, m->regions[i]),
+                                  &st, first);
         if (rc < 0)
             return rc;
         if (!first)
@@ -444,8 +535,11 @@ int rl_model_build(rl_model **out, const rl_inputs *in, const rl_config *cfg,
     for (size_t i = 0; i < o->nstandby; i++)
         m->regions[m->nregions++] = o->standby[i];
 
-    /* Terraform configurations are modules of files, instantiated by their callers */
+    /* Terraform configurations are modules of files, instantiated by their callers;
+     * parameter files and templates are indexed by folder */
     rc = rl_model_tf_configs(m);
+    if (rc == RL_OK)
+        rc = index_dirs(m);
     if (rc < 0)
         goto cleanup;
     for (size_t i = 0; i < rl_inputs_count(in) && rc == RL_OK; i++) {
@@ -536,6 +630,7 @@ void rl_model_free(rl_model *m)
         rl_iam_db_free(m->priv->iam);
         rl_model_tf_free(m);
         rl_hmap_free(&m->priv->named);
+        rl_hmap_free(&m->priv->dirs);
         rl_model_policies_free(m);
         rl_offering_free(m->priv->offering);
         rl_org_free(m->priv->org);
@@ -550,6 +645,29 @@ void rl_model_free(rl_model *m)
     }
     free(m->stacks);
     free(m);
+}
+
+bool rl_type_global(const char *t)
+{
+    static const char *const prefixes[] = {"AWS::Route53::",
+                                           "AWS::CloudFront::",
+                                           "AWS::IAM::",
+                                           "AWS::GlobalAccelerator::",
+                                           "AWS::Route53RecoveryControl::",
+                                           "AWS::Route53RecoveryReadiness::",
+                                           "AWS::Organizations::",
+                                           "aws_route53_",
+                                           "aws_cloudfront_",
+                                           "aws_iam_",
+                                           "aws_globalaccelerator_",
+                                           "aws_route53recoverycontrolconfig_",
+                                           "aws_route53recoveryreadiness_",
+                                           "aws_organizations_"};
+    for (size_t i = 0; t && i < sizeof(prefixes) / sizeof(*prefixes); i++)
+        if (!strncmp(t, prefixes[i], strlen(prefixes[i])))
+            /* Route 53 Resolver endpoints and rules are regional */
+            return strncmp(t, "aws_route53_resolver", 20) != 0;
+    return false;
 }
 
 bool rl_model_in_pair(const rl_model *m, const char *region)

@@ -61,6 +61,7 @@ struct rl_model_priv {
     struct rl_tf_state *tf; /* Terraform folders, module instances, plans (model_tf.c) */
     rl_hmap named;          /* scope + "\x1f" + physical identifier -> resource (refs.c) */
     rl_hmap policies;       /* (stack, node) -> compiled policy document (policies.c) */
+    rl_hmap dirs;           /* folder -> its templates and the parameter files it serves */
     rl_eval_env **envs;     /* every environment, for freeing */
     size_t nenvs;
     struct rl_quota_db *quotas;   /* service quotas, usage, Trusted Advisor (quotas.c) */

@@ -699,6 +699,9 @@ static void plan_providers(tf_ctx *c)
         }
         if (region && !rl_is_region(region, strlen(region)))
             region = NULL;
+        /* no region in the plan (the environment's): the region the file is attributed to */
+        if (!region && !rl_node_get(rl_node_get(p, "expressions"), "region"))
+            region = c->in->region;
         c->provs[(*c->nprovs)++] =
             (tf_provider){key, region ? rl_model_intern(c->m, region) : NULL};
     }
@@ -781,7 +784,7 @@ static const char *plan_resource_region(tf_ctx *c, const char *bare, const rl_no
     const char *arn = rl_node_str(rl_node_get(values, "arn"));
     if (arn && rl_arn_region(arn, buf, sizeof(buf)))
         return rl_model_intern(c->m, buf);
-    return NULL;
+    return c->in->region; /* the region the file is attributed to (folder, config), or none */
 }
 
 typedef struct plan_ctx {

@@ -276,8 +276,8 @@ static void put_findings(hctx *h, const hitem *items, size_t n)
 
 static bool is_quota_rule(const char *id)
 {
-    return !strcmp(id, "RL101") || !strcmp(id, "RL102") || !strcmp(id, "RL103") ||
-           !strcmp(id, "RL104");
+    return !strcmp(id, RL_ID(RL101)) || !strcmp(id, RL_ID(RL102)) || !strcmp(id, RL_ID(RL103)) ||
+           !strcmp(id, RL_ID(RL104));
 }
 
 /* The number written at a one-line span (quotes and spaces around it ignored). */
@@ -341,7 +341,7 @@ static void put_quotas(hctx *h)
         char ta[64], tb[64];
         /* RL104 compares the total of several resources with a quota: the total is in the
          * message only, so it gets no bars */
-        bool bars = strcmp(f->rule_id, "RL104") != 0;
+        bool bars = strcmp(f->rule_id, RL_ID(RL104)) != 0;
         bool has_a = bars && number_at(h, f->file, &f->span, &a, ta, sizeof(ta));
         bool has_b = bars && f->nrelated &&
                      number_at(h, f->related[0].file, &f->related[0].span, &b, tb, sizeof(tb));

@@ -109,7 +109,7 @@ static void put_testcase(rl_strbuf *b, const jitem *items, size_t n, jcounts *jc
         rl_strbuf_puts(b, "</skipped>\n");
     } else {
         /* RL001: the file could not be read or parsed, which JUnit calls an error */
-        bool is_error = !strcmp(first->rule_id, "RL001");
+        bool is_error = !strcmp(first->rule_id, RL_ID(RL001));
         const char *tag = is_error ? "error" : "failure";
         if (is_error)
             jc->errors++;

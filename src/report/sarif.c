@@ -558,7 +558,7 @@ static void notify(sctx *c, json_t *list, const char *level, json_t *phys, const
 static void base_notifications(sctx *c, json_t *list, bool *failed)
 {
     const rl_report *r = c->r;
-    const rl_rule *rl001 = rule_of(r, "RL001", NULL);
+    const rl_rule *rl001 = rule_of(r, RL_ID(RL001), NULL);
     size_t nin = r->inputs ? rl_inputs_count(r->inputs) : 0;
     for (size_t i = 0; i < nin; i++) {
         const rl_input *in = rl_inputs_at(r->inputs, i);

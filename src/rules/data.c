@@ -27,19 +27,17 @@ typedef struct dc {
     long rpo;          /* declared, seconds; -1 none */
     bool need_replica; /* RL603: the strategy needs a live replica in the standby */
     const char *strategy;
-    const rl_node *ignore_types;
-    const rl_node *single_writer;
+    rl_setting ignore_types;  /* RL603 ignore-types */
+    rl_setting single_writer; /* RL602 single-writer */
     rl_arena *a;
     int rc;
 } dc;
 
-static bool glob_list_match(const rl_node *list, const char *s)
+static bool glob_list_match(rl_setting list, const char *s)
 {
-    for (size_t i = 0; s && i < rl_node_count(list); i++) {
-        const char *p = rl_node_str(rl_node_at(list, i));
-        if (p && rl_glob_match(p, s))
+    for (size_t i = 0; s && i < rl_setting_count(list); i++)
+        if (rl_glob_match(rl_setting_str(rl_setting_at(list, i)), s))
             return true;
-    }
     return false;
 }
 
@@ -125,9 +123,21 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     rl_span span;
     locate(s, &file, &span);
     const char *primary = s->res->stack->region;
+    if (s->unknown && got < RL_DS_ASYNC) {
+        /* unknown is never absent: what the files cannot tell may be the replica */
+        if (c->on603) {
+            rl_finding *f =
+                rl_emit_as(c->ctx, RL_ID(RL603), RL_LEVEL_NOTE, file, &span, s->res->path, primary,
+                           standby, "cannot tell whether anything copies %s to %s: %s", label(c, s),
+                           standby, s->unknown);
+            rl_emit_related(c->ctx, f, s->unknown_file, &s->unknown_span,
+                            "what the files do not give");
+        }
+        return;
+    }
     if (c->on603 && got == RL_DS_NONE) {
         /* a secret is generated anew by the standby's stack: a different value, not none */
-        rl_emit_as(c->ctx, "RL603", RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
+        rl_emit_as(c->ctx, RL_ID(RL603), RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
                    "%s in the primary region %s has no replica, backup copy or restore path in "
                    "%s: %s",
                    label(c, s), primary, standby,
@@ -138,7 +148,7 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     }
     if (c->on603 && got == RL_DS_BACKUP && c->need_replica) {
         rl_finding *f = rl_emit_as(
-            c->ctx, "RL603", RL_LEVEL_WARNING, file, &span, s->res->path, primary, standby,
+            c->ctx, RL_ID(RL603), RL_LEVEL_WARNING, file, &span, s->res->path, primary, standby,
             "%s in the primary region %s reaches %s only as %s: under the %s strategy the "
             "standby needs a live replica to take over, not a restore",
             label(c, s), primary, standby, reach.best ? mechanism(c, reach.best) : "backups",
@@ -152,7 +162,8 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     if (got == RL_DS_NONE) {
         /* RL603 reports a store with no copy at all; without it, the RPO is the reason */
         if (!c->on603)
-            rl_emit_as(c->ctx, "RL601", RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
+            rl_emit_as(c->ctx, RL_ID(RL601), RL_LEVEL_NONE, file, &span, s->res->path, primary,
+                       standby,
                        "%s in %s has nothing that copies its data to %s: every write since the "
                        "last deploy is lost in a failover, but the declared RPO is %s",
                        label(c, s), primary, standby, want);
@@ -164,7 +175,7 @@ static void check_store(dc *c, const rl_ds_store *s, const char *standby)
     /* a copy whose destination the files do not show may not reach the standby at all:
      * either way the RPO is not met */
     rl_finding *f =
-        rl_emit_as(c->ctx, "RL601", RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
+        rl_emit_as(c->ctx, RL_ID(RL601), RL_LEVEL_NONE, file, &span, s->res->path, primary, standby,
                    "%s in %s %s %s through %s: the best recovery point that promises is %s, "
                    "more than the declared RPO of %s",
                    label(c, s), primary, reach.best->region ? "reaches" : "at most reaches",
@@ -224,7 +235,7 @@ static void check_writers(dc *c, const rl_ds_store *s)
         if (!fw)
             fw = rl_node_get(s->forwarder->props, "enable_global_write_forwarding");
         rl_finding *f = rl_emit_as(
-            c->ctx, "RL602", RL_LEVEL_NONE, file, &span, s->res->path, primary, s->forwarded,
+            c->ctx, RL_ID(RL602), RL_LEVEL_NONE, file, &span, s->res->path, primary, s->forwarded,
             "%s in %s is also written from %s: its secondary cluster there forwards writes "
             "(global write forwarding), and without aurora_replica_read_consistency SESSION or "
             "GLOBAL a read-modify-write in %s works on stale data and overwrites newer writes "
@@ -248,7 +259,7 @@ static void check_writers(dc *c, const rl_ds_store *s)
         if (written >> i & 1)
             other = c->m->regions[i];
     rl_finding *f = rl_emit_as(
-        c->ctx, "RL602", RL_LEVEL_NONE, file, &span, s->res->path, primary, other,
+        c->ctx, RL_ID(RL602), RL_LEVEL_NONE, file, &span, s->res->path, primary, other,
         "%s is written in %s (%s, last writer wins) and no single-writer rule keeps one region "
         "its only writer: when both regions update the same %s before replication catches up, "
         "one update is silently lost",
@@ -283,9 +294,9 @@ int rl_check_data(rl_rule_ctx *ctx)
     memset(&c, 0, sizeof(c));
     c.ctx = ctx;
     c.m = rl_ctx_model(ctx);
-    c.on601 = rl_ctx_enabled(ctx, "RL601");
-    c.on602 = rl_ctx_enabled(ctx, "RL602");
-    c.on603 = rl_ctx_enabled(ctx, "RL603");
+    c.on601 = rl_ctx_enabled(ctx, RL_ID(RL601));
+    c.on602 = rl_ctx_enabled(ctx, RL_ID(RL602));
+    c.on603 = rl_ctx_enabled(ctx, RL_ID(RL603));
     const rl_config *cfg = rl_ctx_config(ctx);
     c.rpo = cfg ? cfg->rpo : -1;
     if (!c.on603 && (!c.on601 || c.rpo < 0) && !c.on602)
@@ -293,10 +304,10 @@ int rl_check_data(rl_rule_ctx *ctx)
     rl_strategy strat = rl_ctx_strategy(ctx);
     c.strategy = rl_strategy_name(strat);
     const char *need =
-        rl_node_str(rl_node_get(rl_ctx_setting_of(ctx, "RL603", "required"), c.strategy));
-    c.need_replica = need ? !strcasecmp(need, "replication") : strat != RL_STRATEGY_BACKUP_RESTORE;
-    c.ignore_types = rl_ctx_setting_of(ctx, "RL603", "ignore-types");
-    c.single_writer = rl_ctx_setting_of(ctx, "RL602", "single-writer");
+        rl_setting_str(rl_setting_get(rl_ctx_setting(ctx, RL_ID(RL603), "required"), c.strategy));
+    c.need_replica = need ? !strcmp(need, "replication") : strat != RL_STRATEGY_BACKUP_RESTORE;
+    c.ignore_types = rl_ctx_setting(ctx, RL_ID(RL603), "ignore-types");
+    c.single_writer = rl_ctx_setting(ctx, RL_ID(RL602), "single-writer");
     c.a = rl_arena_new(0);
     if (!c.a)
         return RL_ENOMEM;

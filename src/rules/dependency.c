@@ -35,9 +35,9 @@ typedef struct dep {
     bool on501, on502, on503, on504;
     rl_globset *allowed_paths;
     rl_globset *allowed_types;
-    const rl_node *pinned;
-    rl_hmap reported; /* "rule|file|line|col|region" of findings already made */
-    rl_hmap ids;      /* scoped id -> id_use list (RL504) */
+    rl_setting pinned; /* RL501 pinned-endpoints */
+    rl_hmap reported;  /* "rule|file|line|col|region" of findings already made */
+    rl_hmap ids;       /* scoped id -> id_use list (RL504) */
     rl_strbuf key;
     rl_arena *arena;
     int rc;
@@ -223,8 +223,8 @@ static bool required_us_east_1(const dep *d, const rl_hit *h)
 
 static bool is_pinned_host(const dep *d, const rl_hit *h)
 {
-    for (size_t i = 0; i < rl_node_count(d->pinned); i++)
-        if (rl_node_streq(rl_node_at(d->pinned, i), h->service))
+    for (size_t i = 0; i < rl_setting_count(d->pinned); i++)
+        if (!strcmp(rl_setting_str(rl_setting_at(d->pinned, i)), h->service))
             return true;
     return false;
 }
@@ -267,7 +267,7 @@ static void cross_region(dep *d, const rl_hit *h)
     const char *what = NULL;
     bool scoped = h->kind == RL_HIT_ARN && scoped_arn(d, h, &what);
     bool host = h->kind != RL_HIT_ARN; /* an endpoint, or a region setting */
-    const char *rule = host ? "RL502" : scoped ? "RL504" : "RL501";
+    const char *rule = host ? RL_ID(RL502) : scoped ? RL_ID(RL504) : RL_ID(RL501);
     if ((host && !d->on502) || (scoped && !d->on504) || (!host && !scoped && !d->on501))
         return;
     const char *file;
@@ -335,10 +335,10 @@ static void hard_coded(dep *d, const rl_hit *h)
     /* only literals written in the template: parameters and pseudo parameters are inputs */
     if (via || strcmp(file, rl_doc_path(d->st->input->doc)) != 0)
         return;
-    if (!first_time(d, "RL503", file, &span, NULL, NULL))
+    if (!first_time(d, RL_ID(RL503), file, &span, NULL, NULL))
         return;
     const char *text = excerpt(d, h->off, h->len);
-    rl_emit_as(d->ctx, "RL503", RL_LEVEL_NONE, file, &span, d->path, d->st->region, h->region,
+    rl_emit_as(d->ctx, RL_ID(RL503), RL_LEVEL_NONE, file, &span, d->path, d->st->region, h->region,
                "%s (%s) in a template shared by every region hard-codes the %s '%s', which is "
                "wrong in %s; use %s",
                d->res->id, d->res->type, h->kind == RL_HIT_AZ ? "availability zone" : "region",
@@ -450,14 +450,14 @@ static void report_ids(dep *d)
             if (!other || rl_model_is_primary(d->m, u->region))
                 continue;
             first_other = other;
-            if (!first_time(d, "RL504", u->file, &u->span, u->region, NULL))
+            if (!first_time(d, RL_ID(RL504), u->file, &u->span, u->region, NULL))
                 continue;
             char id[64];
             size_t n = e->keylen < sizeof(id) - 1 ? e->keylen : sizeof(id) - 1;
             memcpy(id, e->key, n);
             id[n] = '\0';
-            rl_finding *f = rl_emit_as(d->ctx, "RL504", RL_LEVEL_NONE, u->file, &u->span, u->path,
-                                       u->region, other->region,
+            rl_finding *f = rl_emit_as(d->ctx, RL_ID(RL504), RL_LEVEL_NONE, u->file, &u->span,
+                                       u->path, u->region, other->region,
                                        "%s (%s) uses %s in %s and in %s, but %s id exists in one "
                                        "region only",
                                        u->res_id, u->res_type, id, u->region, other->region,
@@ -482,18 +482,18 @@ int rl_check_dependency(rl_rule_ctx *ctx)
     memset(&d, 0, sizeof(d));
     d.ctx = ctx;
     d.m = rl_ctx_model(ctx);
-    d.on501 = rl_ctx_enabled(ctx, "RL501");
-    d.on502 = rl_ctx_enabled(ctx, "RL502");
-    d.on503 = rl_ctx_enabled(ctx, "RL503");
-    d.on504 = rl_ctx_enabled(ctx, "RL504");
+    d.on501 = rl_ctx_enabled(ctx, RL_ID(RL501));
+    d.on502 = rl_ctx_enabled(ctx, RL_ID(RL502));
+    d.on503 = rl_ctx_enabled(ctx, RL_ID(RL503));
+    d.on504 = rl_ctx_enabled(ctx, RL_ID(RL504));
     /* the family's settings live on RL501 (see docs/rules/RL501.md) */
-    d.pinned = rl_ctx_setting_of(ctx, "RL501", "pinned-endpoints");
+    d.pinned = rl_ctx_setting(ctx, RL_ID(RL501), "pinned-endpoints");
     d.key = (rl_strbuf)RL_STRBUF_INIT;
     int rc = RL_OK;
     /* compiled once: allowed paths are matched per value that names a region, allowed
      * types per resource and stack instance */
-    if ((rc = rl_ctx_setting_globs(ctx, "RL501", "allowed-paths", 0, &d.allowed_paths)) < 0 ||
-        (rc = rl_ctx_setting_globs(ctx, "RL501", "allowed-types", 0, &d.allowed_types)) < 0 ||
+    if ((rc = rl_ctx_setting_globs(ctx, RL_ID(RL501), "allowed-paths", 0, &d.allowed_paths)) < 0 ||
+        (rc = rl_ctx_setting_globs(ctx, RL_ID(RL501), "allowed-types", 0, &d.allowed_types)) < 0 ||
         !(d.arena = rl_arena_new(0))) {
         rc = RL_ENOMEM;
         goto cleanup;

@@ -26,7 +26,7 @@ typedef struct dctx {
     const rl_deploy *d;
     bool on401, on402, on403, on404, on405;
     long bake;
-    const rl_node *protected_envs; /* RL402 setting */
+    rl_setting protected_envs; /* RL402 setting */
     rl_hmap reported;
     rl_strbuf key;
     rl_arena *arena;
@@ -120,17 +120,13 @@ static bool is_standby(const rl_model *m, const char *region)
  * as they need) or a wait timer (`wait: 30m`). -1: not declared. */
 static long protected_env(const dctx *c, const char *env)
 {
-    for (size_t i = 0; env && i < rl_node_count(c->protected_envs); i++) {
-        const rl_node *e = rl_node_at(c->protected_envs, i);
-        const char *pat = rl_node_str(e);
-        const rl_node *wait = NULL;
-        if (rl_node_is_map(e)) {
-            pat = rl_node_str(rl_node_get(e, "name"));
-            wait = rl_node_get(e, "wait");
-        }
-        if (!pat || !rl_glob_match(pat, env))
+    for (size_t i = 0; env && i < rl_setting_count(c->protected_envs); i++) {
+        rl_setting e = rl_setting_at(c->protected_envs, i);
+        bool record = rl_setting_kind_of(e) == RL_SETTING_RECORD;
+        const char *pat = rl_setting_str(record ? rl_setting_get(e, "name") : e);
+        if (!rl_glob_match(pat, env))
             continue;
-        long s = wait ? rl_duration_parse(rl_node_str(wait), 0) : -1;
+        long s = record ? rl_setting_seconds(rl_setting_get(e, "wait")) : -1;
         return s >= 0 ? s : BAKE_INF;
     }
     return -1;
@@ -294,7 +290,7 @@ static void report_parallel(dctx *c, const rl_flow *f, const rl_dnode *p, const 
         c->rc = RL_ENOMEM;
         return;
     }
-    rl_finding *fi = emit(c, "RL401", at, s->region, p->region, msg);
+    rl_finding *fi = emit(c, RL_ID(RL401), at, s->region, p->region, msg);
     if (fi) {
         related(c, fi, &p->loc,
                 rl_arena_printf(c->arena, "the primary %s deploy: %s", p->region, p->name));
@@ -363,7 +359,7 @@ static void report_no_bake(dctx *c, const rl_flow *f, size_t pi, size_t si, long
                                   "starts the next region as soon as one finishes, with no bake "
                                   "time (bake-time %s)",
                                   fd, s->region, p->region, bt);
-        rl_finding *fi = emit(c, "RL402", &s->loc, s->region, p->region, msg);
+        rl_finding *fi = emit(c, RL_ID(RL402), &s->loc, s->region, p->region, msg);
         related(c, fi, &p->loc, rl_arena_printf(c->arena, "the primary %s", p->region));
         return;
     }
@@ -391,7 +387,7 @@ static void report_no_bake(dctx *c, const rl_flow *f, size_t pi, size_t si, long
                               fd, s->name, s->region, dur(c, bake), p->name, p->region,
                               rl_strbuf_cstr(&b), bt, env_hint(c, f, si));
     rl_strbuf_free(&b);
-    rl_finding *fi = emit(c, "RL402", &s->loc, s->region, p->region, msg);
+    rl_finding *fi = emit(c, RL_ID(RL402), &s->loc, s->region, p->region, msg);
     related(c, fi, &p->loc,
             rl_arena_printf(c->arena, "the primary %s deploy: %s", p->region, p->name));
     for (size_t i = ng; i-- > 0;) {
@@ -405,7 +401,7 @@ static void report_no_bake(dctx *c, const rl_flow *f, size_t pi, size_t si, long
 static void report_unordered(dctx *c, const rl_flow *f, const rl_dnode *p, const rl_dnode *s)
 {
     rl_finding *fi = emit(
-        c, "RL402", &s->loc, s->region, p->region,
+        c, RL_ID(RL402), &s->loc, s->region, p->region,
         rl_arena_printf(c->arena,
                         "%s: %s (standby %s) and %s (primary %s) share the concurrency group "
                         "'%s': they run one after the other in no fixed order, with no bake time "
@@ -428,7 +424,7 @@ static void report_standby_first(dctx *c, const rl_flow *f, const rl_dnode *p, c
                               "%s: %s deploys the standby %s before %s deploys the primary %s: "
                               "changes reach the standby first",
                               flow_desc(c, f), s->name, s->region, p->name, p->region);
-    rl_finding *fi = emit(c, "RL403", &s->loc, s->region, p->region, msg);
+    rl_finding *fi = emit(c, RL_ID(RL403), &s->loc, s->region, p->region, msg);
     related(c, fi, &p->loc,
             rl_arena_printf(c->arena, "the primary %s deploy: %s", p->region, p->name));
 }
@@ -601,7 +597,7 @@ static void snap_in_progress(dctx *c, const rl_snap *s)
         if (!pr && !sr)
             return;
         const char *region = sr ? sr : pr;
-        emit(c, "RL404", &s->status_loc, region, other_of(c, region),
+        emit(c, RL_ID(RL404), &s->status_loc, region, other_of(c, region),
              rl_arena_printf(c->arena,
                              "%s operation %s is %s: the snapshot was taken while it deployed "
                              "%s%s%s",
@@ -622,7 +618,7 @@ static void snap_in_progress(dctx *c, const rl_snap *s)
                               "the events were exported (last status %s)",
                               s->name, pair_text(c, s->region), verb(s->status), tstr(c, s->time),
                               s->status ? s->status : "?");
-    emit(c, "RL404", s->kind == RL_SNAP_STACK ? &s->status_loc : &s->time_loc, s->region,
+    emit(c, RL_ID(RL404), s->kind == RL_SNAP_STACK ? &s->status_loc : &s->time_loc, s->region,
          other_of(c, s->region), msg);
 }
 
@@ -642,7 +638,7 @@ static void snap_stack_pair(dctx *c, const rl_snap *p, const rl_snap *s)
         "the two regions changed within the bake time (%s) of each other",
         s->name, created ? "created" : "updated", s->region, tstr(c, s->time), dur(c, mag),
         gap >= 0 ? "after" : "before", p->region, tstr(c, p->time), dur(c, c->bake));
-    rl_finding *fi = emit(c, "RL404", &s->time_loc, s->region, p->region, msg);
+    rl_finding *fi = emit(c, RL_ID(RL404), &s->time_loc, s->region, p->region, msg);
     related(c, fi, &p->time_loc,
             rl_arena_printf(c->arena, "%s of '%s' in the primary %s", p->time_field, p->name,
                             p->region));
@@ -690,7 +686,7 @@ static void snap_events_pair(dctx *c, const rl_snap *s)
                               s->name, s->region, verb(s->status), tstr(c, s->time),
                               dur(c, best_gap), s->time > p->time ? "after" : "before", p->region,
                               verb(p->status), pw, dur(c, c->bake));
-    rl_finding *fi = emit(c, "RL404", &s->time_loc, s->region, p->region, msg);
+    rl_finding *fi = emit(c, RL_ID(RL404), &s->time_loc, s->region, p->region, msg);
     related(c, fi, &p->time_loc,
             rl_arena_printf(c->arena, "the primary %s's %s of '%s'", p->region, verb(p->status),
                             p->name));
@@ -710,7 +706,7 @@ static void snap_stackset_op(dctx *c, const rl_snap *s)
     long span = secs(s->end - s->time);
     if (span >= c->bake)
         return; /* the regions' gap is unknown inside a longer operation */
-    emit(c, "RL404", &s->time_loc, sr, c->m->primary,
+    emit(c, RL_ID(RL404), &s->time_loc, sr, c->m->primary,
          rl_arena_printf(c->arena,
                          "%s operation %s deployed the primary %s and the standby %s within %s "
                          "(%s–%s); bake-time is %s",
@@ -793,7 +789,7 @@ static void all_at_once(dctx *c, const rl_resource *r, const rl_node *n, const c
     rl_dloc l = n      ? res_loc(r, n, suffix, c)
                 : type ? res_loc(r, type, ".Type", c)
                        : res_loc(r, r->node, NULL, c);
-    emit(c, "RL405", &l, r->stack->region, other_of(c, r->stack->region),
+    emit(c, RL_ID(RL405), &l, r->stack->region, other_of(c, r->stack->region),
          rl_arena_printf(c->arena, "%s (%s) in %s %s", r->id, r->type,
                          pair_text(c, r->stack->region), what));
 }
@@ -827,7 +823,7 @@ static void sam_preference(dctx *c, const rl_resource *r, const char *globals_ke
         rl_dloc l = res_loc(r, alias, asuffix, c);
         if (!asuffix)
             l.path = rl_arena_printf(c->arena, "Globals.%s.AutoPublishAlias", globals_key);
-        emit(c, "RL405", &l, st->region, other_of(c, st->region),
+        emit(c, RL_ID(RL405), &l, st->region, other_of(c, st->region),
              rl_arena_printf(c->arena,
                              "%s (%s) in %s publishes alias '%s' and moves all "
                              "traffic to each new version at once: no DeploymentPreference "
@@ -846,7 +842,7 @@ static void sam_preference(dctx *c, const rl_resource *r, const char *globals_ke
         rl_dloc l = res_loc(r, en, rl_arena_printf(c->arena, "%s.Enabled", base), c);
         if (!psuffix)
             l.path = rl_arena_printf(c->arena, "%s.Enabled", base);
-        emit(c, "RL405", &l, st->region, other_of(c, st->region),
+        emit(c, RL_ID(RL405), &l, st->region, other_of(c, st->region),
              rl_arena_printf(c->arena,
                              "%s (%s) in %s turns its DeploymentPreference off: "
                              "alias '%s' moves all traffic to each new version at once",
@@ -855,7 +851,7 @@ static void sam_preference(dctx *c, const rl_resource *r, const char *globals_ke
         rl_dloc l = res_loc(r, tn, rl_arena_printf(c->arena, "%s.Type", base), c);
         if (!psuffix)
             l.path = rl_arena_printf(c->arena, "%s.Type", base);
-        emit(c, "RL405", &l, st->region, other_of(c, st->region),
+        emit(c, RL_ID(RL405), &l, st->region, other_of(c, st->region),
              rl_arena_printf(c->arena,
                              "%s (%s) in %s deploys with DeploymentPreference %s: "
                              "all traffic moves at once",
@@ -1031,16 +1027,16 @@ int rl_check_deploy(rl_rule_ctx *ctx)
     c.ctx = ctx;
     c.m = rl_ctx_model(ctx);
     c.d = rl_model_deploy(c.m);
-    c.on401 = rl_ctx_enabled(ctx, "RL401");
-    c.on402 = rl_ctx_enabled(ctx, "RL402");
-    c.on403 = rl_ctx_enabled(ctx, "RL403");
-    c.on404 = rl_ctx_enabled(ctx, "RL404");
-    c.on405 = rl_ctx_enabled(ctx, "RL405");
+    c.on401 = rl_ctx_enabled(ctx, RL_ID(RL401));
+    c.on402 = rl_ctx_enabled(ctx, RL_ID(RL402));
+    c.on403 = rl_ctx_enabled(ctx, RL_ID(RL403));
+    c.on404 = rl_ctx_enabled(ctx, RL_ID(RL404));
+    c.on405 = rl_ctx_enabled(ctx, RL_ID(RL405));
     c.bake = c.m->bake_time > 0 ? c.m->bake_time : 0;
     /* bake-time: 0 says no bake is wanted: RL402 has nothing to measure against */
     if (c.bake == 0)
         c.on402 = false;
-    c.protected_envs = rl_ctx_setting_of(ctx, "RL402", "protected-environments");
+    c.protected_envs = rl_ctx_setting(ctx, RL_ID(RL402), "protected-environments");
     c.key = (rl_strbuf)RL_STRBUF_INIT;
     c.arena = rl_arena_new(0);
     if (!c.arena)

@@ -3,6 +3,7 @@
 
 #include "../base/strbuf.h"
 #include "checks.h"
+#include "settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct rl_rule_ctx {
     const rl_rule *rule;
     rl_error *err;
     bool oom;
+    const char *undeclared, *undeclared_of; /* a setting read that rules/ does not declare */
 };
 
 static size_t best_match(const char **pats, size_t n, const char *id)
@@ -79,13 +81,9 @@ int rl_ruleset_new(rl_ruleset **out, const rl_registry *reg, const rl_config *cf
                                 n ? n->span.start.column : 0,
                                 "rules.levels: no rule %s (see --list-rules)", cfg->levels[i].rule);
         }
-    for (size_t i = 0; cfg && i < cfg->nsettings; i++)
-        if (!rl_registry_find(reg, cfg->settings[i].rule)) {
-            const rl_node *n = cfg->settings[i].node;
-            return rl_error_set(err, RL_ECONFIG, cfile, n ? n->span.start.line : 0,
-                                n ? n->span.start.column : 0, "rules: settings for unknown rule %s",
-                                cfg->settings[i].rule);
-        }
+    /* every settings block against the types the rules declare, before anything runs */
+    if ((rc = rl_settings_check_config(reg, cfg, err)) < 0)
+        return rc;
 
     rl_ruleset *rs = calloc(1, sizeof(*rs));
     size_t count = rl_registry_count(reg);
@@ -99,7 +97,7 @@ int rl_ruleset_new(rl_ruleset **out, const rl_registry *reg, const rl_config *cf
         const rl_rule *r = rl_registry_at(reg, i);
         rule_state *st = &rs->states[i];
         st->level = rl_rule_level(r, strategy);
-        st->mandatory = !strcmp(r->id, "RL004") ||
+        st->mandatory = !strcmp(r->id, RL_ID(RL004)) ||
                         (cfg && best_match(cfg->mandatory, cfg->nmandatory, r->id) > 0);
         for (size_t j = 0; cfg && j < cfg->nlevels; j++)
             if (!strcmp(cfg->levels[j].rule, r->id)) {
@@ -205,11 +203,16 @@ int rl_engine_run(const rl_registry *reg, const rl_ruleset *rs, const rl_model *
             continue;
         if (!r->custom)
             ran[nran++] = r->check;
-        rl_rule_ctx ctx = {reg, rs, model, cfg, fs, r, err, false};
+        rl_rule_ctx ctx = {reg, rs, model, cfg, fs, r, err, false, NULL, NULL};
         rc = r->check(&ctx);
         if (rc == RL_OK && ctx.oom)
             rc = RL_ENOMEM;
-        if (rc < 0)
+        if (rc == RL_OK && ctx.undeclared)
+            rc = rl_error_set(err, RL_EINVAL, NULL, 0, 0,
+                              "rule %s reads the setting %s.%s, which the rule metadata in "
+                              "rules/ does not declare",
+                              r->id, ctx.undeclared_of, ctx.undeclared);
+        else if (rc < 0)
             rl_error_set(err, rc, NULL, 0, 0, "rule %s could not run: %s", r->id,
                          rc == RL_ENOMEM ? "out of memory" : "internal error");
     }
@@ -244,31 +247,36 @@ bool rl_ctx_enabled(const rl_rule_ctx *ctx, const char *rule_id)
     return rl_ruleset_enabled(ctx->rs, rule_id);
 }
 
-const rl_node *rl_ctx_setting(const rl_rule_ctx *ctx, const char *key)
-{
-    const rl_node *v = rl_node_get(rl_config_rule_settings(ctx->cfg, ctx->rule->id), key);
-    return v ? v : rl_node_get(ctx->rule->settings, key);
-}
-
-const rl_node *rl_ctx_setting_of(const rl_rule_ctx *ctx, const char *rule_id, const char *key)
+rl_setting rl_ctx_setting(rl_rule_ctx *ctx, const char *rule_id, const char *key)
 {
     const rl_rule *r = rl_registry_find(ctx->reg, rule_id);
-    const rl_node *v = rl_node_get(rl_config_rule_settings(ctx->cfg, rule_id), key);
-    return v ? v : r ? rl_node_get(r->settings, key) : NULL;
+    const rl_setting_decl *d = rl_settings_find(r, key);
+    if (!d) {
+        if (!ctx->undeclared) {
+            ctx->undeclared = key;
+            ctx->undeclared_of = rule_id;
+        }
+        return (rl_setting){NULL, NULL, NULL};
+    }
+    const rl_node *v = rl_node_get(rl_config_rule_settings(ctx->cfg, r->id), key);
+    return rl_setting_view(v, d->def, d->type);
 }
 
-int rl_ctx_setting_globs(const rl_rule_ctx *ctx, const char *rule_id, const char *key,
-                         unsigned flags, rl_globset **out)
+bool rl_ctx_setting_bool(rl_rule_ctx *ctx, const char *rule_id, const char *key)
 {
-    const rl_node *list = rl_ctx_setting_of(ctx, rule_id, key);
-    size_t n = rl_node_count(list);
-    /* only a list holds globs (a lone string is not one); items that are not scalars are
-     * left out */
+    return rl_setting_bool(rl_ctx_setting(ctx, rule_id, key));
+}
+
+int rl_ctx_setting_globs(rl_rule_ctx *ctx, const char *rule_id, const char *key, unsigned flags,
+                         rl_globset **out)
+{
+    rl_setting list = rl_ctx_setting(ctx, rule_id, key);
+    size_t n = rl_setting_count(list);
     const char **pats = calloc(n ? n : 1, sizeof(*pats));
     if (!pats)
         return RL_ENOMEM;
     for (size_t i = 0; i < n; i++)
-        pats[i] = rl_node_str(rl_node_at(list, i));
+        pats[i] = rl_setting_str(rl_setting_at(list, i));
     int rc = rl_globset_new(out, pats, n, flags);
     free(pats);
     return rc;
@@ -324,7 +332,7 @@ int rl_engine_emit(const rl_ruleset *rs, rl_findings *fs, rl_finding **out, cons
                    rl_level level, const char *file, const rl_span *span, const char *path,
                    const char *fmt, ...)
 {
-    rl_rule_ctx ctx = {rs->reg, rs, NULL, NULL, fs, NULL, NULL, false};
+    rl_rule_ctx ctx = {rs->reg, rs, NULL, NULL, fs, NULL, NULL, false, NULL, NULL};
     va_list ap;
     va_start(ap, fmt);
     *out = vemit(&ctx, rule_id, level, file, span, path, NULL, NULL, fmt, ap);

@@ -320,7 +320,7 @@ static void report_onprem(ext *x, size_t off, size_t len, const char *domain)
     bool elsewhere;
     locate(x, off, len, &file, &span, &elsewhere, &via);
     void **slot;
-    if (seen_before(x, "RL506", file, &span, x->st->region, &slot)) {
+    if (seen_before(x, RL_ID(RL506), file, &span, x->st->region, &slot)) {
         /* the same literal reached another property (a parameter used twice) */
         rl_finding *prev = slot ? *slot : NULL;
         if (prev && elsewhere && prev->nrelated < 50)
@@ -333,13 +333,13 @@ static void report_onprem(ext *x, size_t off, size_t len, const char *domain)
     rl_finding *f;
     if (domain)
         f = rl_emit_as(
-            x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
+            x->ctx, RL_ID(RL506), RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
             "%s (%s) in the standby region %s depends on %s, a host of the "
             "on-premises domain %s, far from the standby (%.*s: \"%s\")",
             x->res->id, type_name(x->res), region, what, domain, x->lastkeylen, x->lastkey, value);
     else
         f = rl_emit_as(
-            x->ctx, "RL506", RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
+            x->ctx, RL_ID(RL506), RL_LEVEL_NONE, file, &span, rl_walk_path(x->w), region, NULL,
             "%s (%s) in the standby region %s depends on %s, a private (RFC 1918) "
             "address outside the VPCs defined for %s, so an on-premises endpoint far "
             "from the standby (%.*s: \"%s\")",
@@ -359,7 +359,7 @@ static void record_use(ext *x, party *p, size_t off, size_t len)
     locate(x, off, len, &file, &span, &elsewhere, &via);
     void **slot;
     use *u;
-    if (seen_before(x, "RL507", file, &span, p->name, &slot)) {
+    if (seen_before(x, RL_ID(RL507), file, &span, p->name, &slot)) {
         if (slot && (u = *slot))
             u->in_region[x->region_ix] = true;
         return;
@@ -452,124 +452,38 @@ static int on_leaf(void *ctx, const rl_resource *res, const rl_node *leaf, const
 
 /* ---- settings ----------------------------------------------------------------------- */
 
-/* The file a rule's setting comes from, for errors: the config when it sets the key. */
-static const char *setting_file(ext *x, const char *rule, const char *key)
+/* Adds a host-name setting's entry to a set; the value was checked at config load. */
+static int add_domain(ext *x, rl_domains *into, rl_setting item, rl_domain **out)
 {
-    const rl_config *cfg = rl_ctx_config(x->ctx);
-    if (cfg && cfg->path && rl_node_get(rl_config_rule_settings(cfg, rule), key))
-        return cfg->path;
-    const rl_rule *r = rl_ctx_rule(x->ctx);
-    return r && r->source ? r->source : "rules";
-}
-
-static int bad_setting(ext *x, const char *rule, const char *key, const rl_node *at,
-                       const char *what)
-{
-    return rl_ctx_fail(x->ctx, RL_ECONFIG, setting_file(x, rule, key), at ? &at->span : NULL,
-                       "%s setting %s: %s", rule, key, what);
-}
-
-/* A list of strings (a single string is a list of one). */
-static bool string_list(const rl_node *n)
-{
-    if (rl_node_is_scalar(n))
-        return n->type == RL_SCALAR_STRING;
-    if (!rl_node_is_seq(n))
-        return false;
-    for (size_t i = 0; i < n->u.seq.count; i++)
-        if (!rl_node_is_scalar(n->u.seq.items[i]))
-            return false;
-    return true;
-}
-
-static const rl_node *list_item(const rl_node *n, size_t i)
-{
-    return rl_node_is_scalar(n) ? (i == 0 ? n : NULL) : rl_node_at(n, i);
-}
-
-static size_t list_count(const rl_node *n)
-{
-    return rl_node_is_scalar(n) ? 1 : rl_node_count(n);
-}
-
-static int read_domains(ext *x, const char *rule, const char *key, const rl_node *list,
-                        rl_domains *into, rl_domain **out, size_t i)
-{
-    const rl_node *item = list_item(list, i);
-    int rc = rl_domains_add(into, rl_node_str(item), out);
-    if (rc == RL_EINVAL)
-        return bad_setting(x, rule, key, item, "not a host name");
-    return rc == RL_OK ? RL_OK : (x->rc = rc);
-}
-
-/* A key of the rule's settings in the config that the rule does not have is an error, so a
- * typo ("onprem-domain") never silently turns a setting off. */
-static int known_keys(ext *x, const char *rule, const char *const *keys, size_t n)
-{
-    const rl_config *cfg = rl_ctx_config(x->ctx);
-    const rl_node *set = rl_config_rule_settings(cfg, rule);
-    for (size_t i = 0; rl_node_is_map(set) && i < set->u.map.count; i++) {
-        const rl_node *k = set->u.map.items[i].key;
-        bool known = false;
-        for (size_t j = 0; j < n && !known; j++)
-            known = rl_node_streq(k, keys[j]);
-        if (!known) {
-            char list[128] = "";
-            for (size_t j = 0, len = 0; j < n; j++) {
-                int w = snprintf(list + len, sizeof(list) - len, "%s%s", j ? ", " : "", keys[j]);
-                if (w > 0 && len + (size_t)w < sizeof(list))
-                    len += (size_t)w;
-            }
-            return rl_ctx_fail(x->ctx, RL_ECONFIG, cfg->path, &k->span,
-                               "%s has no setting '%s' (settings: %s)", rule,
-                               rl_node_str(k) ? rl_node_str(k) : "?", list);
-        }
-    }
-    return RL_OK;
+    int rc = rl_domains_add(into, rl_setting_str(item), out);
+    return rc == RL_OK ? RL_OK : (x->rc = rc == RL_EINVAL ? RL_ECONFIG : rc);
 }
 
 /* RL506: onprem-domains (host suffixes), vpc-cidrs (a list for every standby, or region ->
  * list), ignored-types (globs). */
 static int read_onprem(ext *x)
 {
-    static const char *const keys[] = {"onprem-domains", "vpc-cidrs", "ignored-types"};
-    int krc = known_keys(x, "RL506", keys, 3);
-    if (krc < 0)
-        return krc;
-    const rl_node *doms = rl_ctx_setting_of(x->ctx, "RL506", "onprem-domains");
-    if (doms && !string_list(doms))
-        return bad_setting(x, "RL506", "onprem-domains", doms, "expected a list of domains");
-    for (size_t i = 0; doms && i < list_count(doms); i++) {
+    rl_setting doms = rl_ctx_setting(x->ctx, RL_ID(RL506), "onprem-domains");
+    for (size_t i = 0; i < rl_setting_count(doms); i++) {
         rl_domain *d;
-        int rc = read_domains(x, "RL506", "onprem-domains", doms, &x->onprem, &d, i);
+        int rc = add_domain(x, &x->onprem, rl_setting_at(doms, i), &d);
         if (rc < 0)
             return rc;
     }
-    const rl_node *types = rl_ctx_setting_of(x->ctx, "RL506", "ignored-types");
-    if (types && !string_list(types))
-        return bad_setting(x, "RL506", "ignored-types", types,
-                           "expected a list of resource type globs");
-    if (rl_ctx_setting_globs(x->ctx, "RL506", "ignored-types", 0, &x->ignored_types) < 0)
+    if (rl_ctx_setting_globs(x->ctx, RL_ID(RL506), "ignored-types", 0, &x->ignored_types) < 0)
         return x->rc = RL_ENOMEM;
-    const rl_node *cidrs = rl_ctx_setting_of(x->ctx, "RL506", "vpc-cidrs");
-    if (!cidrs)
-        return RL_OK;
-    bool by_region = rl_node_is_map(cidrs);
-    size_t groups = by_region ? cidrs->u.map.count : 1;
+    rl_setting cidrs = rl_ctx_setting(x->ctx, RL_ID(RL506), "vpc-cidrs");
+    bool by_region = rl_setting_kind_of(cidrs) == RL_SETTING_MAP;
+    size_t groups = by_region ? rl_setting_count(cidrs) : 1;
     for (size_t g = 0; g < groups; g++) {
-        const rl_node *list = by_region ? cidrs->u.map.items[g].value : cidrs;
-        const char *region = by_region ? rl_node_str(cidrs->u.map.items[g].key) : NULL;
-        if (by_region && (!region || !rl_is_region(region, strlen(region))))
-            return bad_setting(x, "RL506", "vpc-cidrs", cidrs->u.map.items[g].key,
-                               "expected a region code");
-        if (!string_list(list))
-            return bad_setting(x, "RL506", "vpc-cidrs", list, "expected a list of CIDR blocks");
-        for (size_t i = 0; i < list_count(list); i++) {
-            const rl_node *item = list_item(list, i);
+        rl_setting list = by_region ? rl_setting_at(cidrs, g) : cidrs;
+        const char *region = by_region ? rl_setting_key_at(cidrs, g) : NULL;
+        for (size_t i = 0; i < rl_setting_count(list); i++) {
+            const char *block = rl_setting_str(rl_setting_at(list, i));
             uint32_t net;
             unsigned prefix;
-            if (!rl_cidr_parse(item->u.s.str, item->u.s.len, &net, &prefix))
-                return bad_setting(x, "RL506", "vpc-cidrs", item, "not an IPv4 CIDR block");
+            if (!rl_cidr_parse(block, strlen(block), &net, &prefix))
+                return x->rc = RL_ECONFIG;
             for (size_t r = 0; r < x->m->nstandby; r++) {
                 if (region && strcmp(region, x->m->standby[r]))
                     continue;
@@ -584,56 +498,30 @@ static int read_onprem(ext *x)
 /* RL507: third-parties: [{name, hosts: [...], alternatives: [...]}] */
 static int read_parties(ext *x)
 {
-    static const char *const keys[] = {"third-parties"};
-    int krc = known_keys(x, "RL507", keys, 1);
-    if (krc < 0)
-        return krc;
-    const char *key = "third-parties";
-    const rl_node *list = rl_ctx_setting_of(x->ctx, "RL507", key);
-    if (!list)
+    rl_setting list = rl_ctx_setting(x->ctx, RL_ID(RL507), "third-parties");
+    size_t n = rl_setting_count(list);
+    if (!n)
         return RL_OK;
-    if (!rl_node_is_seq(list))
-        return bad_setting(x, "RL507", key, list, "expected a list of {name, hosts, alternatives}");
-    x->parties = rl_arena_calloc(x->arena, list->u.seq.count + 1, sizeof(party));
+    x->parties = rl_arena_calloc(x->arena, n + 1, sizeof(party));
     if (!x->parties)
         return x->rc = RL_ENOMEM;
-    for (size_t i = 0; i < list->u.seq.count; i++) {
-        const rl_node *e = list->u.seq.items[i];
-        if (!rl_node_is_map(e))
-            return bad_setting(x, "RL507", key, e,
-                               "expected a mapping {name, hosts, alternatives}");
-        for (size_t k = 0; k < e->u.map.count; k++) {
-            const rl_node *kn = e->u.map.items[k].key;
-            if (!rl_node_streq(kn, "name") && !rl_node_streq(kn, "hosts") &&
-                !rl_node_streq(kn, "alternatives"))
-                return bad_setting(x, "RL507", key, kn,
-                                   "unknown key (expected name, hosts, alternatives)");
-        }
-        const rl_node *name = rl_node_get(e, "name");
-        const rl_node *hosts = rl_node_get(e, "hosts");
-        const rl_node *alts = rl_node_get(e, "alternatives");
-        if (!rl_node_is_scalar(name) || !name->u.s.len)
-            return bad_setting(x, "RL507", key, name ? name : e, "each entry needs a name");
-        if (!hosts || !string_list(hosts) || !list_count(hosts))
-            return bad_setting(x, "RL507", key, hosts ? hosts : e,
-                               "each entry needs hosts: a list of host names");
-        if (alts && !string_list(alts))
-            return bad_setting(x, "RL507", key, alts,
-                               "alternatives: expected a list of host names");
+    for (size_t i = 0; i < n; i++) {
+        rl_setting e = rl_setting_at(list, i);
+        rl_setting hosts = rl_setting_get(e, "hosts"), alts = rl_setting_get(e, "alternatives");
         party *p = &x->parties[x->nparties++];
-        p->name = name->u.s.str;
-        for (size_t h = 0; h < list_count(hosts); h++) {
+        p->name = rl_setting_str(rl_setting_get(e, "name"));
+        for (size_t h = 0; h < rl_setting_count(hosts); h++) {
             rl_domain *d;
-            int rc = read_domains(x, "RL507", key, hosts, &x->hosts, &d, h);
+            int rc = add_domain(x, &x->hosts, rl_setting_at(hosts, h), &d);
             if (rc < 0)
                 return rc;
             if (!d->value) /* a host listed twice belongs to its first party */
                 d->value = p;
         }
         rl_strbuf names = RL_STRBUF_INIT;
-        for (size_t a = 0; alts && a < list_count(alts); a++) {
+        for (size_t a = 0; a < rl_setting_count(alts); a++) {
             rl_domain *d;
-            int rc = read_domains(x, "RL507", key, alts, &x->alts, &d, a);
+            int rc = add_domain(x, &x->alts, rl_setting_at(alts, a), &d);
             alt_link *l = rc == RL_OK ? rl_arena_alloc(x->arena, sizeof(*l)) : NULL;
             if (rc == RL_OK && !l)
                 rc = x->rc = RL_ENOMEM;
@@ -804,14 +692,14 @@ static void report_parties(ext *x)
             rl_finding *f;
             if (p->alternatives)
                 f = rl_emit_as(
-                    x->ctx, "RL507", RL_LEVEL_NONE, u->file, &u->span, u->path, first, NULL,
+                    x->ctx, RL_ID(RL507), RL_LEVEL_NONE, u->file, &u->span, u->path, first, NULL,
                     "%s (%s) in %s calls %s (third party %s) and no resource of the "
                     "pair uses a second provider (%s): when %s is down, failing over "
                     "does not help",
                     u->res_id, u->res_type, regions, u->host, p->name, p->alternatives, p->name);
             else
-                f = rl_emit_as(x->ctx, "RL507", RL_LEVEL_NONE, u->file, &u->span, u->path, first,
-                               NULL,
+                f = rl_emit_as(x->ctx, RL_ID(RL507), RL_LEVEL_NONE, u->file, &u->span, u->path,
+                               first, NULL,
                                "%s (%s) in %s calls %s (third party %s), which has no second "
                                "provider (no alternatives configured): when %s is down, failing "
                                "over does not help",
@@ -830,8 +718,8 @@ int rl_check_external(rl_rule_ctx *ctx)
     memset(&x, 0, sizeof(x));
     x.ctx = ctx;
     x.m = rl_ctx_model(ctx);
-    x.on506 = rl_ctx_enabled(ctx, "RL506");
-    x.on507 = rl_ctx_enabled(ctx, "RL507");
+    x.on506 = rl_ctx_enabled(ctx, RL_ID(RL506));
+    x.on507 = rl_ctx_enabled(ctx, RL_ID(RL507));
     x.key = (rl_strbuf)RL_STRBUF_INIT;
     int rc = RL_ENOMEM;
     x.arena = rl_arena_new(0);

@@ -237,7 +237,7 @@ static void report_use(ic *c, const rl_role_use *first, const rl_role_use *u, co
      * creates is managed elsewhere, often on purpose in one global IAM stack (the fix for
      * RL203): a note that a change to it reaches every region at once. */
     rl_level level = owned ? RL_LEVEL_NONE : RL_LEVEL_NOTE;
-    if (!first_time(c, "RL201", u->file, &u->span, u->key))
+    if (!first_time(c, RL_ID(RL201), u->file, &u->span, u->key))
         return;
     const char *label = role_label(c, u);
     const rl_iam_role *role = u->profile ? NULL : rl_iam_role_find(m, u->name);
@@ -247,7 +247,7 @@ static void report_use(ic *c, const rl_role_use *first, const rl_role_use *u, co
     rl_finding *f;
     if (popcount(here) > 1) {
         const char *region = pick_region(m, here);
-        f = rl_emit_as(c->ctx, "RL201", level, u->file, &u->span, u->path, region,
+        f = rl_emit_as(c->ctx, RL_ID(RL201), level, u->file, &u->span, u->path, region,
                        other_region(m, here, region),
                        "%s (%s) uses %s in %s alike (the template is deployed to each)%s: one "
                        "change to the role reaches every region at once%s",
@@ -256,7 +256,7 @@ static void report_use(ic *c, const rl_role_use *first, const rl_role_use *u, co
     } else {
         const char *other = other_region(m, regions, u->region);
         bool creates = (created_elsewhere & bit_of(m, other)) != 0;
-        f = rl_emit_as(c->ctx, "RL201", level, u->file, &u->span, u->path, u->region, other,
+        f = rl_emit_as(c->ctx, RL_ID(RL201), level, u->file, &u->span, u->path, u->region, other,
                        "%s (%s) in %s uses %s, which %s %s%s: %s%s", what, type, u->region, label,
                        creates ? "a stack of" : "is also used in", other, creates ? " creates" : "",
                        owned ? "one change to the role, or its deletion with the stack that owns "
@@ -450,10 +450,11 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
     rl_finding *f;
     if (!region) {
         /* `*` in the region field */
-        if (!first_time(c, "RL202", file, &span, "*"))
+        if (!first_time(c, RL_ID(RL202), file, &span, "*"))
             return;
         const char *in = region_list(c, p->used);
-        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NOTE, file, &span, resource_path(p), used_in, NULL,
+        f = rl_emit_as(c->ctx, RL_ID(RL202), RL_LEVEL_NOTE, file, &span, resource_path(p), used_in,
+                       NULL,
                        "%s, used in %s, is granted %s on %s in every region (`*`), the other "
                        "region's copy included; name the region (${AWS::Region}) to keep each "
                        "region's role to its own resources",
@@ -461,9 +462,9 @@ static void emit_grant(pscan *p, const rl_evstr *s, size_t roff, size_t rlen, co
     } else {
         char extra[96];
         snprintf(extra, sizeof(extra), "%s>%s", used_in, region);
-        if (!first_time(c, "RL202", file, &span, extra))
+        if (!first_time(c, RL_ID(RL202), file, &span, extra))
             return;
-        f = rl_emit_as(c->ctx, "RL202", RL_LEVEL_NONE, file, &span, resource_path(p), used_in,
+        f = rl_emit_as(c->ctx, RL_ID(RL202), RL_LEVEL_NONE, file, &span, resource_path(p), used_in,
                        region,
                        "%s, used in %s, is granted %s on %s, a resource in %s: after a failover "
                        "it still depends on %s, or lacks the same permission on %s's own "
@@ -1452,13 +1453,13 @@ static void report_names(ic *c, gindex *gi)
             for (const gentry *o = first; o; o = o->next)
                 if (same_pos(e->file, &e->span, o->file, &o->span))
                     here |= bit_of(m, o->region);
-            if (!first_time(c, "RL203", e->file, &e->span, gi->keys[i]))
+            if (!first_time(c, RL_ID(RL203), e->file, &e->span, gi->keys[i]))
                 continue;
             const char *region = popcount(here) > 1 ? pick_region(m, here) : e->region;
             const char *other = other_region(m, regions, region);
             bool cfn = e->res->stack->source == RL_STACK_CFN;
             rl_finding *f = rl_emit_as(
-                c->ctx, "RL203", RL_LEVEL_NONE, e->file, &e->span, e->path, region, other,
+                c->ctx, RL_ID(RL203), RL_LEVEL_NONE, e->file, &e->span, e->path, region, other,
                 "%s (%s) names its %s '%s' in %s alike%s: %s; %s", e->res->id, e->res->type,
                 g ? g->what : "resource", e->shown, region_list(c, regions),
                 popcount(here) > 1 ? " (the template is deployed to each)" : "",
@@ -1525,17 +1526,15 @@ int rl_check_iam(rl_rule_ctx *ctx)
     memset(&c, 0, sizeof(c));
     c.ctx = ctx;
     c.m = rl_ctx_model(ctx);
-    c.on201 = rl_ctx_enabled(ctx, "RL201");
-    c.on202 = rl_ctx_enabled(ctx, "RL202");
-    c.on203 = rl_ctx_enabled(ctx, "RL203");
-    bool unowned = true;
-    rl_node_bool(rl_ctx_setting_of(ctx, "RL201", "unowned-roles"), &unowned);
-    c.unowned = unowned;
+    c.on201 = rl_ctx_enabled(ctx, RL_ID(RL201));
+    c.on202 = rl_ctx_enabled(ctx, RL_ID(RL202));
+    c.on203 = rl_ctx_enabled(ctx, RL_ID(RL203));
+    c.unowned = rl_ctx_setting_bool(ctx, RL_ID(RL201), "unowned-roles");
     c.key = c.items = c.twin = (rl_strbuf)RL_STRBUF_INIT;
     /* IAM action and role names compare without case */
-    if ((c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-actions", RL_GLOB_CASEFOLD,
+    if ((c.rc = rl_ctx_setting_globs(ctx, RL_ID(RL202), "allowed-actions", RL_GLOB_CASEFOLD,
                                      &c.allowed_actions)) < 0 ||
-        (c.rc = rl_ctx_setting_globs(ctx, "RL202", "allowed-roles", RL_GLOB_CASEFOLD,
+        (c.rc = rl_ctx_setting_globs(ctx, RL_ID(RL202), "allowed-roles", RL_GLOB_CASEFOLD,
                                      &c.allowed_roles)) < 0 ||
         !(c.arena = rl_arena_new(0)) || !(c.stmt = rl_arena_new(4096))) {
         c.rc = RL_ENOMEM;

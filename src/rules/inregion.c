@@ -651,6 +651,26 @@ static void one_zone_reason(const rl_zone_tally *t, const char *what, const char
                  rl_zone_display(zone, z, sizeof(z)));
 }
 
+/* ", and eu-west-1a is a zone of eu-west-1, not of us-east-1" when the one zone named is of
+ * another region than the resource's (its deploy fails wherever it goes), else "". */
+static const char *foreign_zone(const rl_zone_tally *t, const char *region, char *buf, size_t cap)
+{
+    const char *zone = t->zone[0] ? t->zone[0] : t->zone[1] ? t->zone[1] : t->zone[2];
+    char az[64];
+    buf[0] = '\0';
+    if (!zone || strncmp(zone, "name:", 5) || !region)
+        return buf;
+    size_t n = strlen(zone + 5);
+    if (n < 2 || n >= sizeof(az) || zone[5 + n - 1] < 'a' || zone[5 + n - 1] > 'z')
+        return buf;
+    memcpy(az, zone + 5, n - 1);
+    az[n - 1] = '\0';
+    if (rl_is_region(az, n - 1) && strcmp(az, region))
+        snprintf(buf, cap, " (and %s is a zone of %s, not of %s: the deploy fails there)", zone + 5,
+                 az, region);
+    return buf;
+}
+
 /* Auto Scaling groups, load balancers, ECS services: the subnets or zones they use. */
 static void check_placement(ir *x, const rl_resource *res, const char *subnets, const char *zones,
                             const char *consequence)
@@ -667,9 +687,10 @@ static void check_placement(ir *x, const rl_resource *res, const char *subnets, 
     rl_zone_tally t = tally(x, res, n, of_zones);
     if (!rl_tally_one_zone(&t))
         return;
-    char why[400];
+    char why[400], other[200];
     one_zone_reason(&t, of_zones ? "zone" : "subnet", name, why, sizeof(why));
-    report(x, res, n, name, NULL, NULL, "runs in one availability zone: %s; %s", why, consequence);
+    report(x, res, n, name, NULL, NULL, "runs in one availability zone: %s%s; %s", why,
+           foreign_zone(&t, res->stack->region, other, sizeof(other)), consequence);
 }
 
 /* Subnet mappings (load balancers): the SubnetId of each mapping. */

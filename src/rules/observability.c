@@ -31,7 +31,7 @@ typedef struct obs {
     rl_arena *a;
     rl_strbuf key;
     rl_hmap reported;
-    const rl_node *types; /* entry-point-types setting */
+    rl_setting types;     /* entry-point-types setting */
     const char *standbys; /* "us-west-2" or "us-west-2, eu-west-1" */
     unsigned char *state; /* per entry point */
     /* RL701 */
@@ -122,11 +122,9 @@ static void res_loc(rl_eloc *l, const rl_resource *r)
 
 static bool type_selected(const obs *o, const rl_ep *ep)
 {
-    for (size_t i = 0; i < rl_node_count(o->types) && rl_node_is_seq(o->types); i++) {
-        const char *g = rl_node_str(rl_node_at(o->types, i));
-        if (g && rl_glob_match(g, ep->res->type))
+    for (size_t i = 0; i < rl_setting_count(o->types); i++)
+        if (rl_glob_match(rl_setting_str(rl_setting_at(o->types, i)), ep->res->type))
             return true;
-    }
     return false;
 }
 
@@ -302,7 +300,7 @@ static void unwatched_failover(obs *o, const rl_record *rec)
         "without one healthy at all times and never answers with the SECONDARY%s%s%s",
         rec->name, n ? ", and nothing else watches " : "", n ? ep_list(o, reached, n) : "",
         n ? " from outside" : "");
-    rl_finding *f = emit(o, "RL701", &rec->policy_at, msg);
+    rl_finding *f = emit(o, RL_ID(RL701), &rec->policy_at, msg);
     for (size_t i = 0; i < n; i++) {
         o->state[reached[i]->index] |= ST_HANDLED;
         related(o, f, &reached[i]->at,
@@ -366,7 +364,7 @@ static void check_watched(obs *o)
         for (size_t i = 0; i < nun; i++) {
             const rl_resource *in = o->inside[un[i]->index];
             rl_finding *f =
-                emit(o, "RL701", &un[i]->at,
+                emit(o, RL_ID(RL701), &un[i]->at,
                      rl_arena_printf(
                          o->a,
                          "%s in the primary %s is not watched from outside: no Route 53 "
@@ -387,7 +385,7 @@ static void check_watched(obs *o)
         for (size_t i = 0; i < nun && !in; i++)
             in = o->inside[un[i]->index];
         rl_finding *f =
-            emit(o, "RL701", &un[0]->at,
+            emit(o, RL_ID(RL701), &un[0]->at,
                  rl_arena_printf(
                      o->a,
                      "nothing watches the primary %s from outside: no Route 53 health "
@@ -494,7 +492,7 @@ static void global_accelerators(obs *o, ga *acc)
                                      is_tf(g->r) ? "endpoint_group_region"
                                                  : "Properties.EndpointGroupRegion");
         }
-        emit(o, "RL702", &l,
+        emit(o, RL_ID(RL702), &l,
              rl_arena_printf(o->a,
                              "Global Accelerator endpoint group %s routes %s only to the primary "
                              "%s: no endpoint group in the standby %s to fail over to",
@@ -654,7 +652,7 @@ static void one_region(obs *o, const rl_record *const *m, size_t n)
                                   policy_name(rec->policy), rec->name, to, o->m->primary,
                                   o->standbys);
         }
-        rl_finding *f = emit(o, "RL702", at, msg);
+        rl_finding *f = emit(o, RL_ID(RL702), at, msg);
         for (size_t k = 0; k < nr; k++) {
             o->state[reached[k]->index] |= ST_HANDLED;
             related(o, f, &reached[k]->at,
@@ -724,7 +722,7 @@ static void check_routing(obs *o)
         goto cleanup;
     if (o->any_failover) {
         for (size_t i = 0; i < nun; i++)
-            emit(o, "RL702", &un[i]->at,
+            emit(o, RL_ID(RL702), &un[i]->at,
                  rl_arena_printf(o->a,
                                  "%s in the primary %s has no failover routing: no Route 53 "
                                  "failover, latency or weighted records over both regions, no "
@@ -733,7 +731,7 @@ static void check_routing(obs *o)
                                  ep_text(o, un[i]), o->m->primary, o->standbys));
     } else if (nun) {
         rl_finding *f =
-            emit(o, "RL702", &un[0]->at,
+            emit(o, RL_ID(RL702), &un[0]->at,
                  rl_arena_printf(
                      o->a,
                      "no failover routing for the primary %s: %s%s %s behind Route 53 "
@@ -757,14 +755,11 @@ int rl_check_observability(rl_rule_ctx *ctx)
     memset(&o, 0, sizeof(o));
     o.ctx = ctx;
     o.m = rl_ctx_model(ctx);
-    bool on701 = rl_ctx_enabled(ctx, "RL701"), on702 = rl_ctx_enabled(ctx, "RL702");
+    bool on701 = rl_ctx_enabled(ctx, RL_ID(RL701)), on702 = rl_ctx_enabled(ctx, RL_ID(RL702));
     if ((!on701 && !on702) || !o.m->primary || !o.m->nstandby)
         return RL_OK;
-    o.types = rl_ctx_setting_of(ctx, "RL701", "entry-point-types");
-    const rl_node *req = rl_ctx_setting_of(ctx, "RL701", "require-edge-layer");
-    bool require = true;
-    if (req && !rl_node_bool(req, &require))
-        require = true;
+    o.types = rl_ctx_setting(ctx, RL_ID(RL701), "entry-point-types");
+    bool require = rl_ctx_setting_bool(ctx, RL_ID(RL701), "require-edge-layer");
     const rl_config *cfg = rl_ctx_config(ctx);
     int rc = RL_OK;
     o.key = (rl_strbuf)RL_STRBUF_INIT;

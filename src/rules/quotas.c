@@ -100,7 +100,8 @@ static void report_lower(qc *c, const char *standby, const rl_quota *p, const rl
         /* the increase was never requested in the standby: it still has the default */
         if (!c->on102)
             return;
-        f = rl_emit_as(c->ctx, "RL102", RL_LEVEL_NONE, sfile, sspan, spath, standby, c->m->primary,
+        f = rl_emit_as(c->ctx, RL_ID(RL102), RL_LEVEL_NONE, sfile, sspan, spath, standby,
+                       c->m->primary,
                        "%s was raised to %s in the primary %s, but %s has no applied value: it "
                        "runs on the AWS default %s; request the same increase in %s",
                        qname(nm, sizeof(nm), s), num(a, sizeof(a), pv), c->m->primary, standby,
@@ -111,7 +112,7 @@ static void report_lower(qc *c, const char *standby, const rl_quota *p, const rl
     }
     if (!c->on101)
         return;
-    f = rl_emit_as(c->ctx, "RL101", RL_LEVEL_NONE, sfile, sspan, spath, standby, c->m->primary,
+    f = rl_emit_as(c->ctx, RL_ID(RL101), RL_LEVEL_NONE, sfile, sspan, spath, standby, c->m->primary,
                    "%s is %s in the standby %s (%s) but %s in the primary %s (%s)%s",
                    qname(nm, sizeof(nm), s), num(a, sizeof(a), sv), standby, ssrc,
                    num(b, sizeof(b), pv), c->m->primary, psrc,
@@ -142,7 +143,7 @@ static void report_not_exported(qc *c, const char *standby, const rl_quota *p)
                  p->service);
     else
         snprintf(why, sizeof(why), "the standby's exports have no %s quotas", p->service);
-    rl_emit_as(c->ctx, "RL102", level, file_of(p->applied_in), &p->applied_node->span,
+    rl_emit_as(c->ctx, RL_ID(RL102), level, file_of(p->applied_in), &p->applied_node->span,
                p->applied_path, standby, c->m->primary,
                "%s was raised to %s in the primary %s (default %s), but it is not exported for "
                "the standby %s (%s); export list-service-quotas and "
@@ -196,7 +197,7 @@ static void usage_vs_quota(qc *c, const char *standby)
         const rl_span *span;
         entry(s, &file, &span, &path, &src);
         rl_finding *f = rl_emit_as(
-            c->ctx, "RL103", RL_LEVEL_NONE, file, span, path, standby, c->m->primary,
+            c->ctx, RL_ID(RL103), RL_LEVEL_NONE, file, span, path, standby, c->m->primary,
             "%s is %s in the standby %s (%s), below the %s the primary %s uses at its peak: the "
             "standby cannot absorb the primary's load",
             qname(nm, sizeof(nm), s), num(a, sizeof(a), sv), standby, src,
@@ -239,7 +240,7 @@ static void ta_vs_quota(qc *c, const char *standby)
         if (limit >= t->usage || !first_report(c, what))
             continue;
         rl_finding *f = rl_emit_as(
-            c->ctx, "RL103", RL_LEVEL_NONE, file, span, path, standby, c->m->primary,
+            c->ctx, RL_ID(RL103), RL_LEVEL_NONE, file, span, path, standby, c->m->primary,
             "%s (%s) is limited to %s in the standby %s (%s), below the %s the primary %s "
             "uses (Trusted Advisor): the standby cannot absorb the primary's load",
             t->name, t->service, num(a, sizeof(a), limit), standby, src,
@@ -685,8 +686,8 @@ static void report_ask(qc *c, const char *standby, const ask *k)
     if (k->az[0])
         snprintf(where, sizeof(where), " in %s", k->az);
     rl_finding *f = rl_emit_as(
-        c->ctx, "RL104", RL_LEVEL_NONE, k->top[0].file, &k->top[0].span, k->top[0].path, standby,
-        NULL,
+        c->ctx, RL_ID(RL104), RL_LEVEL_NONE, k->top[0].file, &k->top[0].span, k->top[0].path,
+        standby, NULL,
         "the %s stacks ask for %s %s%s (%s)%s, more than %s (%s %s) allows in %s: %s (%s); the "
         "standby's deploy or scale-out fails",
         standby, num(a, sizeof(a), k->total), k->what, where, parts, extra, q->name, q->service,
@@ -728,10 +729,10 @@ int rl_check_quotas(rl_rule_ctx *ctx)
     memset(&c, 0, sizeof(c));
     c.ctx = ctx;
     c.m = rl_ctx_model(ctx);
-    c.on101 = rl_ctx_enabled(ctx, "RL101");
-    c.on102 = rl_ctx_enabled(ctx, "RL102");
-    c.on103 = rl_ctx_enabled(ctx, "RL103");
-    c.on104 = rl_ctx_enabled(ctx, "RL104");
+    c.on101 = rl_ctx_enabled(ctx, RL_ID(RL101));
+    c.on102 = rl_ctx_enabled(ctx, RL_ID(RL102));
+    c.on103 = rl_ctx_enabled(ctx, RL_ID(RL103));
+    c.on104 = rl_ctx_enabled(ctx, RL_ID(RL104));
     for (size_t i = 0; i < c.m->nstandby && c.rc == RL_OK; i++) {
         const char *standby = c.m->standby[i];
         if (!strcmp(standby, c.m->primary))

@@ -6,6 +6,7 @@
 #include "../base/hmap.h"
 #include "checks.h"
 #include "embedded.h"
+#include "settings.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -119,7 +120,7 @@ static int bind_custom(rl_registry *reg, rl_rule *r, const rl_doc *doc, const ch
 static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, const rl_node *e,
                       bool custom, rl_error *err)
 {
-    const rl_node *match = NULL;
+    const rl_node *match = NULL, *settings = NULL;
     rl_arena *a = reg->arena;
     rl_rule *r = rl_arena_calloc(a, 1, sizeof(*r));
     if (!r)
@@ -179,9 +180,7 @@ static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, con
                 r->strategy_level[st] = lv;
             }
         } else if (!strcmp(key, "settings")) {
-            if (!rl_node_is_map(v))
-                return meta_error(err, file, v, "settings must be a mapping");
-            r->settings = v;
+            settings = v;
         } else if (custom && !strcmp(key, "match")) {
             match = v;
         } else {
@@ -218,6 +217,12 @@ static int parse_rule(rl_registry *reg, const rl_doc *doc, const char *file, con
             return RL_ENOMEM;
     }
     int rc;
+    rl_setting_decl *decls;
+    if (settings &&
+        (rc = rl_settings_parse(a, file, r->id, settings, &decls, &r->nsettings, err)) < 0)
+        return rc;
+    if (settings)
+        r->settings = decls;
     if (custom && (rc = bind_custom(reg, r, doc, file, e, match, err)) < 0)
         return rc;
     return add_rule(reg, r);
@@ -287,6 +292,23 @@ int rl_registry_new(rl_registry **out, rl_error *err)
         if ((rc = rl_source_new(&src, f->path, f->data, f->len)) < 0 ||
             (rc = load_doc(reg, src, false, err)) < 0)
             goto cleanup;
+    }
+    /* the ids compiled in (RL_ID) are exactly the ids of the metadata: ids.cmake reads the
+     * same files as this loader, and a difference would let RL_ID name a rule that is not
+     * there (or leave one unnamed) */
+    for (size_t i = 0; i < reg->count; i++)
+        if (rl_rule_id_parse(reg->rules[i]->id) < 0) {
+            rc = rl_error_set(err, RL_ECONFIG, reg->rules[i]->source, 0, 0,
+                              "rule %s is not among the generated rule ids (rl_rule_ids.h): "
+                              "rebuild, or fix src/rules/ids.cmake",
+                              reg->rules[i]->id);
+            goto cleanup;
+        }
+    if (reg->count != RL_RULE_COUNT) {
+        rc = rl_error_set(err, RL_ECONFIG, NULL, 0, 0,
+                          "rules/*.yaml defines %zu rules, the generated rule ids %d: rebuild",
+                          reg->count, (int)RL_RULE_COUNT);
+        goto cleanup;
     }
     /* pages */
     for (const rl_embedded_file *f = rl_embedded_files; f->path; f++) {
@@ -436,6 +458,32 @@ long rl_registry_index(const rl_registry *reg, const rl_rule *rule)
         int c = strcmp(reg->rules[mid]->id, rule->id);
         if (c == 0)
             return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+#define RL_RULE_STR_(id) RL_ID_##id,
+static const char *const rule_ids[RL_RULE_COUNT] = {RL_RULE_IDS(RL_RULE_STR_)};
+#undef RL_RULE_STR_
+
+const char *rl_rule_id_str(rl_rule_id id)
+{
+    return (unsigned)id < RL_RULE_COUNT ? rule_ids[id] : NULL;
+}
+
+int rl_rule_id_parse(const char *id)
+{
+    /* the table is sorted (ids.cmake sorts it): binary search */
+    size_t lo = 0, hi = RL_RULE_COUNT;
+    while (id && lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(rule_ids[mid], id);
+        if (c == 0)
+            return (int)mid;
         if (c < 0)
             lo = mid + 1;
         else

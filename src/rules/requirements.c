@@ -457,7 +457,7 @@ static void compare(req *q, const rl_resource *s, const rl_resource *p, const ct
     }
     if (first >= 0) {
         rl_finding *f = emit(
-            q, "RL902", sv[first].file, &sv[first].span, sv[first].path, s->stack->region,
+            q, RL_ID(RL902), sv[first].file, &sv[first].span, sv[first].path, s->stack->region,
             rl_arena_printf(q->a,
                             "%s (%s) has less capacity in the standby %s than in the primary %s: "
                             "%s; with the strategy %s the standby has to carry the primary's "
@@ -488,7 +488,7 @@ static void missing(req *q, const rl_resource *s)
     const char *file, *path;
     rl_span span;
     condition_loc(q, s, &file, &span, &path);
-    emit(q, "RL902", file, &span, path, s->stack->region,
+    emit(q, RL_ID(RL902), file, &span, path, s->stack->region,
          rl_arena_printf(q->a,
                          "%s (%s) is deployed in the primary %s but not in the standby %s%s%s%s: "
                          "with the strategy %s the standby has to carry the primary's full load "
@@ -525,24 +525,11 @@ static const char *display(req *q, const char *path)
 
 static int load_table(req *q)
 {
-    const rl_node *t = rl_ctx_setting_of(q->ctx, "RL901", "achievable-rto");
-    /* the check runs as RL901 whenever RL901 is enabled (ids run in order): its defaults
-     * fill in the strategies a config's table leaves out */
-    const rl_rule *rule = rl_ctx_rule(q->ctx);
-    const rl_node *defaults =
-        !strcmp(rule->id, "RL901") ? rl_node_get(rule->settings, "achievable-rto") : NULL;
+    /* the config's table, with the defaults for the strategies it leaves out */
+    rl_setting t = rl_ctx_setting(q->ctx, RL_ID(RL901), "achievable-rto");
     for (int s = 0; s < RL_STRATEGY_COUNT; s++) {
-        const char *name = rl_strategy_name((rl_strategy)s);
-        const rl_node *v = rl_node_get(t, name);
-        if (!v)
-            v = rl_node_get(defaults, name);
-        long secs = v ? rl_duration_parse(rl_node_str(v), 0) : 0;
-        if (secs < 0)
-            return rl_ctx_fail(q->ctx, RL_ECONFIG, q->cfg_file, v ? &v->span : NULL,
-                               "rules.RL901.achievable-rto.%s must be a duration such as 10m, "
-                               "not '%s'",
-                               name, rl_node_str(v) ? rl_node_str(v) : "");
-        q->achievable[s] = secs;
+        long secs = rl_setting_seconds(rl_setting_get(t, rl_strategy_name((rl_strategy)s)));
+        q->achievable[s] = secs > 0 ? secs : 0;
     }
     return RL_OK;
 }
@@ -570,14 +557,15 @@ static void strategy_too_slow(req *q)
     if (rto >= q->achievable[s])
         return;
     rl_strategy better = fits(q, rto);
-    rl_finding *f = emit(
-        q, "RL901", q->cfg_file, q->rto_node ? &q->rto_node->span : NULL, "requirements.rto", NULL,
-        rl_arena_printf(q->a,
-                        "requirements.rto is %s, but the strategy %s recovers in %s at best "
-                        "(achievable-rto %s): %s; a %s RTO needs %s (%s) or better",
-                        dur(q, rto), rl_strategy_name(s), speed[s], dur(q, q->achievable[s]),
-                        why[s], dur(q, rto), rl_strategy_name(better),
-                        dur(q, q->achievable[better])));
+    rl_finding *f =
+        emit(q, RL_ID(RL901), q->cfg_file, q->rto_node ? &q->rto_node->span : NULL,
+             "requirements.rto", NULL,
+             rl_arena_printf(q->a,
+                             "requirements.rto is %s, but the strategy %s recovers in %s at best "
+                             "(achievable-rto %s): %s; a %s RTO needs %s (%s) or better",
+                             dur(q, rto), rl_strategy_name(s), speed[s], dur(q, q->achievable[s]),
+                             why[s], dur(q, rto), rl_strategy_name(better),
+                             dur(q, q->achievable[better])));
     if (f && q->strategy_node)
         rl_emit_related(q->ctx, f, q->cfg_file, &q->strategy_node->span, "strategy %s",
                         rl_strategy_name(s));
@@ -658,7 +646,7 @@ static void standby_compute(req *q, const rl_resource *r, const rl_resource *p, 
         rl_span span;
         condition_loc(q, r, &file, &span, &path);
         rl_finding *f = emit(
-            q, "RL901", file, &span, path, r->stack->region,
+            q, RL_ID(RL901), file, &span, path, r->stack->region,
             rl_arena_printf(q->a,
                             "%s (%s) runs in the primary %s but is not deployed in the standby "
                             "%s%s%s%s: the failover has to create it, so %s",
@@ -683,7 +671,7 @@ static void standby_compute(req *q, const rl_resource *r, const rl_resource *p, 
         if (pv.ok)
             prim = rl_arena_printf(q->a, "; %s in the primary %s", pv.text, q->m->primary);
     }
-    rl_finding *f = emit(q, "RL901", zv.file, &zv.span, zv.path, r->stack->region,
+    rl_finding *f = emit(q, RL_ID(RL901), zv.file, &zv.span, zv.path, r->stack->region,
                          rl_arena_printf(q->a,
                                          "%s (%s) runs at zero capacity in the standby %s (%s "
                                          "0%s): %s",
@@ -728,7 +716,7 @@ int rl_check_requirements(rl_rule_ctx *ctx)
     q.ctx = ctx;
     q.m = rl_ctx_model(ctx);
     q.cfg = rl_ctx_config(ctx);
-    bool on901 = rl_ctx_enabled(ctx, "RL901"), on902 = rl_ctx_enabled(ctx, "RL902");
+    bool on901 = rl_ctx_enabled(ctx, RL_ID(RL901)), on902 = rl_ctx_enabled(ctx, RL_ID(RL902));
     if (!q.m->primary || !q.m->nstandby)
         return RL_OK;
     if (on901 && !(q.cfg && q.cfg->rto >= 0 && q.cfg->doc))

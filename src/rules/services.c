@@ -242,7 +242,7 @@ static void report_denied(svc *s, const rl_resource *res, const rl_scp_path *pat
     put_more(&b, v);
     rl_finding *f;
     if (!b.failed) {
-        emit(s, "RL301", res, rl_strbuf_cstr(&b), &f);
+        emit(s, RL_ID(RL301), res, rl_strbuf_cstr(&b), &f);
         related_statements(s, f, path, v->d, "denying");
     }
     rl_strbuf_free(&b);
@@ -270,7 +270,7 @@ static void report_not_allowed(svc *s, const rl_resource *res, const rl_scp_path
         rl_strbuf_free(&b);
         return;
     }
-    emit(s, "RL302", res, rl_strbuf_cstr(&b), &f);
+    emit(s, RL_ID(RL302), res, rl_strbuf_cstr(&b), &f);
     rl_strbuf_free(&b);
     for (size_t i = 0; f && i < lv->nscps && i < 8; i++) {
         const rl_scp *scp = lv->scps[i];
@@ -326,7 +326,7 @@ static void report_conditional(svc *s, const rl_resource *res, const rl_scp_path
     rl_strbuf_puts(&b, "; the primary region is not restricted this way");
     rl_finding *f;
     if (!b.failed) {
-        emit(s, "RL304", res, rl_strbuf_cstr(&b), &f);
+        emit(s, RL_ID(RL304), res, rl_strbuf_cstr(&b), &f);
         related_statements(s, f, path, v->d, deny ? "conditional" : "conditional allow");
     }
     rl_strbuf_free(&b);
@@ -677,7 +677,7 @@ static void check_offering(svc *s, const rl_resource *res, const rl_service_use 
     rl_strbuf_printf(&b, " (%s)", source ? source : "built-in table");
     rl_finding *f;
     if (!b.failed)
-        emit(s, "RL303", res, rl_strbuf_cstr(&b), &f);
+        emit(s, RL_ID(RL303), res, rl_strbuf_cstr(&b), &f);
     rl_strbuf_free(&b);
 }
 
@@ -694,10 +694,10 @@ int rl_check_services(rl_rule_ctx *ctx)
     memset(&s, 0, sizeof(s));
     s.ctx = ctx;
     s.m = rl_ctx_model(ctx);
-    s.on301 = rl_ctx_enabled(ctx, "RL301");
-    s.on302 = rl_ctx_enabled(ctx, "RL302");
-    s.on303 = rl_ctx_enabled(ctx, "RL303");
-    s.on304 = rl_ctx_enabled(ctx, "RL304");
+    s.on301 = rl_ctx_enabled(ctx, RL_ID(RL301));
+    s.on302 = rl_ctx_enabled(ctx, RL_ID(RL302));
+    s.on303 = rl_ctx_enabled(ctx, RL_ID(RL303));
+    s.on304 = rl_ctx_enabled(ctx, RL_ID(RL304));
     s.key = (rl_strbuf)RL_STRBUF_INIT;
     s.last = &s.first;
     bool scps = s.on301 || s.on302 || s.on304;

@@ -87,6 +87,18 @@ check unwritable 2 "cannot write /nonexistent/r.json" -- -f json:/nonexistent/r.
 printf 'primary: us-east-1\nstandby: us-west-2\nbake_time: 1h\n' >bad.yaml
 check bad-config 2 "bad.yaml:3:1: unknown key 'bake_time'" -- -c bad.yaml "$fx/rl501-fires/templates"
 
+# rule settings are checked against the types rules/ declares, before any input is read: a
+# wrong type, an unknown rule (with the nearest id), an unknown key (with the nearest one)
+printf 'primary: us-east-1\nstandby: us-west-2\nrules:\n  RL201:\n    unowned-roles: sometimes\n' >st.yaml
+check setting-type 2 "st.yaml:5:20: rules.RL201.unowned-roles: expected true or false, not 'sometimes'" \
+    -- -c st.yaml "$fx/rl501-fires/templates"
+printf 'primary: us-east-1\nstandby: us-west-2\nrules:\n  RL5O1: {allowed-paths: []}\n' >st.yaml
+check setting-rule 2 "st.yaml:4:3: rules.RL5O1: settings for a rule that does not exist \(did you mean RL501\?" \
+    -- -c st.yaml "$fx/rl501-fires/templates"
+printf 'primary: us-east-1\nstandby: us-west-2\nrules:\n  RL901:\n    achievable-rto: {pilot-light: 10 min}\n' >st.yaml
+check setting-duration 2 "st.yaml:5:35: rules.RL901.achievable-rto.pilot-light: '10 min' is not a duration" \
+    -- -c st.yaml "$fx/rl501-fires/templates"
+
 # --exclude globs match the shown path; a file named on the command line is always read
 check exclude 0 'no findings' -- --exclude '**/templates/**' --exclude '**/regions/**' "$fx/rl501-fires"
 check exclude-explicit 1 'RL501' -- --exclude '**' -p us-east-1 -s us-west-2 "$fx/rl501-fires/templates/worker.yaml"

@@ -6,7 +6,8 @@ input file of the current example; an HTML comment `<!-- regionlint ARGS -->` se
 arguments (default: `-p us-east-1 -s us-west-2 .`); a fenced block with the info string
 `LANG output` (`text output`, `json output`, `xml output`, `markdown output`, ...) is the
 expected standard output of regionlint run in a folder holding the files collected since
-the previous output block, and `status=N` in the comment the expected exit status
+the previous output block (`text stderr`: its standard error, for examples of errors), and
+`status=N` in the comment the expected exit status
 (default: for text, 1 when the output lists findings, else 0; for other outputs, 0). The
 word `reuse` in the comment runs the example over the previous example's files, so one
 set of inputs can be shown in several formats.
@@ -25,7 +26,8 @@ COMMENT = re.compile(r"<!--\s*regionlint\b(.*?)-->")
 
 
 def examples(text):
-    """Yields (files, args, status, output, (start, end) of the output block body)."""
+    """Yields (files, args, status, output, (start, end) of the output block body, language,
+    stream), stream being "output" (standard output) or "stderr"."""
     lines = text.split("\n")
     files, args, status, previous = {}, None, None, {}
     i = 0
@@ -54,8 +56,8 @@ def examples(text):
         fm = re.search(r"\bfile=(\S+)", info)
         if fm:
             files[fm.group(1)] = body + "\n"
-        elif len(info.split()) == 2 and info.split()[1] == "output":
-            yield files, args, status, body, (i + 1, j), info.split()[0]
+        elif len(info.split()) == 2 and info.split()[1] in ("output", "stderr"):
+            yield files, args, status, body, (i + 1, j), info.split()[0], info.split()[1]
             previous, files, args, status = files, {}, None, None
         i = j + 1
 
@@ -88,9 +90,11 @@ def main():
         text = open(doc).read()
         lines = text.split("\n")
         replacements = []
-        for files, args, status, expected, span, lang in examples(text):
+        for files, args, status, expected, span, lang, stream in examples(text):
             count += 1
             rc, out, err = run(binary, files, args)
+            if stream == "stderr":
+                out, err = err.rstrip("\n"), out
             findings = lang == "text" and re.search(r": (error|warning|note): ", expected)
             want_status = status if status is not None else (1 if findings else 0)
             if update:

@@ -21,9 +21,13 @@ if [ -f args ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# run in a copy of the scenario without its expected.* files (they would be inputs too)
+# run in a copy of the scenario without its expected.* files (they would be inputs too), nor
+# the files RL_GOLDEN_EXCLUDE names (a precision design's notes)
 mkdir "$tmp/in"
-(cd "$dir" && tar --exclude='./expected.*' --exclude=./args -cf - .) | (cd "$tmp/in" && tar -xf -)
+excl=()
+for x in ${RL_GOLDEN_EXCLUDE:-}; do excl+=(--exclude="./$x"); done
+(cd "$dir" && tar --exclude='./expected.*' --exclude=./args "${excl[@]}" -cf - .) |
+    (cd "$tmp/in" && tar -xf -)
 # format name -> expected file extension
 formats=(text:txt json:json sarif:sarif github:github junit:junit markdown:md html:html)
 fargs=()

@@ -335,3 +335,39 @@ Test(refs, sam_implicit_resources)
     cr_assert_eq(rl_ref_prop(rec, "D").state, RL_UNKNOWN, "no HttpApi event: nothing made it");
     fx_free(f);
 }
+
+static const char *params_of(const rl_model *m, const char *tmpl, const char *region)
+{
+    for (size_t i = 0; i < m->nstacks; i++) {
+        const rl_stack *st = m->stacks[i];
+        const char *p = st->input->path;
+        size_t a = strlen(p), b = strlen(tmpl);
+        if (a >= b && !strcmp(p + a - b, tmpl) && st->region && !strcmp(st->region, region)) {
+            if (!st->params)
+                return "(none)";
+            const char *slash = strrchr(st->params->path, '/');
+            return slash ? slash + 1 : st->params->path;
+        }
+    }
+    return "(no stack)";
+}
+
+Test(refs, parameter_files_most_specific_template_wins)
+{
+    fx *f = fx_new();
+    const char *t = "Parameters: {P: {Type: String}}\nResources:\n  Q: {Type: 'AWS::SQS::Queue'}\n";
+    const char *p = "[{\"ParameterKey\": \"P\", \"ParameterValue\": \"x\"}]";
+    fx_put(f, "stacks/app.yaml", t);
+    fx_put(f, "stacks/app-db.yaml", t);
+    fx_put(f, "stacks/app.params.json", p);
+    fx_put(f, "stacks/app-db.params.json", p);
+    fx_put(f, "stacks/params/us-west-2/app-db.json", p);
+    fx_put(f, "stacks/apple.params.json", p); /* "app" followed by a letter: not app's */
+    fx_build(f);
+    cr_assert_str_eq(params_of(f->m, "stacks/app.yaml", "us-east-1"), "app.params.json");
+    cr_assert_str_eq(params_of(f->m, "stacks/app.yaml", "us-west-2"), "app.params.json");
+    cr_assert_str_eq(params_of(f->m, "stacks/app-db.yaml", "us-east-1"), "app-db.params.json");
+    cr_assert_str_eq(params_of(f->m, "stacks/app-db.yaml", "us-west-2"), "app-db.json",
+                     "a region's own file beats a shared one");
+    fx_free(f);
+}
