@@ -618,15 +618,15 @@ static void check_scps(svc *s, const rl_resource *res, const rl_service_use *use
             size_t nsame = 0;
             for (size_t k = 0; k < d->nhits; k++)
                 if (binds_primary(s, path, &d->hits[k], ppath, pd, action)) {
-                    blocked_both(s, "RL301", res, path, &d->hits[k], pd, true, action, rr);
+                    blocked_both(s, RL_ID(RL301), res, path, &d->hits[k], pd, true, action, rr);
                     nsame++;
                 }
             if (!nsame)
-                blocked_both(s, "RL301", res, path, &d->hits[0], pd, false, action, rr);
+                blocked_both(s, RL_ID(RL301), res, path, &d->hits[0], pd, false, action, rr);
         } else if (d->outcome == RL_SCP_NOT_ALLOWED && !blocked(pd)) {
             note(&not_allowed, action, rr, d);
         } else if (d->outcome == RL_SCP_NOT_ALLOWED && s->on302) {
-            blocked_both(s, "RL302", res, path, &d->hits[0], pd,
+            blocked_both(s, RL_ID(RL302), res, path, &d->hits[0], pd,
                          binds_primary(s, path, &d->hits[0], ppath, pd, action), action, rr);
         } else if (d->outcome == RL_SCP_CONDITIONAL && s->on304 && !blocked(pd)) {
             const rl_scp_decision *gap = region_gap(s, d, path, ppath, action);

@@ -1116,7 +1116,9 @@ Test(services, global_services)
         "  Zone:\n"
         "    Type: AWS::Route53::HostedZone\n"
         "  Cdn:\n"
-        "    Type: AWS::CloudFront::Distribution\n");
+        "    Type: AWS::CloudFront::Distribution\n"
+        "  Queue:\n" /* a regional resource: the template is deployed to both regions */
+        "    Type: AWS::SQS::Queue\n");
     put(f, "scp/deny-all-but-eu.json",
         "{\"Statement\": {\"Sid\": \"EuOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", "
         "\"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": "
