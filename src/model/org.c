@@ -124,6 +124,17 @@ static size_t id_at(const char *s, int kinds, int *kind)
     return 0;
 }
 
+/* The first n bytes of s, interned; NULL when too long for an id. */
+static const char *intern_n(rl_model *m, const char *s, size_t n)
+{
+    char buf[160];
+    if (n >= sizeof(buf))
+        return NULL;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return rl_model_intern(m, buf);
+}
+
 /* The last id of one of `kinds` in a path: the API calls name their target only in the
  * command line, so exports carry it in the file or folder name
  * (org/ou-ab12-34567890/list-policies-for-target.json). */
@@ -147,14 +158,7 @@ static const char *id_in_path(rl_model *m, const char *path, int kinds)
             p += n - 1;
         }
     }
-    if (!best)
-        return NULL;
-    char buf[160];
-    if (best_len >= sizeof(buf))
-        return NULL;
-    memcpy(buf, best, best_len);
-    buf[best_len] = '\0';
-    return rl_model_intern(m, buf);
+    return best ? intern_n(m, best, best_len) : NULL;
 }
 
 static int id_kind(const char *id)
@@ -186,14 +190,7 @@ static const char *id_of_folder(rl_model *m, const char *seg, size_t len, int ki
 {
     int kind;
     size_t n = id_at(seg, kinds, &kind);
-    if (!n || n > len)
-        return NULL;
-    char buf[160];
-    if (n >= sizeof(buf))
-        return NULL;
-    memcpy(buf, seg, n);
-    buf[n] = '\0';
-    return rl_model_intern(m, buf);
+    return n && n <= len ? intern_n(m, seg, n) : NULL;
 }
 
 /* The target a Policies export (list-policies-for-target) names: its file name
@@ -263,10 +260,7 @@ static void note_management(rl_model *m, struct rl_org *o, const char *arn)
         !rl_arn_is(&a, "organizations") || a.region_len)
         return;
     if (a.account_len == 12 && id_at(a.account, ID_ACCOUNT, &kind) == 12) {
-        char buf[13];
-        memcpy(buf, a.account, 12);
-        buf[12] = '\0';
-        o->management = rl_model_intern(m, buf);
+        o->management = intern_n(m, a.account, 12);
     }
 }
 

@@ -73,18 +73,25 @@ static const char *keyf(svc *s, const char *fmt, ...)
     return rl_strbuf_cstr(&s->key);
 }
 
-static bool first_time(svc *s, const char *rule, const char *file, const rl_span *sp,
-                       const char *region)
+/* True the first time `k` is put in `set` (a NULL key is never first). */
+static bool first_in(svc *s, rl_hmap *set, const char *k)
 {
-    const char *k = keyf(s, "%s|%s|%u|%u|%s", rule, file, sp->start.line, sp->start.column, region);
-    if (!k || rl_hmap_gets(&s->reported, k))
+    if (!k || rl_hmap_gets(set, k))
         return false;
     char *copy = rl_arena_strdup(s->arena, k);
-    if (!copy || rl_hmap_puts(&s->reported, copy, (void *)1) < 0) {
+    if (!copy || rl_hmap_puts(set, copy, (void *)1) < 0) {
         s->rc = RL_ENOMEM;
         return false;
     }
     return true;
+}
+
+static bool first_time(svc *s, const char *rule, const char *file, const rl_span *sp,
+                       const char *region)
+{
+    return first_in(
+        s, &s->reported,
+        keyf(s, "%s|%s|%u|%u|%s", rule, file, sp->start.line, sp->start.column, region));
 }
 
 static const rl_scp_decision *decide(svc *s, const rl_scp_path *path, const char *action,
@@ -137,6 +144,18 @@ static void put_level(rl_strbuf *b, const rl_scp_level *lv)
     rl_strbuf_printf(b, "the %s %s", lv->kind, lv->target);
     if (lv->name)
         rl_strbuf_printf(b, " (\"%s\")", lv->name);
+}
+
+/* "no SCP attached to the organizational unit ou-... allows " */
+static void put_no_allow(rl_strbuf *b, const rl_scp_level *lv)
+{
+    if (lv->target) {
+        rl_strbuf_puts(b, "no SCP attached to ");
+        put_level(b, lv);
+    } else {
+        rl_strbuf_puts(b, "none of the SCPs given");
+    }
+    rl_strbuf_puts(b, " allows ");
 }
 
 static void put_action(rl_strbuf *b, const verdict *v, const char *region)
@@ -254,13 +273,7 @@ static void report_not_allowed(svc *s, const rl_resource *res, const rl_scp_path
     const rl_scp_level *lv = &path->levels[v->d->hits[0].level];
     rl_strbuf b = RL_STRBUF_INIT;
     lead(&b, res, "cannot be deployed in");
-    if (lv->target) {
-        rl_strbuf_puts(&b, "no SCP attached to ");
-        put_level(&b, lv);
-    } else {
-        rl_strbuf_puts(&b, "none of the SCPs given");
-    }
-    rl_strbuf_puts(&b, " allows ");
+    put_no_allow(&b, lv);
     put_action(&b, v, res->stack->region);
     rl_strbuf_puts(&b, " there");
     put_more(&b, v);
@@ -392,19 +405,6 @@ static bool blocked(const rl_scp_decision *d)
     return d->outcome == RL_SCP_DENIED || d->outcome == RL_SCP_NOT_ALLOWED;
 }
 
-/* True the first time `k` is seen (counts distinct actions, resources, regions). */
-static bool first_seen(svc *s, const char *k)
-{
-    if (!k || rl_hmap_gets(&s->seen, k))
-        return false;
-    char *copy = rl_arena_strdup(s->arena, k);
-    if (!copy || rl_hmap_puts(&s->seen, copy, (void *)1) < 0) {
-        s->rc = RL_ENOMEM;
-        return false;
-    }
-    return true;
-}
-
 static bool same_level(const rl_scp_level *a, const rl_scp_level *b)
 {
     if (!a->target || !b->target)
@@ -464,12 +464,12 @@ static void blocked_both(svc *s, const char *rule, const rl_resource *res, const
         b->region = rr;
         b->same = same;
     }
-    if (first_seen(s, keyf(s, "%p|a|%s", (void *)b, action)))
+    if (first_in(s, &s->seen, keyf(s, "%p|a|%s", (void *)b, action)))
         b->nactions++;
     /* a shared template's resource is one resource, whatever the number of standbys */
-    if (first_seen(s, keyf(s, "%p|r|%s|%s", (void *)b, res->stack->input->path, res->path)))
+    if (first_in(s, &s->seen, keyf(s, "%p|r|%s|%s", (void *)b, res->stack->input->path, res->path)))
         b->nresources++;
-    if (first_seen(s, keyf(s, "%p|s|%s", (void *)b, res->stack->region)))
+    if (first_in(s, &s->seen, keyf(s, "%p|s|%s", (void *)b, res->stack->region)))
         b->nstandbys++;
 }
 
@@ -535,13 +535,7 @@ static void emit_both(svc *s, const both *x)
         rl_strbuf_puts(&b, " denies ");
     } else {
         st = level_statement(lv, &scp);
-        if (lv->target) {
-            rl_strbuf_puts(&b, "no SCP attached to ");
-            put_level(&b, lv);
-        } else {
-            rl_strbuf_puts(&b, "none of the SCPs given");
-        }
-        rl_strbuf_puts(&b, " allows ");
+        put_no_allow(&b, lv);
     }
     put_action(&b, &v, standby);
     if (x->same) {

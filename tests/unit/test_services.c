@@ -538,17 +538,19 @@ Test(services, account_must_be_an_account_id)
     }
 }
 
+/* A policy id in the file name is no target, even when its tail is twelve digits. */
 Test(services, no_structure_one_level)
 {
     fx *f = fx_new();
     put(f, "t.yaml", one_lambda);
-    put(f, "scp/deny.json",
+    put(f, "scp/p-123456789012.json",
         "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"ec2:*\", \"Resource\": \"*\"}}\n");
     run(f, "us-east-1", "us-west-2");
     const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
     cr_assert_eq(p->nlevels, 1);
     cr_expect_null(p->levels[0].target);
     cr_expect(p->levels[0].assume_allow, "no Allow among them: FullAWSAccess was left out");
+    cr_expect_null(p->account);
     char got[4][128];
     cr_expect_eq(findings(f, "RL302", got, 4), 0);
     cr_expect_eq(findings(f, "RL301", got, 4), 0);
@@ -682,21 +684,6 @@ Test(services, org_policies_target_from_folder)
     p = rl_model_scp_path(model(f), "us-west-2");
     cr_expect_eq(p->levels[2].nscps, 1, "an account folder higher up names no target");
     cr_expect_eq(findings(f, "RL301", got, 4), 0);
-    fx_free(f);
-}
-
-/* A policy id is no target, even when its tail is twelve digits. */
-Test(services, policy_id_is_no_target)
-{
-    fx *f = fx_new();
-    put(f, "t.yaml", one_lambda);
-    put(f, "scps/p-123456789012.json",
-        "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"ec2:*\", \"Resource\": \"*\"}}\n");
-    run(f, "us-east-1", "us-west-2");
-    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
-    cr_assert_eq(p->nlevels, 1);
-    cr_expect_null(p->levels[0].target);
-    cr_expect_null(p->account);
     fx_free(f);
 }
 
@@ -1081,23 +1068,28 @@ Test(services, terraform_offering)
 
 /* Global services are not reported behind a region deny that exempts them, and a deny on
  * them in their home region is reported with that region. */
+/* IAM, Route 53, CloudFront and a regional resource, so that the template is deployed to
+ * both regions (a template of global resources only is deployed once) */
+static const char *const global_template = "Resources:\n"
+                                           "  Role:\n"
+                                           "    Type: AWS::IAM::Role\n"
+                                           "  Zone:\n"
+                                           "    Type: AWS::Route53::HostedZone\n"
+                                           "  Cdn:\n"
+                                           "    Type: AWS::CloudFront::Distribution\n"
+                                           "  Queue:\n"
+                                           "    Type: AWS::SQS::Queue\n";
+/* every action, in two European regions only (no NotAction for the global services) */
+static const char *const eu_only =
+    "{\"Statement\": {\"Sid\": \"EuOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", "
+    "\"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": "
+    "[\"eu-west-1\", \"eu-central-1\"]}}}}\n";
+
 Test(services, global_services)
 {
     fx *f = fx_new();
-    put(f, "t.yaml",
-        "Resources:\n"
-        "  Role:\n"
-        "    Type: AWS::IAM::Role\n"
-        "  Zone:\n"
-        "    Type: AWS::Route53::HostedZone\n"
-        "  Cdn:\n"
-        "    Type: AWS::CloudFront::Distribution\n"
-        "  Queue:\n" /* a regional resource: the template is deployed to both regions */
-        "    Type: AWS::SQS::Queue\n");
-    put(f, "scp/deny-all-but-eu.json",
-        "{\"Statement\": {\"Sid\": \"EuOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", "
-        "\"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": "
-        "[\"eu-west-1\", \"eu-central-1\"]}}}}\n");
+    put(f, "t.yaml", global_template);
+    put(f, "scp/deny-all-but-eu.json", eu_only);
     run(f, "us-east-1", "eu-central-1");
     char got[4][128];
     /* no NotAction: IAM, Route 53 and CloudFront requests name us-east-1 and are denied,
@@ -1109,20 +1101,8 @@ Test(services, global_services)
     /* between two allowed regions, the global services are what the standby cannot use,
      * and neither can the primary: one note, not three errors */
     f = fx_new();
-    put(f, "t.yaml",
-        "Resources:\n"
-        "  Role:\n"
-        "    Type: AWS::IAM::Role\n"
-        "  Zone:\n"
-        "    Type: AWS::Route53::HostedZone\n"
-        "  Cdn:\n"
-        "    Type: AWS::CloudFront::Distribution\n"
-        "  Queue:\n" /* a regional resource: the template is deployed to both regions */
-        "    Type: AWS::SQS::Queue\n");
-    put(f, "scp/deny-all-but-eu.json",
-        "{\"Statement\": {\"Sid\": \"EuOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", "
-        "\"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": "
-        "[\"eu-west-1\", \"eu-central-1\"]}}}}\n");
+    put(f, "t.yaml", global_template);
+    put(f, "scp/deny-all-but-eu.json", eu_only);
     run(f, "eu-west-1", "eu-central-1");
     cr_expect_eq(findings(f, "RL301", got, 4), 0);
     cr_assert_eq(notes(f, "RL301", got, 4), 1);
@@ -1144,10 +1124,7 @@ Test(services, global_services)
         "    Type: AWS::IAM::Role\n"
         "  Fn:\n"
         "    Type: AWS::Lambda::Function\n");
-    put(f, "scp/deny-all-but-eu.json",
-        "{\"Statement\": {\"Sid\": \"EuOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", "
-        "\"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": "
-        "[\"eu-west-1\", \"eu-central-1\"]}}}}\n");
+    put(f, "scp/deny-all-but-eu.json", eu_only);
     run(f, "eu-west-1", "us-west-2");
     cr_assert_eq(findings(f, "RL301", got, 4), 1);
     cr_expect_str_eq(got[0], "t.yaml:5:11");
