@@ -568,10 +568,11 @@ Test(services, no_scps_no_path)
 
 /* ---- ids in file and folder names (the layout of docs/exporting-snapshots.md) -------- */
 
-static const char *const policy_summary_fmt =
-    "{\"Id\": \"%s\", \"Arn\": \"arn:aws:organizations::111111111111:policy/o-exampleorgid/"
-    "service_control_policy/%s\", \"Name\": \"%s\", \"Type\": \"SERVICE_CONTROL_POLICY\", "
-    "\"AwsManaged\": false}";
+/* a list-policies record of a customer-managed SCP: its id, id and name */
+#define POLICY_SUMMARY_FMT                                                                         \
+    "{\"Id\": \"%s\", \"Arn\": \"arn:aws:organizations::111111111111:policy/o-exampleorgid/"       \
+    "service_control_policy/%s\", \"Name\": \"%s\", \"Type\": \"SERVICE_CONTROL_POLICY\", "        \
+    "\"AwsManaged\": false}"
 static const char *const full_access_summary =
     "{\"Id\": \"p-FullAWSAccess\", \"Arn\": "
     "\"arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess\", \"Name\": "
@@ -584,7 +585,7 @@ static void put_policies(fx *f, const char *name, const char *id)
     one[0] = '\0';
     if (id) {
         one[0] = ',';
-        snprintf(one + 1, sizeof(one) - 1, policy_summary_fmt, id, id, id);
+        snprintf(one + 1, sizeof(one) - 1, POLICY_SUMMARY_FMT, id, id, id);
     }
     snprintf(text, sizeof(text), "{\"Policies\": [%s%s]}\n", full_access_summary, one);
     put(f, name, text);
