@@ -141,6 +141,10 @@ static void put_level(rl_strbuf *b, const rl_scp_level *lv)
         rl_strbuf_puts(b, "the SCPs given");
         return;
     }
+    if (!strcmp(lv->target, "root")) {
+        rl_strbuf_puts(b, "the root"); /* a folder called root, its id not exported */
+        return;
+    }
     rl_strbuf_printf(b, "the %s %s", lv->kind, lv->target);
     if (lv->name)
         rl_strbuf_printf(b, " (\"%s\")", lv->name);

@@ -756,6 +756,19 @@ Test(services, scp_folders_are_levels)
                      "lambda:CreateFunction there"));
     cr_expect_eq(notes(f, "RL302", got, 4), 1);
     fx_free(f);
+
+    /* the folder called root, without an export that gives the root's id */
+    f = fx_new();
+    put(f, "t.yaml", one_lambda);
+    put(f, "scps/root/primary-only.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", "
+        "\"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": \"us-east-1\"}}}}\n");
+    run(f, "us-east-1", "us-west-2");
+    cr_assert_eq(findings(f, "RL302", got, 4), 1);
+    cr_expect(strstr(finding(f, "RL302", 0)->message,
+                     "no SCP attached to the root allows lambda:CreateFunction there"),
+              "%s", finding(f, "RL302", 0)->message);
+    fx_free(f);
 }
 
 /* Nested level folders give the parents; the folder called root is the exported root. */
