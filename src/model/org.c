@@ -2,8 +2,10 @@
  * Organizations exports that say where they are attached (list-policies-for-target,
  * list-targets-for-policy) and how the tree is built (list-parents, list-children,
  * list-organizational-units-for-parent, list-roots, list-accounts, describe-organization),
- * finds the account each region's stacks deploy into, and builds its SCP path
- * root -> OU -> account. The decisions are documented in docs/rules/RL301.md. */
+ * the levels that SCP folders name (scps/root/, scps/ou-.../), finds the account each
+ * region's stacks deploy into, and builds its SCP path root -> OU -> account. Ids are read
+ * by their AWS format wherever a file or folder name carries them. The decisions are
+ * documented in docs/scps.md. */
 #include "model_private.h"
 
 #include "../base/aws.h"
@@ -23,20 +25,32 @@ typedef struct scp_list {
     struct scp_list *next;
 } scp_list;
 
+/* A level that SCP folders name, for the path when no export places the account. */
+typedef struct folder_level {
+    const char *target;
+    size_t depth; /* how many level folders enclose it */
+} folder_level;
+
 struct rl_org {
     rl_arena *arena;
     rl_scp **scps; /* every SCP whose content was given, in input order */
     size_t nscps, cap;
+    rl_hmap placed_scp;    /* rl_scp* -> 1: placed at a level by its folder or file name */
+    folder_level *folders; /* the OU levels that SCP folders name, in input order */
+    size_t nfolders;
+    bool folder_root;     /* a folder names the root (root/ or r-...) */
     rl_policy **policies; /* owned */
     size_t npolicies;
-    rl_hmap by_id;    /* policy id -> scp_list */
-    rl_hmap names;    /* any id -> its Name */
-    rl_hmap attached; /* target -> id_list of policy ids */
-    rl_hmap complete; /* target -> 1: its list-policies-for-target was exported */
-    rl_hmap parent;   /* child id -> parent id */
-    rl_hmap accounts; /* member account ids seen in the structure */
-    const char *root; /* the root id, when known */
-    bool structure;   /* some attachment was exported */
+    rl_hmap by_id;         /* policy id -> scp_list */
+    rl_hmap names;         /* any id -> its Name */
+    rl_hmap attached;      /* target -> id_list of policy ids */
+    rl_hmap complete;      /* target -> 1: its list-policies-for-target was exported */
+    rl_hmap parent;        /* child id -> parent id, from the exports */
+    rl_hmap folder_parent; /* child -> parent, from the nesting of SCP folders */
+    rl_hmap placed;        /* target -> scp_list: SCPs placed there by their folder or file name */
+    rl_hmap accounts;      /* member account ids seen in the structure */
+    const char *root;      /* the root id, when known */
+    bool structure;        /* some attachment was exported */
     const char *management;
     rl_doc *full_doc; /* the built-in FullAWSAccess */
     rl_scp full;
@@ -44,6 +58,8 @@ struct rl_org {
 };
 
 #define FULL_AWS_ACCESS "p-FullAWSAccess"
+/* The root named by a folder called `root`, before (or without) its id */
+#define ROOT_FOLDER "root"
 
 /* ---- ids in paths and ARNs ---------------------------------------------------------- */
 
@@ -108,6 +124,17 @@ static size_t id_at(const char *s, int kinds, int *kind)
     return 0;
 }
 
+/* The first n bytes of s, interned; NULL when too long for an id. */
+static const char *intern_n(rl_model *m, const char *s, size_t n)
+{
+    char buf[160];
+    if (n >= sizeof(buf))
+        return NULL;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    return rl_model_intern(m, buf);
+}
+
 /* The last id of one of `kinds` in a path: the API calls name their target only in the
  * command line, so exports carry it in the file or folder name
  * (org/ou-ab12-34567890/list-policies-for-target.json). */
@@ -119,28 +146,109 @@ static const char *id_in_path(rl_model *m, const char *path, int kinds)
         if (p > path && is_alnum(p[-1]))
             continue;
         int kind;
-        size_t n = id_at(p, kinds, &kind);
+        size_t n = id_at(p, kinds | ID_POLICY, &kind);
+        if (n && !(kinds & kind)) {
+            /* a policy id is no target, even when its tail looks like one (p-123456789012) */
+            p += n - 1;
+            continue;
+        }
         if (n) {
             best = p;
             best_len = n;
             p += n - 1;
         }
     }
-    if (!best)
-        return NULL;
-    char buf[160];
-    if (best_len >= sizeof(buf))
-        return NULL;
-    memcpy(buf, best, best_len);
-    buf[best_len] = '\0';
-    return rl_model_intern(m, buf);
+    return best ? intern_n(m, best, best_len) : NULL;
 }
 
 static int id_kind(const char *id)
 {
     int kind = 0;
     size_t n = id ? id_at(id, ID_ACCOUNT | ID_OU | ID_ROOT | ID_POLICY, &kind) : 0;
-    return n == strlen(id) ? kind : 0;
+    return n && n == strlen(id) ? kind : 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static bool seg_is(const char *seg, size_t len, const char *word)
+{
+    if (len != strlen(word))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (tolower((unsigned char)seg[i]) != word[i])
+            return false;
+    return true;
+}
+
+/* The id a folder name starts with ("ou-ab12-workloads", "ou-ab12-workloads_prod"), of one
+ * of `kinds`, interned; or NULL. */
+static const char *id_of_folder(rl_model *m, const char *seg, size_t len, int kinds)
+{
+    int kind;
+    size_t n = id_at(seg, kinds, &kind);
+    return n && n <= len ? intern_n(m, seg, n) : NULL;
+}
+
+/* The target a Policies export (list-policies-for-target) names: its file name
+ * (policies-for-ou-ab12-workloads.json), else its folder (ou-ab12-workloads/policies.json),
+ * else, when the file name says "for-target", any id in the path. NULL: the export is
+ * list-policies, the organization's whole list, attached nowhere by itself. */
+static const char *policies_target(rl_model *m, const char *path, bool for_target)
+{
+    const int kinds = ID_ACCOUNT | ID_OU | ID_ROOT;
+    const char *base = base_name(path);
+    const char *t = id_in_path(m, base, kinds);
+    if (t || base == path)
+        return t ? t : (for_target ? id_in_path(m, path, kinds) : NULL);
+    const char *seg = base - 1;
+    while (seg > path && seg[-1] != '/')
+        seg--;
+    if ((t = id_of_folder(m, seg, (size_t)(base - 1 - seg), kinds)))
+        return t;
+    return for_target ? id_in_path(m, path, kinds) : NULL;
+}
+
+/* The levels an SCP file's location names, outermost first: each folder below its scp/scps
+ * folder (or, outside one, its own folder) called `root` or named by a root, OU or account
+ * id, then an id in the file name (scps/root/ou-ab12-workloads/allow-list.json gives
+ * root, ou-ab12-workloads). Folders of other names (Region-controls/) name no level. */
+static size_t levels_in_path(rl_model *m, const char *path, const char **out, size_t max)
+{
+    const int kinds = ID_ACCOUNT | ID_OU | ID_ROOT;
+    const char *base = base_name(path), *start = path;
+    /* below the last scp/scps folder, else the file's own folder */
+    bool scp_folder = false;
+    for (const char *seg = path; seg < base;) {
+        const char *end = strchr(seg, '/');
+        if (seg_is(seg, (size_t)(end - seg), "scp") || seg_is(seg, (size_t)(end - seg), "scps")) {
+            start = end + 1;
+            scp_folder = true;
+        }
+        seg = end + 1;
+    }
+    if (!scp_folder && base > path) {
+        start = base - 1;
+        while (start > path && start[-1] != '/')
+            start--;
+    }
+    size_t n = 0;
+    for (const char *seg = start; seg < base && n < max;) {
+        const char *end = strchr(seg, '/');
+        size_t len = (size_t)(end - seg);
+        const char *t =
+            seg_is(seg, len, ROOT_FOLDER) ? ROOT_FOLDER : id_of_folder(m, seg, len, kinds);
+        if (t)
+            out[n++] = t;
+        seg = end + 1;
+    }
+    const char *t = n < max ? id_in_path(m, base, kinds) : NULL;
+    if (t)
+        out[n++] = t;
+    return n;
 }
 
 /* The management account: the account field of an Organizations ARN. */
@@ -152,10 +260,7 @@ static void note_management(rl_model *m, struct rl_org *o, const char *arn)
         !rl_arn_is(&a, "organizations") || a.region_len)
         return;
     if (a.account_len == 12 && id_at(a.account, ID_ACCOUNT, &kind) == 12) {
-        char buf[13];
-        memcpy(buf, a.account, 12);
-        buf[12] = '\0';
-        o->management = rl_model_intern(m, buf);
+        o->management = intern_n(m, a.account, 12);
     }
 }
 
@@ -200,10 +305,59 @@ static int keep_policy(struct rl_org *o, rl_policy *p)
     return RL_OK;
 }
 
-static const char *base_name(const char *path)
+static int note_folder(struct rl_org *o, const char *target, size_t depth)
 {
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
+    if (!strcmp(target, ROOT_FOLDER) || id_kind(target) == ID_ROOT) {
+        o->folder_root = true;
+        return RL_OK;
+    }
+    if (id_kind(target) != ID_OU)
+        return RL_OK;
+    for (size_t i = 0; i < o->nfolders; i++)
+        if (!strcmp(o->folders[i].target, target))
+            return RL_OK;
+    folder_level *n = realloc(o->folders, (o->nfolders + 1) * sizeof(*n));
+    if (!n)
+        return RL_ENOMEM;
+    o->folders = n;
+    o->folders[o->nfolders++] = (folder_level){target, depth};
+    return RL_OK;
+}
+
+/* An SCP whose folder or file name names a level is attached there; nested level folders
+ * say whose child each level is, unless an export says otherwise. */
+static int place_by_path(rl_model *m, struct rl_org *o, rl_scp *scp)
+{
+    const char *lv[16];
+    size_t n = levels_in_path(m, scp->input->path, lv, 16);
+    if (!n)
+        return RL_OK;
+    scp_list *l = rl_arena_calloc(o->arena, 1, sizeof(*l));
+    if (!l)
+        return RL_ENOMEM;
+    l->scp = scp;
+    scp_list **tail = (scp_list **)rl_hmap_slot(&o->placed, lv[n - 1], strlen(lv[n - 1]));
+    if (tail) {
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = l;
+    } else if (rl_hmap_puts(&o->placed, lv[n - 1], l) < 0) {
+        return RL_ENOMEM;
+    }
+    if (rl_hmap_put(&o->placed_scp, scp, RL_HMAP_PTR, (void *)1) < 0)
+        return RL_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int rc = note_folder(o, lv[i], i);
+        if (rc == RL_OK && id_kind(lv[i]) == ID_ACCOUNT &&
+            rl_hmap_puts(&o->accounts, lv[i], (void *)1) < 0)
+            rc = RL_ENOMEM;
+        if (rc == RL_OK && i > 0 && !rl_hmap_gets(&o->folder_parent, lv[i]) &&
+            rl_hmap_puts(&o->folder_parent, lv[i], (void *)lv[i - 1]) < 0)
+            rc = RL_ENOMEM;
+        if (rc < 0)
+            return rc;
+    }
+    return RL_OK;
 }
 
 static int read_scp(rl_model *m, struct rl_org *o, rl_input *in)
@@ -251,7 +405,9 @@ static int read_scp(rl_model *m, struct rl_org *o, rl_input *in)
     if ((rc = keep_policy(o, p)) < 0)
         return rc;
     scp->policy = p;
-    return add_scp(o, scp);
+    if ((rc = add_scp(o, scp)) < 0)
+        return rc;
+    return place_by_path(m, o, scp);
 }
 
 /* ---- organization exports --------------------------------------------------------- */
@@ -321,9 +477,7 @@ static int read_org(rl_model *m, struct rl_org *o, const rl_input *in)
         sub += 8;
     int rc = RL_OK;
     if (!strcmp(sub, "list-policies") || !strcmp(sub, "list-policies-for-target")) {
-        const char *target = !strcmp(sub, "list-policies-for-target")
-                                 ? id_in_path(m, in->path, ID_ACCOUNT | ID_OU | ID_ROOT)
-                                 : NULL;
+        const char *target = policies_target(m, in->path, !strcmp(sub, "list-policies-for-target"));
         const rl_node *ps = items(root, "Policies");
         for (size_t i = 0; ps && i < ps->u.seq.count && rc == RL_OK; i++) {
             const rl_node *p = ps->u.seq.items[i];
@@ -476,6 +630,8 @@ static const char *account_for(rl_model *m, struct rl_org *o, const char *region
 
 static const char *kind_name(const char *id)
 {
+    if (!strcmp(id, ROOT_FOLDER))
+        return "root";
     switch (id_kind(id)) {
     case ID_ROOT:
         return "root";
@@ -488,25 +644,53 @@ static const char *kind_name(const char *id)
     }
 }
 
+/* The folder called root is the root whose id the exports give. */
+static const char *canon(const struct rl_org *o, const char *t)
+{
+    return t && o->root && !strcmp(t, ROOT_FOLDER) ? o->root : t;
+}
+
+/* The parent of a target: the exports', else the nesting of the SCP folders. */
+static const char *parent_of(const struct rl_org *o, const char *t)
+{
+    const char *p = rl_hmap_gets(&o->parent, t);
+    return canon(o, p ? p : rl_hmap_gets(&o->folder_parent, t));
+}
+
+static bool has_scp(const rl_scp_level *lv, const rl_scp *scp)
+{
+    for (size_t i = 0; i < lv->nscps; i++)
+        if (lv->scps[i] == scp)
+            return true;
+    return false;
+}
+
 static int fill_level(struct rl_org *o, rl_scp_level *lv, const char *target)
 {
     lv->target = target;
     lv->kind = kind_name(target);
     lv->name = rl_hmap_gets(&o->names, target);
-    /* without the target's own list of attachments, FullAWSAccess may be among them */
-    lv->assume_allow = !rl_hmap_gets(&o->complete, target);
+    /* what the folders place there: the root's folder too, once its id is known */
+    const scp_list *placed[2] = {rl_hmap_gets(&o->placed, target), NULL};
+    if (o->root && !strcmp(target, o->root))
+        placed[1] = rl_hmap_gets(&o->placed, ROOT_FOLDER);
     const id_list *att = rl_hmap_gets(&o->attached, target);
+    bool unknown = false;
     size_t n = 0;
     for (const id_list *a = att; a; a = a->next) {
         const scp_list *l = rl_hmap_gets(&o->by_id, a->id);
         if (!l && !strcmp(a->id, FULL_AWS_ACCESS))
             n++; /* its content is known without an export */
         else if (!l)
-            lv->assume_allow = true; /* attached, but its content was not exported */
+            unknown = true; /* attached, but its content was not exported */
         for (; l; l = l->next)
             n++;
     }
-    lv->scps = rl_arena_calloc(o->arena, n + 1, sizeof(*lv->scps));
+    size_t nplaced = 0;
+    for (size_t k = 0; k < 2; k++)
+        for (const scp_list *l = placed[k]; l; l = l->next)
+            nplaced++;
+    lv->scps = rl_arena_calloc(o->arena, n + nplaced + 1, sizeof(*lv->scps));
     if (!lv->scps)
         return RL_ENOMEM;
     for (const id_list *a = att; a; a = a->next) {
@@ -514,10 +698,76 @@ static int fill_level(struct rl_org *o, rl_scp_level *lv, const char *target)
         if (!l && !strcmp(a->id, FULL_AWS_ACCESS))
             lv->scps[lv->nscps++] = &o->full;
         for (; l; l = l->next)
-            lv->scps[lv->nscps++] = l->scp;
+            if (!has_scp(lv, l->scp))
+                lv->scps[lv->nscps++] = l->scp;
+    }
+    for (size_t k = 0; k < 2; k++)
+        for (const scp_list *l = placed[k]; l; l = l->next)
+            if (!has_scp(lv, l->scp))
+                lv->scps[lv->nscps++] = l->scp;
+    if (rl_hmap_gets(&o->complete, target)) {
+        /* the target's own list of attachments: complete, unless a content is missing */
+        lv->assume_allow = unknown;
+    } else if (nplaced) {
+        /* a level's folder holds what is attached there; without any Allow in it the
+         * folder left out FullAWSAccess, as an export of custom SCPs does */
+        bool allow = false;
+        for (size_t i = 0; i < lv->nscps && !allow; i++)
+            allow = rl_policy_has_allow(lv->scps[i]->policy);
+        lv->assume_allow = unknown || !allow;
+    } else {
+        /* without the target's own list, FullAWSAccess may be among its attachments */
+        lv->assume_allow = true;
     }
     return RL_OK;
 }
+
+/* The SCPs given that no folder places and no export attaches, as one level in force for
+ * every account (used only when no attachment was exported). */
+static int unplaced_level(struct rl_org *o, rl_scp_path *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->nscps; i++)
+        if (!rl_hmap_get(&o->placed_scp, o->scps[i], RL_HMAP_PTR))
+            n++;
+    if (!n)
+        return RL_OK;
+    rl_scp_level *lv = &p->levels[p->nlevels++];
+    lv->kind = "all SCPs given";
+    lv->scps = rl_arena_calloc(o->arena, n, sizeof(*lv->scps));
+    if (!lv->scps)
+        return RL_ENOMEM;
+    /* Without any Allow among them the export left out FullAWSAccess (attached everywhere
+     * by default), so nothing is implicitly denied. */
+    lv->assume_allow = true;
+    for (size_t i = 0; i < o->nscps; i++) {
+        if (rl_hmap_get(&o->placed_scp, o->scps[i], RL_HMAP_PTR))
+            continue;
+        lv->scps[lv->nscps++] = o->scps[i];
+        if (rl_policy_has_allow(o->scps[i]->policy))
+            lv->assume_allow = false;
+    }
+    return RL_OK;
+}
+
+static bool in_chain(const char **chain, size_t n, const char *t)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(chain[i], t))
+            return true;
+    return false;
+}
+
+/* Deeper folders first (the chain is collected upward), then by id: deterministic. */
+static int folder_cmp(const void *a, const void *b)
+{
+    const folder_level *x = a, *y = b;
+    if (x->depth != y->depth)
+        return x->depth > y->depth ? -1 : 1;
+    return strcmp(x->target, y->target);
+}
+
+#define MAX_LEVELS 16
 
 static int build_path(rl_model *m, struct rl_org *o, const char *region, rl_scp_path **out)
 {
@@ -531,46 +781,31 @@ static int build_path(rl_model *m, struct rl_org *o, const char *region, rl_scp_
         p->exempt_why = "SCPs do not apply to the organization's management account";
         return RL_OK;
     }
-    if (!o->structure) {
-        /* No structure exported: every SCP given applies to every account, as one level.
-         * Without any Allow among them the export left out FullAWSAccess (attached
-         * everywhere by default), so nothing is implicitly denied. */
-        p->levels = rl_arena_calloc(o->arena, 1, sizeof(*p->levels));
-        if (!p->levels)
-            return RL_ENOMEM;
-        rl_scp_level *lv = &p->levels[p->nlevels++];
-        lv->kind = "all SCPs given";
-        lv->scps = (const rl_scp **)o->scps;
-        lv->nscps = o->nscps;
-        lv->assume_allow = true;
-        for (size_t i = 0; i < o->nscps; i++)
-            if (rl_policy_has_allow(o->scps[i]->policy))
-                lv->assume_allow = false;
-        return RL_OK;
-    }
     /* account, its OUs, the root: collected upward, stored root first */
-    const char *chain[16];
+    const char *chain[MAX_LEVELS];
     size_t n = 0;
-    for (const char *t = p->account; t && n < 15; t = rl_hmap_gets(&o->parent, t)) {
-        bool loop = false;
-        for (size_t i = 0; i < n && !loop; i++)
-            loop = !strcmp(chain[i], t);
-        if (loop)
-            break;
+    bool levels = o->structure || o->placed_scp.count;
+    for (const char *t = p->account; levels && t && n < MAX_LEVELS - 1 && !in_chain(chain, n, t);
+         t = parent_of(o, t))
         chain[n++] = t;
+    if (levels && n <= 1 && o->nfolders) {
+        /* nothing says which OU holds the account: every OU the SCP folders name is read
+         * as a level of its path, as the folders were exported for it */
+        for (size_t i = 0; i < o->nfolders && n < MAX_LEVELS - 1; i++)
+            if (!in_chain(chain, n, o->folders[i].target))
+                chain[n++] = o->folders[i].target;
     }
     /* the root's SCPs apply to every account, even when the chain up to it is not known */
-    if (o->root && (n == 0 || strcmp(chain[n - 1], o->root)))
-        chain[n++] = o->root;
-    p->levels = rl_arena_calloc(o->arena, n + 1, sizeof(*p->levels));
+    const char *root = o->root ? o->root : o->folder_root ? ROOT_FOLDER : NULL;
+    if (levels && root && !in_chain(chain, n, root))
+        chain[n++] = root;
+    p->levels = rl_arena_calloc(o->arena, n + 2, sizeof(*p->levels));
     if (!p->levels)
         return RL_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        int rc = fill_level(o, &p->levels[p->nlevels++], chain[n - 1 - i]);
-        if (rc < 0)
-            return rc;
-    }
-    return RL_OK;
+    int rc = o->structure ? RL_OK : unplaced_level(o, p);
+    for (size_t i = 0; i < n && rc == RL_OK; i++)
+        rc = fill_level(o, &p->levels[p->nlevels++], chain[n - 1 - i]);
+    return rc;
 }
 
 static int load_full_access(struct rl_org *o)
@@ -628,6 +863,8 @@ int rl_org_build(rl_model *m)
     /* SCPs only listed (no content) and no attachments: nothing to evaluate */
     if (o->nscps == 0 && !o->structure)
         return RL_OK;
+    if (o->nfolders)
+        qsort(o->folders, o->nfolders, sizeof(*o->folders), folder_cmp);
     for (size_t i = 0; i < m->nregions; i++)
         if ((rc = build_path(m, o, m->regions[i], &o->paths[i])) < 0)
             return rc;
@@ -642,7 +879,9 @@ void rl_org_free(struct rl_org *o)
         rl_policy_free(o->policies[i]);
     free(o->policies);
     free(o->scps);
-    rl_hmap *maps[] = {&o->by_id, &o->names, &o->attached, &o->complete, &o->parent, &o->accounts};
+    free(o->folders);
+    rl_hmap *maps[] = {&o->by_id,  &o->names,         &o->attached, &o->complete,  &o->parent,
+                       &o->placed, &o->folder_parent, &o->accounts, &o->placed_scp};
     for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
         rl_hmap_free(maps[i]);
     rl_doc_free(o->full_doc);

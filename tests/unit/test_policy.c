@@ -560,6 +560,55 @@ Test(policy, scp_path)
     scps_free(&s);
 }
 
+/* Two OU levels with allow-lists of their own: an action needs an Allow at each, so what
+ * one level allows does not make up for the other (one merged level would allow s3:* and
+ * sqs:* alike); the level named is the first without one. */
+Test(policy, scp_levels_each_need_an_allow)
+{
+    scps s = {0};
+    const rl_scp *full = add(&s, "FullAWSAccess", FULL);
+    const rl_scp *workloads =
+        add(&s, "Approved",
+            "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"s3:*\",\"lambda:*\"],"
+            "\"Resource\":\"*\"}}");
+    const rl_scp *prod = add(&s, "PrimaryOnly",
+                             "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"lambda:*\","
+                             "\"sqs:*\"],\"Resource\":\"*\",\"Condition\":{\"StringEquals\":"
+                             "{\"aws:RequestedRegion\":\"us-east-1\"}}}]}");
+    const rl_scp *root_scps[] = {full};
+    const rl_scp *workloads_scps[] = {workloads};
+    const rl_scp *prod_scps[] = {prod};
+    rl_scp_level levels[] = {
+        {"r-ab12", "root", NULL, root_scps, 1, false},
+        {"ou-ab12-workloads", "organizational unit", NULL, workloads_scps, 1, false},
+        {"ou-ab12-prod0001", "organizational unit", NULL, prod_scps, 1, false},
+        {"111122223333", "account", NULL, NULL, 0, true},
+    };
+    rl_scp_path path = {"111122223333", "test", false, NULL, levels, 4};
+    rl_scp_decision d;
+    rl_request req = {"lambda:CreateFunction", NULL, "us-east-1", NULL, NULL, NULL};
+    rl_scp_evaluate(&path, &req, &d);
+    cr_expect_eq(d.outcome, RL_SCP_ALLOWED, "both OUs allow Lambda in us-east-1");
+
+    req.action = "s3:CreateBucket";
+    rl_scp_evaluate(&path, &req, &d);
+    cr_expect_eq(d.outcome, RL_SCP_NOT_ALLOWED);
+    cr_expect_eq(d.hits[0].level, 2, "Prod does not allow S3");
+
+    req.action = "sqs:CreateQueue";
+    rl_scp_evaluate(&path, &req, &d);
+    cr_expect_eq(d.outcome, RL_SCP_NOT_ALLOWED);
+    cr_expect_eq(d.hits[0].level, 1, "Workloads does not allow SQS");
+
+    req.action = "lambda:CreateFunction";
+    req.region = "us-west-2";
+    rl_scp_evaluate(&path, &req, &d);
+    cr_expect_eq(d.outcome, RL_SCP_NOT_ALLOWED);
+    cr_expect_eq(d.hits[0].level, 2, "Prod allows the primary region only");
+    cr_expect_null(d.hits[0].scp);
+    scps_free(&s);
+}
+
 /* ---- the real SCPs ------------------------------------------------------------------- */
 
 /* A copy of the corpus SCPs kept in the tree (tests/data/scp/PROVENANCE.md). */

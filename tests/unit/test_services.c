@@ -78,14 +78,16 @@ static const rl_model *model(fx *f)
     return rl_lint_model(f->lint);
 }
 
-/* Findings of one rule as "file:line:col" (file relative to the folder), in order. */
-static size_t findings(fx *f, const char *rule, char out[][128], size_t max)
+/* Findings of one rule at a level (RL_LEVEL_NONE: every level but note, the gaps) as
+ * "file:line:col" (file relative to the folder), in order. */
+static size_t findings_at(fx *f, const char *rule, rl_level level, char out[][128], size_t max)
 {
     const rl_findings *fs = rl_lint_findings(f->lint);
     size_t n = 0;
     for (size_t i = 0; i < rl_findings_count(fs); i++) {
         const rl_finding *x = rl_findings_at(fs, i);
-        if (strcmp(x->rule_id, rule))
+        if (strcmp(x->rule_id, rule) ||
+            (level == RL_LEVEL_NONE ? x->level == RL_LEVEL_NOTE : x->level != level))
             continue;
         const char *file = x->file;
         const char *slash = strstr(file, "/rl-services-");
@@ -98,15 +100,33 @@ static size_t findings(fx *f, const char *rule, char out[][128], size_t max)
     return n;
 }
 
-static const rl_finding *finding(fx *f, const char *rule, size_t k)
+/* The gaps a rule reports (notes left out). */
+static size_t findings(fx *f, const char *rule, char out[][128], size_t max)
+{
+    return findings_at(f, rule, RL_LEVEL_NONE, out, max);
+}
+
+/* The notes of a rule: statements that bind the primary as the standby. */
+static size_t notes(fx *f, const char *rule, char out[][128], size_t max)
+{
+    return findings_at(f, rule, RL_LEVEL_NOTE, out, max);
+}
+
+/* The k-th finding of a rule; `note`: among its notes, else among its gaps. */
+static const rl_finding *finding_of(fx *f, const char *rule, bool note, size_t k)
 {
     const rl_findings *fs = rl_lint_findings(f->lint);
     for (size_t i = 0; i < rl_findings_count(fs); i++) {
         const rl_finding *x = rl_findings_at(fs, i);
-        if (!strcmp(x->rule_id, rule) && k-- == 0)
+        if (!strcmp(x->rule_id, rule) && (x->level == RL_LEVEL_NOTE) == note && k-- == 0)
             return x;
     }
     return NULL;
+}
+
+static const rl_finding *finding(fx *f, const char *rule, size_t k)
+{
+    return finding_of(f, rule, false, k);
 }
 
 static const char *const one_lambda = "Resources:\n"
@@ -518,17 +538,19 @@ Test(services, account_must_be_an_account_id)
     }
 }
 
+/* A policy id in the file name is no target, even when its tail is twelve digits. */
 Test(services, no_structure_one_level)
 {
     fx *f = fx_new();
     put(f, "t.yaml", one_lambda);
-    put(f, "scp/deny.json",
+    put(f, "scp/p-123456789012.json",
         "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"ec2:*\", \"Resource\": \"*\"}}\n");
     run(f, "us-east-1", "us-west-2");
     const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
     cr_assert_eq(p->nlevels, 1);
     cr_expect_null(p->levels[0].target);
     cr_expect(p->levels[0].assume_allow, "no Allow among them: FullAWSAccess was left out");
+    cr_expect_null(p->account);
     char got[4][128];
     cr_expect_eq(findings(f, "RL302", got, 4), 0);
     cr_expect_eq(findings(f, "RL301", got, 4), 0);
@@ -544,6 +566,441 @@ Test(services, no_scps_no_path)
     fx_free(f);
 }
 
+/* ---- ids in file and folder names (the layout of docs/exporting-snapshots.md) -------- */
+
+/* a list-policies record of a customer-managed SCP: its id, id and name */
+#define POLICY_SUMMARY_FMT                                                                         \
+    "{\"Id\": \"%s\", \"Arn\": \"arn:aws:organizations::111111111111:policy/o-exampleorgid/"       \
+    "service_control_policy/%s\", \"Name\": \"%s\", \"Type\": \"SERVICE_CONTROL_POLICY\", "        \
+    "\"AwsManaged\": false}"
+static const char *const full_access_summary =
+    "{\"Id\": \"p-FullAWSAccess\", \"Arn\": "
+    "\"arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess\", \"Name\": "
+    "\"FullAWSAccess\", \"Type\": \"SERVICE_CONTROL_POLICY\", \"AwsManaged\": true}";
+
+/* list-policies-for-target with FullAWSAccess and, when `id` is set, that SCP */
+static void put_policies(fx *f, const char *name, const char *id)
+{
+    char text[1024], one[512];
+    one[0] = '\0';
+    if (id) {
+        one[0] = ',';
+        snprintf(one + 1, sizeof(one) - 1, POLICY_SUMMARY_FMT, id, id, id);
+    }
+    snprintf(text, sizeof(text), "{\"Policies\": [%s%s]}\n", full_access_summary, one);
+    put(f, name, text);
+}
+
+static void put_exported_org(fx *f, bool deny_on_workloads)
+{
+    put(f, "org/scps/p-denyuswest.json",
+        "{\"Policy\": {\"PolicySummary\": {\"Id\": \"p-denyuswest\", \"Name\": \"DenyUsWest\", "
+        "\"Type\": \"SERVICE_CONTROL_POLICY\"}, \"Content\": \"{\\\"Statement\\\": "
+        "{\\\"Effect\\\": \\\"Deny\\\", \\\"Action\\\": \\\"*\\\", \\\"Resource\\\": \\\"*\\\", "
+        "\\\"Condition\\\": {\\\"StringEquals\\\": {\\\"aws:RequestedRegion\\\": "
+        "\\\"us-west-2\\\"}}}}\"}}\n");
+    /* the organization's whole list: attached nowhere by itself */
+    put_policies(f, "org/policies.json", "p-denyuswest");
+    put(f, "org/parents-333344445555.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-workloads\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "org/parents-ou-ab12-workloads.json",
+        "{\"Parents\": [{\"Id\": \"r-ab12\", \"Type\": \"ROOT\"}]}\n");
+    put_policies(f, "org/policies-for-333344445555.json", NULL);
+    put_policies(f, "org/policies-for-ou-ab12-workloads.json",
+                 deny_on_workloads ? "p-denyuswest" : NULL);
+    put_policies(f, "org/policies-for-r-ab12.json", NULL);
+    put(f, "org/targets-p-denyuswest.json",
+        deny_on_workloads
+            ? "{\"Targets\": [{\"TargetId\": \"ou-ab12-workloads\", \"Arn\": "
+              "\"arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-ab12-workloads\", "
+              "\"Name\": \"Workloads\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n"
+            : "{\"Targets\": [{\"TargetId\": \"ou-ab12-sandbox01\", \"Arn\": "
+              "\"arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-ab12-sandbox01\", "
+              "\"Name\": \"Sandbox\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, ".regionlint.yaml", "account: \"333344445555\"\n");
+    put(f, "t.yaml", one_lambda);
+}
+
+/* parents-<id>.json and policies-for-<id>.json are read for OUs and the root as for
+ * accounts: the chain account -> OU -> root is complete, each level with its own SCPs. */
+Test(services, org_ids_in_file_names)
+{
+    fx *f = fx_new();
+    put_exported_org(f, true);
+    run(f, "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->nlevels, 3);
+    cr_expect_str_eq(p->levels[0].target, "r-ab12");
+    cr_expect(!p->levels[0].assume_allow, "the root's list was exported");
+    cr_expect_eq(p->levels[0].nscps, 1);
+    cr_expect_str_eq(p->levels[1].target, "ou-ab12-workloads");
+    cr_expect_str_eq(p->levels[1].name, "Workloads");
+    cr_assert_eq(p->levels[1].nscps, 2);
+    cr_expect_str_eq(p->levels[1].scps[1]->id, "p-denyuswest");
+    cr_expect(!p->levels[1].assume_allow);
+    cr_expect_str_eq(p->levels[2].target, "333344445555");
+    cr_expect_eq(p->levels[2].nscps, 1, "policies.json is no list for a target");
+    char got[4][128];
+    cr_assert_eq(findings(f, "RL301", got, 4), 1);
+    cr_expect_str_eq(got[0], "t.yaml:3:11");
+    const rl_finding *x = finding(f, "RL301", 0);
+    cr_assert_eq(x->nrelated, 1);
+    cr_expect(strstr(x->related[0].message,
+                     "attached to the organizational unit ou-ab12-workloads (\"Workloads\")"),
+              "%s", x->related[0].message);
+    fx_free(f);
+
+    /* attached to another OU only: not in force for the account, nothing to report */
+    f = fx_new();
+    put_exported_org(f, false);
+    run(f, "us-east-1", "us-west-2");
+    p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 3);
+    cr_expect_eq(p->levels[1].nscps, 1);
+    cr_expect_eq(findings(f, "RL301", got, 4), 0);
+    cr_expect_eq(notes(f, "RL301", got, 4), 0);
+    fx_free(f);
+}
+
+/* A list-policies export in a folder named after a target is that target's list; one
+ * under an account folder higher up is the organization's list. */
+Test(services, org_policies_target_from_folder)
+{
+    fx *f = fx_new();
+    put_exported_org(f, false);
+    put_policies(f, "org/ou-ab12-workloads/policies.json", "p-denyuswest");
+    run(f, "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 3);
+    cr_expect_eq(p->levels[1].nscps, 2);
+    char got[4][128];
+    cr_expect_eq(findings(f, "RL301", got, 4), 1);
+    fx_free(f);
+
+    f = fx_new();
+    put_exported_org(f, false);
+    put_policies(f, "333344445555/org/policies.json", "p-denyuswest");
+    run(f, "us-east-1", "us-west-2");
+    p = rl_model_scp_path(model(f), "us-west-2");
+    cr_expect_eq(p->levels[2].nscps, 1, "an account folder higher up names no target");
+    cr_expect_eq(findings(f, "RL301", got, 4), 0);
+    fx_free(f);
+}
+
+/* ---- levels named by SCP folders ------------------------------------------------------ */
+
+static const char *const lambda_and_table = "Resources:\n"
+                                            "  Fn:\n"
+                                            "    Type: AWS::Lambda::Function\n"
+                                            "  Orders:\n"
+                                            "    Type: AWS::DynamoDB::Table\n";
+
+/* scps/root/ and scps/ou-.../ are two levels, each needing its own Allow (not one merged
+ * level where the root's Allow * would allow everything); an SCP outside them applies to
+ * every account. */
+Test(services, scp_folders_are_levels)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", lambda_and_table);
+    put(f, "scps/root/full-access.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}\n");
+    put(f, "scps/ou-ab12-workloads/allow-list.json",
+        "{\"Statement\": [{\"Sid\": \"Approved\", \"Effect\": \"Allow\", \"Action\": "
+        "[\"lambda:*\", \"logs:*\", \"iam:*\", \"sqs:*\"], \"Resource\": \"*\"}]}\n");
+    put(f, "scps/deny-leave.json",
+        "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"organizations:LeaveOrganization\", "
+        "\"Resource\": \"*\"}}\n");
+    run(f, "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 3);
+    cr_expect_null(p->levels[0].target, "the SCP outside the level folders");
+    cr_expect(p->levels[0].assume_allow, "a deny alone: FullAWSAccess left out");
+    cr_expect_str_eq(p->levels[1].target, "root");
+    cr_expect_str_eq(p->levels[1].kind, "root");
+    cr_expect(!p->levels[1].assume_allow);
+    cr_expect_str_eq(p->levels[2].target, "ou-ab12-workloads");
+    cr_expect(!p->levels[2].assume_allow);
+    char got[4][128];
+    /* DynamoDB is allowed at no OU level in any region: one note, no gap */
+    cr_expect_eq(findings(f, "RL302", got, 4), 0);
+    cr_assert_eq(notes(f, "RL302", got, 4), 1);
+    cr_expect_str_eq(got[0], "scps/ou-ab12-workloads/allow-list.json:1:16");
+    const rl_finding *x = finding_of(f, "RL302", true, 0);
+    cr_expect(strstr(x->message, "no SCP attached to the organizational unit ou-ab12-workloads "
+                                 "allows dynamodb:CreateTable for the primary region us-east-1 "
+                                 "as for the standby us-west-2: not a standby gap (5 actions "
+                                 "needed by Orders (AWS::DynamoDB::Table), allowed in neither "
+                                 "region)"),
+              "%s", x->message);
+    cr_expect_str_eq(x->path, "Statement[0]");
+    cr_assert_eq(x->nrelated, 1);
+    cr_expect_eq(x->related[0].span.start.line, 5);
+    fx_free(f);
+
+    /* the OU allows its list in the primary region only: the Lambda function is a gap of
+     * the standby, the table still is not */
+    f = fx_new();
+    put(f, "t.yaml", lambda_and_table);
+    put(f, "scps/root/full-access.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}\n");
+    put(f, "scps/ou-ab12-workloads/allow-list.json",
+        "{\"Statement\": [{\"Sid\": \"Approved\", \"Effect\": \"Allow\", \"Action\": "
+        "[\"lambda:*\", \"logs:*\", \"iam:*\", \"sqs:*\"], \"Resource\": \"*\", \"Condition\": "
+        "{\"StringEquals\": {\"aws:RequestedRegion\": \"us-east-1\"}}}]}\n");
+    run(f, "us-east-1", "us-west-2");
+    cr_assert_eq(findings(f, "RL302", got, 4), 1);
+    cr_expect_str_eq(got[0], "t.yaml:3:11");
+    cr_expect(strstr(finding(f, "RL302", 0)->message,
+                     "no SCP attached to the organizational unit ou-ab12-workloads allows "
+                     "lambda:CreateFunction there"));
+    cr_expect_eq(notes(f, "RL302", got, 4), 1);
+    fx_free(f);
+
+    /* the folder called root, without an export that gives the root's id */
+    f = fx_new();
+    put(f, "t.yaml", one_lambda);
+    put(f, "scps/root/primary-only.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\", "
+        "\"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": \"us-east-1\"}}}}\n");
+    run(f, "us-east-1", "us-west-2");
+    cr_assert_eq(findings(f, "RL302", got, 4), 1);
+    cr_expect(strstr(finding(f, "RL302", 0)->message,
+                     "no SCP attached to the root allows lambda:CreateFunction there"),
+              "%s", finding(f, "RL302", 0)->message);
+    fx_free(f);
+}
+
+/* Nested level folders give the parents; the folder called root is the exported root. */
+Test(services, scp_folders_nested)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", one_lambda);
+    put(f, ".regionlint.yaml", "account: \"111122223333\"\n");
+    put(f, "org/roots.json",
+        "{\"Roots\": [{\"Id\": \"r-ab12\", \"Arn\": "
+        "\"arn:aws:organizations::111111111111:root/o-exampleorgid/r-ab12\", \"Name\": "
+        "\"Root\"}]}\n");
+    put(f, "policies/scps/root/allow-all.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}\n");
+    put(f, "policies/scps/root/ou-ab12-parent01/allow-all.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}\n");
+    put(f, "policies/scps/root/ou-ab12-parent01/ou-ab12-child001/deny-west.json",
+        "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\", "
+        "\"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": \"us-west-2\"}}}}\n");
+    run(f, "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 4);
+    cr_expect_str_eq(p->levels[0].target, "r-ab12");
+    cr_expect_str_eq(p->levels[0].scps[0]->name, "allow-all.json");
+    cr_expect_str_eq(p->levels[1].target, "ou-ab12-parent01");
+    cr_expect_str_eq(p->levels[2].target, "ou-ab12-child001");
+    cr_expect(p->levels[2].assume_allow, "a folder of denies left out FullAWSAccess");
+    cr_expect_str_eq(p->levels[3].target, "111122223333");
+    char got[4][128];
+    cr_expect_eq(findings(f, "RL301", got, 4), 1);
+    fx_free(f);
+
+    /* list-parents places the account in another OU: the folders' OUs are not its path */
+    f = fx_new();
+    put(f, "t.yaml", one_lambda);
+    put(f, ".regionlint.yaml", "account: \"111122223333\"\n");
+    put(f, "org/parents-111122223333.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-other001\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "scps/ou-ab12-child001/deny-west.json",
+        "{\"Statement\": {\"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": \"*\", "
+        "\"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": \"us-west-2\"}}}}\n");
+    run(f, "us-east-1", "us-west-2");
+    p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 2);
+    cr_expect_str_eq(p->levels[0].target, "ou-ab12-other001");
+    cr_expect_eq(findings(f, "RL301", got, 4), 0);
+    fx_free(f);
+}
+
+/* Sibling OU folders with nothing saying which holds the account: each is a level. */
+Test(services, scp_folders_siblings)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", one_lambda);
+    put(f, "scps/ou-ab12-aaaaaaaa/allow.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}}\n");
+    put(f, "scps/ou-ab12-bbbbbbbb/allow.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"s3:*\", \"lambda:*\", "
+        "\"logs:*\", \"iam:*\"], \"Resource\": \"*\", \"Condition\": {\"StringEquals\": "
+        "{\"aws:RequestedRegion\": \"us-east-1\"}}}}\n");
+    run(f, "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 2);
+    cr_expect_str_eq(p->levels[0].target, "ou-ab12-bbbbbbbb");
+    cr_expect_str_eq(p->levels[1].target, "ou-ab12-aaaaaaaa");
+    char got[4][128];
+    cr_assert_eq(findings(f, "RL302", got, 4), 1);
+    cr_expect(strstr(finding(f, "RL302", 0)->message, "ou-ab12-bbbbbbbb"));
+    fx_free(f);
+}
+
+/* Allow-lists of several OUs in one folder, each file named after its OU: one level each,
+ * not one merged list. */
+Test(services, scp_file_names_are_levels)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", lambda_and_table);
+    put(f, ".regionlint.yaml", "account: \"111122223333\"\n");
+    put(f, "org/parents-111122223333.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-prod0001\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "org/parents-ou-ab12-prod0001.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-workloads\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "scps/allow-list-ou-ab12-workloads.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"lambda:*\", \"logs:*\", "
+        "\"iam:*\", \"dynamodb:*\"], \"Resource\": \"*\"}}\n");
+    put(f, "scps/allow-list-ou-ab12-prod0001.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"lambda:*\", \"logs:*\", "
+        "\"iam:*\"], \"Resource\": \"*\", \"Condition\": {\"StringEquals\": "
+        "{\"aws:RequestedRegion\": [\"us-east-1\", \"us-west-2\"]}}}}\n");
+    put(f, "scps/allow-list-ou-ab12-sandbox1.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"}}\n");
+    run(f, "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_eq(p->nlevels, 3, "the sandbox's list is on no level of the path");
+    cr_expect_str_eq(p->levels[0].target, "ou-ab12-workloads");
+    cr_expect_str_eq(p->levels[1].target, "ou-ab12-prod0001");
+    cr_expect_str_eq(p->levels[2].target, "111122223333");
+    char got[4][128];
+    /* DynamoDB: Workloads allows it, Prod does not, in either region */
+    cr_expect_eq(findings(f, "RL302", got, 4), 0);
+    cr_assert_eq(notes(f, "RL302", got, 4), 1);
+    cr_expect_str_eq(got[0], "scps/allow-list-ou-ab12-prod0001.json:1:15");
+    fx_free(f);
+}
+
+/* The real SCPs (folders named after their topic, files after their purpose) name no
+ * level: without an organization export they apply as one level. */
+Test(services, real_scps_name_no_level)
+{
+    fx *f = fx_new();
+    run_in(f, RL_SOURCE_DIR "/tests/data/scp", "us-east-1", "us-west-2");
+    const rl_scp_path *p = rl_model_scp_path(model(f), "us-west-2");
+    cr_assert_not_null(p);
+    cr_assert_eq(p->nlevels, 1);
+    cr_expect_null(p->levels[0].target);
+    cr_expect_geq(p->levels[0].nscps, 59);
+    fx_free(f);
+}
+
+/* ---- the primary as the reference --------------------------------------------------- */
+
+/* A deny that binds every region: one note for the statement, whatever the number of
+ * resources, actions and standby regions. */
+Test(services, every_region_deny_one_note)
+{
+    fx *f = fx_new();
+    put(f, "a.yaml",
+        "Resources:\n  A:\n    Type: AWS::DynamoDB::Table\n  B:\n    Type: "
+        "AWS::DynamoDB::Table\n");
+    put(f, "b.yaml", "Resources:\n  C:\n    Type: AWS::DynamoDB::GlobalTable\n");
+    put(f, "scp/no-dynamodb.json",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [\n"
+        "  {\"Sid\": \"NoDynamo\", \"Effect\": \"Deny\", \"Action\": \"dynamodb:*\", "
+        "\"Resource\": \"*\"},\n"
+        "  {\"Sid\": \"NoLeave\", \"Effect\": \"Deny\", \"Action\": "
+        "\"organizations:LeaveOrganization\", \"Resource\": \"*\"}]}\n");
+    put(f, ".regionlint.yaml", "primary: us-east-1\nstandby: [us-west-2, eu-west-1]\n");
+    run(f, NULL, NULL);
+    char got[4][128];
+    cr_expect_eq(findings(f, "RL301", got, 4), 0);
+    cr_assert_eq(notes(f, "RL301", got, 4), 1);
+    cr_expect_str_eq(got[0], "scp/no-dynamodb.json:2:3");
+    const rl_finding *x = finding_of(f, "RL301", true, 0);
+    cr_expect(strstr(x->message, "SCP \"no-dynamodb.json\" statement \"NoDynamo\" denies "
+                                 "dynamodb:CreateTable for the primary region us-east-1 as for "
+                                 "the standby us-west-2 (and 1 more standby region): not a "
+                                 "standby gap ("),
+              "%s", x->message);
+    cr_expect(strstr(x->message, "and 2 more resources, denied in both regions)"), "%s",
+              x->message);
+    cr_expect_str_eq(x->path, "Statement[0]");
+    cr_expect_str_eq(x->region, "us-west-2");
+    fx_free(f);
+}
+
+/* Denied for certain in the standby, only under a condition in the primary (its deployer
+ * is exempt there): the standby's deny is a gap. */
+Test(services, primary_exempt_by_condition)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", one_lambda);
+    put(f, "scp/regions.json",
+        "{\"Statement\": [\n"
+        "  {\"Sid\": \"PrimaryOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", \"Resource\": "
+        "\"*\", "
+        "\"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": \"us-east-1\"}}},\n"
+        "  {\"Sid\": \"PrimaryBreakGlass\", \"Effect\": \"Deny\", \"Action\": \"lambda:*\", "
+        "\"Resource\": \"*\", \"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": "
+        "\"us-east-1\"}, \"ArnNotLike\": {\"aws:PrincipalARN\": "
+        "\"arn:aws:iam::*:role/deployer\"}}}]}\n");
+    run(f, "us-east-1", "us-west-2");
+    char got[4][128];
+    cr_assert_eq(findings(f, "RL301", got, 4), 1);
+    cr_expect(strstr(finding(f, "RL301", 0)->message, "statement \"PrimaryOnly\" denies "
+                                                      "lambda:CreateFunction"));
+    cr_expect_eq(notes(f, "RL301", got, 4), 0);
+    fx_free(f);
+}
+
+/* Allow-lists of the primary's OU and the standby's OU (one account per region): what the
+ * standby's OU leaves out and the primary's allows is a gap. */
+Test(services, allow_list_per_account_path)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", lambda_and_table);
+    put(f, ".regionlint.yaml",
+        "account: {us-east-1: \"111122223333\", us-west-2: \"333344445555\"}\n");
+    put(f, "org/parents-111122223333.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-prod0001\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "org/parents-333344445555.json",
+        "{\"Parents\": [{\"Id\": \"ou-ab12-dr000001\", \"Type\": \"ORGANIZATIONAL_UNIT\"}]}\n");
+    put(f, "scps/ou-ab12-prod0001/allow.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"lambda:*\", \"logs:*\", "
+        "\"iam:*\"], \"Resource\": \"*\"}}\n");
+    put(f, "scps/ou-ab12-dr000001/allow.json",
+        "{\"Statement\": {\"Effect\": \"Allow\", \"Action\": [\"logs:*\", \"iam:*\"], "
+        "\"Resource\": \"*\"}}\n");
+    run(f, "us-east-1", "us-west-2");
+    char got[4][128];
+    cr_assert_eq(findings(f, "RL302", got, 4), 1);
+    cr_expect_str_eq(got[0], "t.yaml:3:11");
+    cr_expect(strstr(finding(f, "RL302", 0)->message, "ou-ab12-dr000001"));
+    /* DynamoDB: neither OU allows it; the standby's level is not the primary's */
+    cr_assert_eq(notes(f, "RL302", got, 4), 1);
+    cr_expect(strstr(finding_of(f, "RL302", true, 0)->message,
+                     "for the standby us-west-2, and the primary region us-east-1 is denied it "
+                     "too (no Allow at the organizational unit ou-ab12-prod0001)"),
+              "%s", finding_of(f, "RL302", true, 0)->message);
+    fx_free(f);
+}
+
+/* A conditional deny in the standby where the primary is denied for certain: no RL304. */
+Test(services, conditional_where_primary_is_blocked)
+{
+    fx *f = fx_new();
+    put(f, "t.yaml", one_lambda);
+    put(f, "scp/lambda.json",
+        "{\"Statement\": [\n"
+        "  {\"Sid\": \"NoLambdaEast\", \"Effect\": \"Deny\", \"Action\": \"lambda:*\", "
+        "\"Resource\": \"*\", \"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": "
+        "\"us-east-1\"}}},\n"
+        "  {\"Sid\": \"WestBreakGlass\", \"Effect\": \"Deny\", \"Action\": \"lambda:*\", "
+        "\"Resource\": \"*\", \"Condition\": {\"StringEquals\": {\"aws:RequestedRegion\": "
+        "\"us-west-2\"}, \"ArnNotLike\": {\"aws:PrincipalARN\": "
+        "\"arn:aws:iam::*:role/break-glass\"}}}]}\n");
+    run(f, "us-east-1", "us-west-2");
+    char got[4][128];
+    cr_expect_eq(findings(f, "RL304", got, 4), 0);
+    cr_expect_eq(findings(f, "RL301", got, 4), 0);
+    fx_free(f);
+}
+
 /* ---- the rules end to end ----------------------------------------------------------- */
 
 Test(services, fixtures_positions)
@@ -552,15 +1009,24 @@ Test(services, fixtures_positions)
         const char *fixture, *rule;
         size_t n;
         const char *first;
+        size_t nnotes; /* statements that bind the primary as the standby */
+        const char *first_note;
     } rows[] = {
-        {"rl301-fires", "RL301", 3, "templates/app.yaml:15:11"},
-        {"rl302-fires", "RL302", 2, "templates/app.yaml:13:11"},
-        {"rl303-fires", "RL303", 2, "templates/site.yaml:6:11"},
-        {"rl304-fires", "RL304", 2, "templates/app.yaml:14:11"},
-        {"rl301-clean", "RL301", 0, NULL},
-        {"rl302-clean", "RL302", 0, NULL},
-        {"rl303-clean", "RL303", 0, NULL},
-        {"rl304-clean", "RL304", 0, NULL},
+        {"rl301-fires", "RL301", 2, "templates/app.yaml:15:11", 1, "scps/deny-dynamodb.json:11:20"},
+        {"rl302-fires", "RL302", 2, "templates/app.yaml:13:11", 0, NULL},
+        {"rl303-fires", "RL303", 2, "templates/site.yaml:6:11", 0, NULL},
+        {"rl304-fires", "RL304", 2, "templates/app.yaml:14:11", 0, NULL},
+        {"rl301-org-ids-fires", "RL301", 2, "templates/app.yaml:5:11", 0, NULL},
+        {"rl302-ou-folders-fires", "RL302", 2, "templates/app.yaml:13:11", 1,
+         "scps/ou-ab12-workloads/approved-services.json:4:5"},
+        {"rl301-every-region-note", "RL301", 0, NULL, 2, "scps/approved-services.json:4:5"},
+        {"rl302-every-region-note", "RL302", 0, NULL, 1, "org/scps/p-approvedlist.json:11:20"},
+        {"rl301-clean", "RL301", 0, NULL, 0, NULL},
+        {"rl302-clean", "RL302", 0, NULL, 0, NULL},
+        {"rl303-clean", "RL303", 0, NULL, 0, NULL},
+        {"rl304-clean", "RL304", 0, NULL, 0, NULL},
+        {"rl301-org-ids-clean", "RL301", 0, NULL, 0, NULL},
+        {"rl302-ou-folders-clean", "RL302", 0, NULL, 0, NULL},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
         char dir[512];
@@ -575,8 +1041,12 @@ Test(services, fixtures_positions)
         cr_expect_eq(n, rows[i].n, "%s: %zu %s", rows[i].fixture, n, rows[i].rule);
         if (rows[i].first && n)
             cr_expect_str_eq(got[0], rows[i].first, "%s", rows[i].fixture);
+        n = notes(f, rows[i].rule, got, 8);
+        cr_expect_eq(n, rows[i].nnotes, "%s: %zu %s notes", rows[i].fixture, n, rows[i].rule);
+        if (rows[i].first_note && n)
+            cr_expect_str_eq(got[0], rows[i].first_note, "%s", rows[i].fixture);
         /* nothing else of the family fires in a clean scenario */
-        if (!rows[i].first) {
+        if (!rows[i].first && !rows[i].first_note) {
             const rl_findings *fs = rl_lint_findings(f->lint);
             for (size_t k = 0; k < rl_findings_count(fs); k++)
                 cr_expect(strncmp(rl_findings_at(fs, k)->rule_id, "RL3", 3), "%s: %s",
@@ -612,29 +1082,67 @@ Test(services, terraform_offering)
 
 /* Global services are not reported behind a region deny that exempts them, and a deny on
  * them in their home region is reported with that region. */
+/* IAM, Route 53, CloudFront and a regional resource, so that the template is deployed to
+ * both regions (a template of global resources only is deployed once) */
+static const char *const global_template = "Resources:\n"
+                                           "  Role:\n"
+                                           "    Type: AWS::IAM::Role\n"
+                                           "  Zone:\n"
+                                           "    Type: AWS::Route53::HostedZone\n"
+                                           "  Cdn:\n"
+                                           "    Type: AWS::CloudFront::Distribution\n"
+                                           "  Queue:\n"
+                                           "    Type: AWS::SQS::Queue\n";
+/* every action, in two European regions only (no NotAction for the global services) */
+static const char *const eu_only =
+    "{\"Statement\": {\"Sid\": \"EuOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", "
+    "\"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": "
+    "[\"eu-west-1\", \"eu-central-1\"]}}}}\n";
+
 Test(services, global_services)
 {
     fx *f = fx_new();
+    put(f, "t.yaml", global_template);
+    put(f, "scp/deny-all-but-eu.json", eu_only);
+    run(f, "us-east-1", "eu-central-1");
+    char got[4][128];
+    /* no NotAction: IAM, Route 53 and CloudFront requests name us-east-1 and are denied,
+     * for the standby's stacks; the primary us-east-1 is denied everything (its regional
+     * calls too), so nothing here is a gap of the standby */
+    cr_expect_eq(findings(f, "RL301", got, 4), 0);
+    cr_expect_eq(notes(f, "RL301", got, 4), 1, "one note for the statement");
+    fx_free(f);
+    /* between two allowed regions, the global services are what the standby cannot use,
+     * and neither can the primary: one note, not three errors */
+    f = fx_new();
+    put(f, "t.yaml", global_template);
+    put(f, "scp/deny-all-but-eu.json", eu_only);
+    run(f, "eu-west-1", "eu-central-1");
+    cr_expect_eq(findings(f, "RL301", got, 4), 0);
+    cr_assert_eq(notes(f, "RL301", got, 4), 1);
+    cr_expect_str_eq(got[0], "scp/deny-all-but-eu.json:1:15");
+    const rl_finding *x = finding_of(f, "RL301", true, 0);
+    cr_expect(strstr(x->message, "iam:CreateRole (requested in us-east-1, where the global "
+                                 "service lives) for the primary region eu-west-1 as for the "
+                                 "standby eu-central-1: not a standby gap"),
+              "%s", x->message);
+    cr_expect(strstr(x->message, "and 2 more resources, denied in both regions"), "%s", x->message);
+    cr_expect_str_eq(x->path, "Statement");
+    fx_free(f);
+    /* a standby outside the allowed regions, with a primary inside: the global services are
+     * not reported (both request them in us-east-1, denied alike), the regional ones are */
+    f = fx_new();
     put(f, "t.yaml",
         "Resources:\n"
         "  Role:\n"
         "    Type: AWS::IAM::Role\n"
-        "  Zone:\n"
-        "    Type: AWS::Route53::HostedZone\n"
-        "  Cdn:\n"
-        "    Type: AWS::CloudFront::Distribution\n"
-        "  Queue:\n" /* a regional resource: the template is deployed to both regions */
-        "    Type: AWS::SQS::Queue\n");
-    put(f, "scp/deny-all-but-eu.json",
-        "{\"Statement\": {\"Sid\": \"EuOnly\", \"Effect\": \"Deny\", \"Action\": \"*\", "
-        "\"Resource\": \"*\", \"Condition\": {\"StringNotEquals\": {\"aws:RequestedRegion\": "
-        "[\"eu-west-1\", \"eu-central-1\"]}}}}\n");
-    run(f, "eu-west-1", "eu-central-1");
-    char got[4][128];
-    /* no NotAction: IAM, Route 53 and CloudFront requests name us-east-1 and are denied */
-    cr_expect_eq(findings(f, "RL301", got, 4), 3);
-    const rl_finding *x = finding(f, "RL301", 0);
-    cr_expect(strstr(x->message, "iam:CreateRole (requested in us-east-1"), "%s", x->message);
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n");
+    put(f, "scp/deny-all-but-eu.json", eu_only);
+    run(f, "eu-west-1", "us-west-2");
+    cr_assert_eq(findings(f, "RL301", got, 4), 1);
+    cr_expect_str_eq(got[0], "t.yaml:5:11");
+    cr_expect_eq(notes(f, "RL301", got, 4), 1, "IAM: denied alike");
     fx_free(f);
 }
 
