@@ -178,8 +178,13 @@ rl_level rl_ruleset_level(const rl_ruleset *rs, const rl_rule *rule, rl_level ch
     const rule_state *st = state_of(rs, rule);
     if (!st)
         return chosen != RL_LEVEL_NONE ? chosen : RL_LEVEL_WARNING;
+    rl_level level = st->level != RL_LEVEL_NONE ? st->level : rule->level;
+    /* a note from a rule whose findings are warnings or errors says what the rule could not
+     * decide or why something is not a gap: a configured level does not raise it */
+    if (chosen == RL_LEVEL_NOTE && rule->level > RL_LEVEL_NOTE)
+        return RL_LEVEL_NOTE;
     if (st->forced || chosen == RL_LEVEL_NONE)
-        return st->level != RL_LEVEL_NONE ? st->level : rule->level;
+        return level;
     return chosen;
 }
 
